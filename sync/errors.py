@@ -1,0 +1,102 @@
+"""The one exception hierarchy of jobmojito-sync.
+
+Every exception the library raises on purpose is a ``SyncError`` carrying a
+message meant for the user (file, row, column, what to do). The CLI prints it
+as ``Error: <message>`` and exits with ``exit_code``; the traceback is shown
+only with ``--debug``.
+
+::
+
+    SyncError                      exit 2  catch-all; nothing was sent
+    ├── UsageError                 exit 2  bad flags or option values
+    ├── ConfigError                exit 2  config file or token problems
+    │   └── MappingError           exit 2  a mapping file is wrong (file, key, allowed values)
+    ├── InputError                 exit 2  an input file cannot be read (file, row, column)
+    ├── LedgerError                exit 2  the ledger cannot be opened or is held
+    │   └── LedgerLockedError      exit 2  another run holds the ledger's run lock
+    ├── PreflightError             exit 2  merchant-status says the run cannot succeed
+    └── AbortError                 exit 3  the run stopped mid-way; the sheet is written
+        ├── AuthError              exit 3  401/403: token refused
+        ├── CircuitOpenError       exit 3  too many consecutive failures
+        └── Interrupted            exit 3  SIGINT / SIGTERM
+
+Row-level problems (a bad e-mail, a 422 for one candidate) are never
+exceptions at this level: they become lines of the results sheet.
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base class: a problem with a message for the user. Exit code 2."""
+
+    exit_code: int = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SyncError):
+    """A flag or option value is wrong."""
+
+
+class ConfigError(SyncError):
+    """The configuration (file, environment, token) is wrong or incomplete."""
+
+
+class MappingError(ConfigError):
+    """A mapping file is missing, unparseable, or fails validation."""
+
+
+class InputError(SyncError):
+    """An input file cannot be read as a table."""
+
+
+class LedgerError(SyncError):
+    """The ledger database cannot be used."""
+
+
+class LedgerLockedError(LedgerError):
+    """Another run holds the ledger's run lock."""
+
+
+class PreflightError(SyncError):
+    """The pre-flight check says the run cannot succeed (e.g. no credits)."""
+
+
+class AbortError(SyncError):
+    """The run was stopped mid-way. Unsent rows are ``not_sent``. Exit code 3."""
+
+    exit_code = 3
+
+
+class AuthError(AbortError):
+    """The API refused the token (401/403)."""
+
+
+class CircuitOpenError(AbortError):
+    """Too many consecutive transport or server failures."""
+
+
+class Interrupted(AbortError):
+    """SIGINT or SIGTERM arrived."""
+
+
+__all__ = [
+    "AbortError",
+    "AuthError",
+    "CircuitOpenError",
+    "ConfigError",
+    "InputError",
+    "Interrupted",
+    "LedgerError",
+    "LedgerLockedError",
+    "MappingError",
+    "PreflightError",
+    "SyncError",
+    "UsageError",
+]

@@ -1,0 +1,170 @@
+"""The records that flow between the steps of a sync.
+
+read -> ``Row`` (in a ``Table``) -> map -> ``MappedRow`` -> validate + plan
+-> ``PlannedRow`` -> dispatch -> ``ResultLine`` -> results sheet.
+
+These are plain frozen dataclasses so that every step stays a pure function of
+its inputs; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """The outcome of one input row (the results column ``status``)."""
+
+    # The API's own decision, copied as returned (the row was sent).
+    AI_ACCEPT = "ai_accept"
+    RECRUITER_ACCEPT = "recruiter_accept"
+    RECRUITER_ACTION = "recruiter_action"
+    AI_REJECT = "ai_reject"
+    RECRUITER_REJECT = "recruiter_reject"
+    ALREADY_APPLIED = "already-applied"
+    # Decided by jobmojito-sync.
+    INVALID = "invalid"  # failed validation, not sent
+    DUPLICATE = "duplicate"  # same candidate+position earlier in this input
+    SKIPPED = "skipped"  # the ledger shows it enrolled in an earlier run
+    REJECTED = "rejected"  # the API answered a permanent 4xx
+    FAILED = "failed"  # retries exhausted; safe to retry next run
+    NOT_SENT = "not_sent"  # the run stopped before this row
+    DRY_RUN = "dry_run"  # valid, would be sent
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_api_decision(self) -> bool:
+        return self in API_DECISIONS
+
+    @property
+    def is_enrolled(self) -> bool:
+        """The API holds an enrolment for this candidate and position."""
+        return self in API_DECISIONS
+
+    @property
+    def is_problem(self) -> bool:
+        """Rows that make the run finish with exit code 1."""
+        return self in (Status.INVALID, Status.REJECTED, Status.FAILED)
+
+
+API_DECISIONS = frozenset(
+    {
+        Status.AI_ACCEPT,
+        Status.RECRUITER_ACCEPT,
+        Status.RECRUITER_ACTION,
+        Status.AI_REJECT,
+        Status.RECRUITER_REJECT,
+        Status.ALREADY_APPLIED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row of an input file, every cell as text.
+
+    ``values`` is keyed by the header exactly as it appears in the file (BOM and
+    surrounding white space removed). Empty cells are ``""``, never ``None``.
+    ``line`` is the row number the user sees when opening the file in Excel
+    (the header row of a plain CSV is row 1, so its first data row is row 2).
+    """
+
+    source: str  # file name as given by the user (not necessarily absolute)
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRow:
+    """A row after the mapping: the payload it produced and what went wrong.
+
+    ``problems`` holds messages such as ``"candidate_resume: file 'cv.pdf' not
+    found in resumes.zip"``; a row with problems is ``invalid`` and is not sent.
+    """
+
+    row: Row
+    payload: dict[str, Any]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class PlannedRow:
+    """A row after validation and planning.
+
+    ``status`` is ``None`` when the row is to be sent; otherwise it is the final
+    outcome decided before sending (invalid, duplicate, skipped, dry_run).
+    ``payload`` is the JSON body to send (validated, ``None`` fields dropped).
+    """
+
+    index: int  # position in the input, 0-based, across all applicant rows
+    row: Row
+    payload: dict[str, Any]
+    identity: str  # "same candidate, same position" key (DESIGN.md)
+    status: Status | None = None
+    reason: str = ""
+    interview_url: str = ""
+
+
+@dataclass(slots=True)
+class ResultLine:
+    """One line of the results sheet: exactly one per input row, in input order."""
+
+    source_file: str
+    source_row: int
+    candidate_name: str
+    candidate_email: str
+    position: str  # position_external_id / position_def_set_id / name, as the user knows it
+    status: Status
+    reason: str = ""
+    interview_url: str = ""
+    position_def_set_id: str = ""
+    profile_interview_id: str = ""
+    http_status: int | None = None
+    attempts: int = 0
+    identity: str = ""
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What the Summary sheet and the closing log line say about a run."""
+
+    run_id: str
+    tool_version: str
+    mapping: str
+    inputs: list[tuple[str, str]]  # (path, sha256)
+    started_at: str  # ISO 8601, UTC
+    finished_at: str
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=dict)  # status value -> rows
+    exit_code: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A whole input file read as text: what ``sync.readers.read_table`` returns.
+
+    ``headers`` are the header cells as they appear in the file (BOM and
+    surrounding white space removed), in file order. ``header_line`` is the
+    Excel row number of the header row (1 unless title rows sit above it).
+    """
+
+    path: str  # as given by the user
+    format: str  # "csv", "xlsx", "xls", "ods"
+    headers: tuple[str, ...]
+    rows: tuple[Row, ...]
+    sha256: str  # of the file's bytes
+    header_line: int = 1
+    sheet: str | None = None  # the sheet read (spreadsheets only)
+    encoding: str | None = None  # the encoding used (CSV only)
+    delimiter: str | None = None  # the delimiter used (CSV only)
+    notes: tuple[str, ...] = ()  # e.g. "decoded as cp1252 (not valid UTF-8)"
+
+    @property
+    def name(self) -> str:
+        """The file name shown in messages and in the results' source_file column."""
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
