@@ -1,0 +1,101 @@
+"""Logging with structlog: readable on a terminal, JSON lines elsewhere.
+
+Privacy is enforced here, in processors, so that no call site can forget it:
+e-mail addresses are masked, resume text is dropped, and registered secrets
+(the API token) are replaced wherever they appear.
+
+Library modules only call ``structlog.get_logger()``; ``configure_logging``
+is called by the entry points (CLI, Airflow helper), never on import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any, Literal, TextIO
+
+import structlog
+
+_EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+_RESUME_KEYS = frozenset({"candidate_resume", "resume", "resume_text"})
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Never let ``value`` reach a log line (the API token)."""
+    if value and len(value) >= 4:
+        _secrets.add(value)
+
+
+def mask_email(text: str) -> str:
+    """``jane.doe@example.com`` -> ``j***@example.com``."""
+    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+
+
+def scrub(text: str) -> str:
+    """Mask e-mails and remove registered secrets from ``text``."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return mask_email(text)
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {
+            k: ("<omitted>" if k in _RESUME_KEYS else _scrub_value(v)) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+def privacy_processor(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: drop resume text, mask e-mails, remove secrets."""
+    for key in list(event_dict):
+        if key in _RESUME_KEYS:
+            event_dict[key] = "<omitted>"
+        else:
+            event_dict[key] = _scrub_value(event_dict[key])
+    return event_dict
+
+
+def configure_logging(
+    fmt: Literal["auto", "console", "json"] = "auto",
+    *,
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+) -> str:
+    """Configure structlog for an entry point; returns the format chosen.
+
+    ``auto`` is ``console`` when ``stream`` is a terminal, ``json`` otherwise
+    (cron mail, Airflow task logs, files).
+    """
+    out = stream if stream is not None else sys.stderr
+    chosen = fmt
+    if fmt == "auto":
+        chosen = "console" if out.isatty() else "json"
+    renderer: Any
+    if chosen == "console":
+        renderer = structlog.dev.ConsoleRenderer(colors=out.isatty())
+    else:
+        renderer = structlog.processors.JSONRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            privacy_processor,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
+        cache_logger_on_first_use=False,
+    )
+    return chosen
