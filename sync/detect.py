@@ -1,0 +1,193 @@
+"""Which mapping fits a file: header signatures, scores, and starter mappings.
+
+Each shipped mapping declares ``detect.columns``: the headers typical of its
+ATS's export. A file's score for a mapping is the share of those columns its
+header row has (matched with ``normalise_header``), so extra, reordered and a
+few missing columns are tolerated. ``--mapping auto`` takes the best score,
+refuses when two mappings are too close to call, and says why it chose.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sync.errors import MappingError
+from sync.mapping import Mapping, list_mappings
+from sync.readers import normalise_header
+from sync.records import Table
+
+MIN_SCORE = 0.6  # below this share of a signature, a mapping does not fit
+MARGIN = 0.1  # the best must lead the runner-up by this much
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    mapping: Mapping
+    score: float  # 0..1: share of the signature columns found
+    found: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def explain(self) -> str:
+        total = len(self.found) + len(self.missing)
+        text = f"{len(self.found)}/{total} signature columns"
+        if self.missing:
+            text += " (missing: " + ", ".join(self.missing[:5])
+            text += ", …)" if len(self.missing) > 5 else ")"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    mapping: Mapping
+    reason: str
+    scores: tuple[Score, ...]
+
+
+def _signature(mapping: Mapping) -> tuple[str, ...]:
+    return tuple(mapping.detect.columns) if mapping.detect is not None else ()
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[Mapping, ...]:
+    return tuple(list_mappings())
+
+
+def all_signature_columns() -> list[str]:
+    """Every signature column of every shipped mapping (to find header rows)."""
+    out: list[str] = []
+    for m in _shipped():
+        out.extend(_signature(m))
+    return out
+
+
+def score_mappings(
+    headers: Sequence[str], mappings: Sequence[Mapping] | None = None
+) -> list[Score]:
+    """Score each mapping against a file's headers, best first."""
+    present = {normalise_header(h) for h in headers if h}
+    scores = []
+    for m in mappings if mappings is not None else _shipped():
+        sig = _signature(m)
+        if not sig:
+            continue
+        found = tuple(c for c in sig if normalise_header(c) in present)
+        missing = tuple(c for c in sig if normalise_header(c) not in present)
+        scores.append(Score(m, len(found) / len(sig), found, missing))
+    scores.sort(key=lambda s: (-s.score, -len(s.found), s.mapping.name))
+    return scores
+
+
+def choose_mapping(
+    headers: Sequence[str], *, file_name: str = "the file", mappings: Sequence[Mapping] | None = None
+) -> Choice:
+    """The mapping for ``--mapping auto``; MappingError when none fits or two tie."""
+    scores = score_mappings(headers, mappings)
+    if not scores or scores[0].score < MIN_SCORE:
+        best = f"; the closest is '{scores[0].mapping.name}' ({scores[0].explain})" if scores else ""
+        raise MappingError(
+            f"{file_name}: no shipped mapping fits its headers{best}. Name one with"
+            f" --mapping, or write one: jobmojito-sync mappings init {file_name}"
+        )
+    best = scores[0]
+    if len(scores) > 1 and scores[1].score >= MIN_SCORE and best.score - scores[1].score < MARGIN:
+        second = scores[1]
+        raise MappingError(
+            f"{file_name}: cannot tell which mapping fits: '{best.mapping.name}'"
+            f" ({best.score:.0%}, {best.explain}) and '{second.mapping.name}'"
+            f" ({second.score:.0%}, {second.explain}) score alike; choose one with --mapping"
+        )
+    reason = f"detected from the headers of {file_name}: {best.score:.0%} fit, {best.explain}"
+    return Choice(best.mapping, reason, tuple(scores))
+
+
+# ---------------------------------------------------------------- starter mapping
+
+# Header words an export uses for each payload field (lower case, normalised).
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "candidate_name": ("name", "full name", "candidate name", "candidate", "applicant name"),
+    "candidate_email": ("email", "e-mail", "email address", "e-mail address", "mail", "emails"),
+    "candidate_country_code": ("country", "candidate country", "location", "country code"),
+    "candidate_resume": ("resume", "cv", "resume text", "resume file", "resume filename", "cv name"),
+    "candidate_external_id": ("id", "candidate id", "applicant id", "application id", "profile id"),
+    "candidate_linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "social media"),
+    "position_external_id": ("job id", "requisition id", "posting id", "position id", "job code"),
+    "position_name": ("job", "job title", "position", "job name", "posting title", "title"),
+    "position_location": ("office", "job location", "location", "posting location", "city"),
+    "position_country_code": ("job country", "office country", "country"),
+    "position_description": ("job description", "description", "summary"),
+    "mojito_language_code": ("language", "locale", "language code"),
+}
+_TRANSFORMS = {
+    "candidate_email": ["email"],
+    "candidate_country_code": ["country"],
+    "position_country_code": ["country"],
+    "mojito_language_code": ["language"],
+    "position_description": ["html"],
+    "candidate_linkedin_url": ["linkedin"],
+}
+
+
+def _guess(field: str, headers: Sequence[str]) -> tuple[str | None, float]:
+    best: tuple[str | None, float] = (None, 0.0)
+    for header in headers:
+        h = normalise_header(header)
+        for word in (*_SYNONYMS[field], field.replace("_", " ")):
+            ratio = 1.0 if h == word else difflib.SequenceMatcher(None, h, word).ratio()
+            if ratio > best[1]:
+                best = (header, ratio)
+    return best if best[1] >= 0.75 else (None, best[1])
+
+
+def starter_mapping(table: Table) -> str:
+    """A commented starter mapping for an unknown export, every guess marked."""
+    name = re.sub(r"[^a-z0-9]+", "_", table.name.rsplit(".", 1)[0].lower()).strip("_") or "custom"
+    used: set[str] = set()
+    lines = [
+        f"# Starter mapping written by `jobmojito-sync mappings init {table.name}`.",
+        "# Every column below is a GUESS from the header names: check each one,",
+        "# fix what is wrong, then try it with --dry-run.",
+        f"# Headers found: {', '.join(table.headers)}",
+        "version: 1",
+        f"name: {name}    # must equal the file name (save as mappings/{name}.yaml)",
+        f"title: Export like {table.name}",
+        "source: written by mappings init; not checked against the ATS's documentation",
+        "detect:",
+        "  columns: [" + ", ".join(_yaml_str(h) for h in table.headers[:8]) + "]",
+        "fields:",
+    ]
+    first = _find(table.headers, ("first name", "firstname", "given name", "vorname"))
+    last = _find(table.headers, ("last name", "lastname", "surname", "family name", "nachname"))
+    for field in _SYNONYMS:
+        if field == "candidate_name" and first and last:
+            lines.append(f'  candidate_name: {{template: "{{{first}}} {{{last}}}"}}  # guess')
+            used.update({first, last})
+            continue
+        header, ratio = _guess(field, [h for h in table.headers if h not in used])
+        if header is None:
+            lines.append(f"  # {field}: no column looks like it; give a column, template or const")
+            continue
+        used.add(header)
+        transforms = _TRANSFORMS.get(field)
+        extra = f", transforms: [{', '.join(transforms)}]" if transforms else ""
+        lines.append(
+            f"  {field}: {{column: {_yaml_str(header)}{extra}}}  # guess ({ratio:.0%} match)"
+        )
+    lines.append("  # candidate_resume must be text: use transforms: [file] when the column")
+    lines.append("  # holds a file name, and pass --resumes DIR|ZIP")
+    return "\n".join(lines) + "\n"
+
+
+def _find(headers: Sequence[str], words: Sequence[str]) -> str | None:
+    for h in headers:
+        if normalise_header(h) in words:
+            return h
+    return None
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

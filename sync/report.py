@@ -1,0 +1,63 @@
+"""Rebuild results sheets and list past runs, from the ledger alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sync import __version__
+from sync.errors import LedgerError
+from sync.records import RunSummary
+from sync.results import count_statuses, write_results
+
+
+def _open(path: Path) -> Any:
+    from sync.ledger import open_ledger
+
+    if not Path(path).exists():
+        raise LedgerError(f"no ledger at {path}")
+    return open_ledger(Path(path))
+
+
+def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) -> Path:
+    """Write the results sheet of ``run_id`` (default: the last run) to ``out``."""
+    with _open(ledger_path) as ledger:
+        if run_id is None:
+            run_id = ledger.last_run_id()
+            if run_id is None:
+                raise LedgerError(f"the ledger {ledger_path} holds no runs yet")
+        info = ledger.get_run(run_id)
+        lines = ledger.result_lines(run_id)
+    counts = count_statuses(lines)
+    summary = RunSummary(
+        run_id=run_id,
+        tool_version=__version__,
+        mapping=info.mapping,
+        inputs=[tuple(i) for i in info.inputs],  # type: ignore[misc]
+        started_at=str(info.started_at),
+        finished_at=str(info.finished_at or ""),
+        dry_run=bool(info.dry_run),
+        counts=counts,
+        exit_code=info.exit_code if info.exit_code is not None else 3,
+        notes=[f"rebuilt from the ledger {ledger_path}; run state: {info.state}"],
+    )
+    return write_results(out, lines, summary)
+
+
+def run_history(ledger_path: Path, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Past runs, newest first, as plain dicts."""
+    with _open(ledger_path) as ledger:
+        return [
+            {
+                "run_id": r.run_id,
+                "state": r.state,
+                "started_at": r.started_at,
+                "finished_at": r.finished_at,
+                "exit_code": r.exit_code,
+                "mapping": r.mapping,
+                "dry_run": r.dry_run,
+                "counts": dict(r.counts),
+                "results_path": r.results_path,
+            }
+            for r in ledger.runs(limit=limit)
+        ]
