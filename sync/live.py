@@ -10,7 +10,9 @@ it again after a crash.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -52,30 +54,29 @@ def live_run(
         )
     ledger_path = options.ledger_path()
     with open_ledger(ledger_path) as ledger:
-        prepared = prepare(options, enrolled=ledger.enrolled)
-        if on_prepared is not None:
-            on_prepared(prepared)
-        if confirm is not None and prepared.to_send and not confirm(prepared):
-            raise SyncError("cancelled at the prompt; nothing was sent")
-        inputs = [(prepared.applicants.path, prepared.applicants.sha256)]
-        if prepared.jobs is not None:
-            inputs.append((prepared.jobs.path, prepared.jobs.sha256))
+        # The run lock first: two overlapping runs must not both plan to send.
+        inputs = [(str(p), file_sha256(p)) for p in (options.applicants, options.jobs) if p]
         run_id = ledger.start_run(
             inputs=inputs,
-            mapping=prepared.mapping.name,
+            mapping=options.mapping,
             dry_run=False,
             tool_version=__version__,
             results_path=str(options.out),
         )
-        log.info(
-            "run started",
-            run_id=run_id,
-            mapping=prepared.mapping.name,
-            rows=len(prepared.planned),
-            to_send=len(prepared.to_send),
-            ledger=str(ledger_path),
-        )
         try:
+            prepared = prepare(options, enrolled=ledger.enrolled)
+            if on_prepared is not None:
+                on_prepared(prepared)
+            if confirm is not None and prepared.to_send and not confirm(prepared):
+                raise SyncError("cancelled at the prompt; nothing was sent")
+            log.info(
+                "run started",
+                run_id=run_id,
+                mapping=prepared.mapping.name,
+                rows=len(prepared.planned),
+                to_send=len(prepared.to_send),
+                ledger=str(ledger_path),
+            )
             ledger.record_plan(
                 run_id,
                 [result_line(p) for p in prepared.planned],
@@ -83,8 +84,6 @@ def live_run(
             )
             aborted = _send(options, prepared, ledger, run_id, progress)
         except SyncError as exc:
-            if isinstance(exc, AbortError):
-                raise
             ledger.finish_run(run_id, exit_code=exc.exit_code, counts={})
             raise
         lines = ledger.result_lines(run_id)
@@ -110,6 +109,18 @@ def live_run(
         aborted=str(aborted) if aborted else "",
         notes=notes,
     )
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (unreadable files are reported by the reader)."""
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
 
 
 def _outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
