@@ -13,7 +13,9 @@ from pathlib import Path
 def _pipeline(kind: str, folder: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.pipeline", kind, str(folder)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -27,11 +29,15 @@ def main() -> None:
     print("read + map + validate + plan, 100,000 applicants (target > 20,000 rows/s, < 1 GB):")
     for kind in ("csv", "xlsx"):
         r = _pipeline(kind, folder)
-        print(f"  {kind:<5} {r['rows_per_s']:>10,.0f} rows/s  {r['seconds']:6.2f} s"
-              f"  peak {r['peak_mb']:,.0f} MB")
+        print(
+            f"  {kind:<5} {r['rows_per_s']:>10,.0f} rows/s  {r['seconds']:6.2f} s"
+            f"  peak {r['peak_mb']:,.0f} MB"
+        )
     r = _pipeline("results", folder)
-    print(f"  write results.xlsx, 100,000 lines: {r['seconds']:.2f} s"
-          f" ({r['rows_per_s']:,.0f} lines/s), process peak {r['peak_mb']:,.0f} MB\n")
+    print(
+        f"  write results.xlsx, 100,000 lines: {r['seconds']:.2f} s"
+        f" ({r['rows_per_s']:,.0f} lines/s), process peak {r['peak_mb']:,.0f} MB\n"
+    )
 
     try:
         from bench.bench_sandbox import bench_sandbox

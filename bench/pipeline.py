@@ -25,14 +25,23 @@ def make_inputs(folder: Path, rows: int = ROWS) -> dict[str, Path]:
     applicants_xlsx = folder / f"applicants_{rows}.xlsx"
     jobs_csv = folder / "jobs.csv"
     headers = [
-        "candidate_external_id", "candidate_name", "candidate_email", "candidate_country_code",
-        "candidate_linkedin_url", "position_external_id", "candidate_resume",
+        "candidate_external_id",
+        "candidate_name",
+        "candidate_email",
+        "candidate_country_code",
+        "candidate_linkedin_url",
+        "position_external_id",
+        "candidate_resume",
     ]
 
     def row(i: int) -> list[str]:
         return [
-            f"C-{i:07d}", f"Candidate {i} Example", f"candidate{i}@example.com",
-            COUNTRIES[i % len(COUNTRIES)], f"https://www.linkedin.com/in/c{i}", f"JOB-{i % 50}",
+            f"C-{i:07d}",
+            f"Candidate {i} Example",
+            f"candidate{i}@example.com",
+            COUNTRIES[i % len(COUNTRIES)],
+            f"https://www.linkedin.com/in/c{i}",
+            f"JOB-{i % 50}",
             f"Candidate {i}\nExperience: {i % 17} years of work\nSkills: Python, SQL, people",
         ]
 
@@ -54,8 +63,15 @@ def make_inputs(folder: Path, rows: int = ROWS) -> dict[str, Path]:
     if not jobs_csv.exists():
         with jobs_csv.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["position_external_id", "position_name", "position_location",
-                        "position_country_code", "mojito_language_code"])
+            w.writerow(
+                [
+                    "position_external_id",
+                    "position_name",
+                    "position_location",
+                    "position_country_code",
+                    "mojito_language_code",
+                ]
+            )
             for j in range(50):
                 w.writerow([f"JOB-{j}", f"Role {j}", "Remote", "DE", "en"])
     return {"csv": applicants_csv, "xlsx": applicants_xlsx, "jobs": jobs_csv}
@@ -93,8 +109,12 @@ def measure(kind: str, folder: Path) -> dict[str, float]:
         t0 = time.perf_counter()
         write_results(folder / "results_bench.xlsx", lines, summary)
         elapsed = time.perf_counter() - t0
-        return {"rows": len(lines), "seconds": elapsed, "rows_per_s": len(lines) / elapsed,
-                "peak_mb": _peak_mb()}
+        return {
+            "rows": len(lines),
+            "seconds": elapsed,
+            "rows_per_s": len(lines) / elapsed,
+            "peak_mb": _peak_mb(),
+        }
     raise SystemExit(f"unknown kind {kind!r}")
 
 

@@ -109,7 +109,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _resolve_mapping(options: SyncOptions, header_probe: Callable[[], Table]) -> tuple[Mapping, str]:
+def _resolve_mapping(
+    options: SyncOptions, header_probe: Callable[[], Table]
+) -> tuple[Mapping, str]:
     if options.mapping != "auto":
         return load_mapping(options.mapping), f"mapping '{options.mapping}' chosen with --mapping"
     from sync.detect import choose_mapping
@@ -272,9 +274,7 @@ def run_sync(
         return _dry_run(options, started, confirm=confirm, on_prepared=on_prepared)
     from sync.live import live_run
 
-    return live_run(
-        options, started, confirm=confirm, on_prepared=on_prepared, progress=progress
-    )
+    return live_run(options, started, confirm=confirm, on_prepared=on_prepared, progress=progress)
 
 
 def _dry_run(

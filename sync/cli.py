@@ -10,18 +10,16 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from pydantic import SecretStr, ValidationError
 
 from sync import __version__
 from sync.config import DEFAULT_BASE_URL, SyncOptions
-from sync.errors import SyncError, UsageError
+from sync.errors import SyncError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,21 +64,11 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def options_from_flags(flags: dict[str, Any]) -> SyncOptions:
-    """Build ``SyncOptions`` from the flags given (None = not given), the
-    environment's token, and the defaults. Bad values name the flag."""
-    given = {k: v for k, v in flags.items() if v is not None}
-    token = os.environ.get("JOBMOJITO_TOKEN")
-    if token and "token" not in given:
-        given["token"] = SecretStr(token.strip())
-    try:
-        return SyncOptions(**given)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
-            problems.append(f"--{field.replace('_', '-')}: {err['msg']}")
-        raise UsageError("; ".join(problems)) from None
+def options_from_flags(flags: dict[str, Any], config: Path | None = None) -> SyncOptions:
+    """Flags over the environment over the config file (``sync.settings``)."""
+    from sync.settings import load_options
+
+    return load_options({k: v for k, v in flags.items() if v is not None}, config=config)
 
 
 def _default(name: str) -> str:
@@ -126,45 +114,85 @@ def cli(debug: bool, log_format: str, quiet: bool) -> None:
 
 
 @cli.command()
-@click.option("--applicants", type=click.Path(path_type=Path), required=True,
-              help="The applicants export: CSV (also .csv.gz), XLSX, XLS or ODS.")
-@click.option("--jobs", type=click.Path(path_type=Path),
-              help="A jobs export joined to the applicants by the mapping's job key.")
-@click.option("--mapping", help="A shipped mapping name (see `mappings list`), a YAML file,"
-              " or 'auto' to detect it from the headers." + _default("mapping"))
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Results sheet; .xlsx or .csv." + _default("out"))
-@click.option("--dry-run", is_flag=True, default=None,
-              help="Read, map, validate and plan; send nothing.")
+@click.option(
+    "--applicants",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The applicants export: CSV (also .csv.gz), XLSX, XLS or ODS.",
+)
+@click.option(
+    "--jobs",
+    type=click.Path(path_type=Path),
+    help="A jobs export joined to the applicants by the mapping's job key.",
+)
+@click.option(
+    "--mapping",
+    help="A shipped mapping name (see `mappings list`), a YAML file,"
+    " or 'auto' to detect it from the headers." + _default("mapping"),
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
+)
+@click.option(
+    "--dry-run", is_flag=True, default=None, help="Read, map, validate and plan; send nothing."
+)
 @click.option("--sheet", help="Sheet of the applicants workbook (default: first non-empty).")
 @click.option("--jobs-sheet", help="Sheet of the jobs workbook.")
 @click.option("--encoding", help="CSV encoding, when sniffing guesses wrong (e.g. cp1252).")
 @click.option("--delimiter", help="CSV delimiter, when sniffing guesses wrong: , ; tab |")
-@click.option("--resumes", type=click.Path(path_type=Path),
-              help="Folder or zip holding the resume files named in the export.")
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="SQLite ledger (default: <out>.ledger.sqlite beside the results).")
-@click.option("--base-url", envvar="JOBMOJITO_BASE_URL",
-              help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).")
+@click.option(
+    "--resumes",
+    type=click.Path(path_type=Path),
+    help="Folder or zip holding the resume files named in the export.",
+)
+@click.option(
+    "--ledger",
+    type=click.Path(path_type=Path),
+    help="SQLite ledger (default: <out>.ledger.sqlite beside the results).",
+)
+@click.option(
+    "--base-url",
+    envvar="JOBMOJITO_BASE_URL",
+    help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
+)
 @click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option("--concurrency", type=int,
-              help="Requests in flight at once." + _default("concurrency"))
-@click.option("--rate", type=float,
-              help="Requests per second, a ceiling; slows down on 429." + _default("rate"))
-@click.option("--max-attempts", type=int,
-              help="Attempts per row before it is failed." + _default("max_attempts"))
-@click.option("--force", is_flag=True, default=None,
-              help="Send candidates the ledger shows enrolled in earlier runs.")
-@click.option("--ignore-credits", is_flag=True, default=None,
-              help="Send even when merchant-status says the credits are short.")
+@click.option(
+    "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
+)
+@click.option(
+    "--rate",
+    type=float,
+    help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
+)
+@click.option(
+    "--max-attempts",
+    type=int,
+    help="Attempts per row before it is failed." + _default("max_attempts"),
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    default=None,
+    help="Send candidates the ledger shows enrolled in earlier runs.",
+)
+@click.option(
+    "--ignore-credits",
+    is_flag=True,
+    default=None,
+    help="Send even when merchant-status says the credits are short.",
+)
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
-@click.option("--token-command", envvar="JOBMOJITO_TOKEN_COMMAND",
-              help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).")
+@click.option(
+    "--token-command",
+    envvar="JOBMOJITO_TOKEN_COMMAND",
+    help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
+)
 @click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar (default: only on a terminal).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
+)
 @handle_errors
-def run(**flags: Any) -> None:
+def run(config_file: Path | None, **flags: Any) -> None:
     """Sync an applicants export: map, validate, send, write the results sheet.
 
     The API token comes from the JOBMOJITO_TOKEN environment variable, never
@@ -175,7 +203,7 @@ def run(**flags: Any) -> None:
 
     if flags.get("delimiter") in ("tab", "\\t", "TAB"):
         flags["delimiter"] = "\t"
-    options = options_from_flags(flags)
+    options = options_from_flags(flags, config_file)
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
     show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
     progress = None
@@ -328,8 +356,12 @@ def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
 @cli.command()
 @click.option("--ledger", type=click.Path(path_type=Path), required=True, help="The ledger.")
 @click.option("--run", "run_id", help="Run id (default: the last run).")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Results sheet to write (.xlsx or .csv).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Results sheet to write (.xlsx or .csv).",
+)
 @handle_errors
 def report(ledger: Path, run_id: str | None, out: Path) -> None:
     """Rebuild the results sheet of any run from the ledger (also a killed one)."""
@@ -366,12 +398,18 @@ def history(ledger: Path, limit: int, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, type=int)
-@click.option("--token", default="sandbox-token", show_default=True,
-              help="The bearer token the sandbox accepts (a test token, not a secret).")
+@click.option(
+    "--token",
+    default="sandbox-token",
+    show_default=True,
+    help="The bearer token the sandbox accepts (a test token, not a secret).",
+)
 @click.option("--rate", type=float, help="Server rate limit, requests per second (default: none).")
 @click.option("--burst", type=int, help="Token-bucket burst size.")
 @click.option("--latency-ms", type=float, default=0.0, show_default=True)
-@click.option("--faults", default="", help="Fault rates, e.g. '500=0.05,503=0.05,slow=0.02,drop=0.01'.")
+@click.option(
+    "--faults", default="", help="Fault rates, e.g. '500=0.05,503=0.05,slow=0.02,drop=0.01'."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @handle_errors
 def sandbox(**flags: Any) -> None:

@@ -28,15 +28,18 @@ class SyncOptions(BaseModel):
     encoding: str | None = None  # CSV encoding; default: sniffed
     delimiter: str | None = None  # CSV delimiter; default: sniffed
     resumes: Path | None = None  # folder or zip holding resume files named in the export
+    latest: bool = False  # applicants/jobs may be globs: take the newest matching file
 
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
-    ledger: Path | None = None  # default: <out stem>.ledger.sqlite beside the results
+    out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
+    ledger: Path | None = None  # default: beside the results (see ledger_path)
 
     # How to send.
     dry_run: bool = False
     base_url: str = DEFAULT_BASE_URL
     token: SecretStr | None = None  # from JOBMOJITO_TOKEN; never from a flag by default
+    token_file: Path | None = None  # a file readable by its owner alone, holding the token
     token_command: str | None = None  # prints a fresh token (used once on a 401)
     timeout: float = Field(default=30.0, gt=0)  # seconds per request
     concurrency: int = Field(default=8, ge=1, le=256)
@@ -54,6 +57,10 @@ class SyncOptions(BaseModel):
     yes: bool = False  # skip the confirmation prompt
 
     def ledger_path(self) -> Path:
+        """The ledger: --ledger; else one stable file in --out-dir (dated results
+        come and go, the ledger stays); else beside the results file."""
         if self.ledger is not None:
             return self.ledger
+        if self.out_dir is not None:
+            return self.out_dir / "jobmojito-sync.ledger.sqlite"
         return self.out.with_name(self.out.stem + ".ledger.sqlite")

@@ -83,12 +83,17 @@ def score_mappings(
 
 
 def choose_mapping(
-    headers: Sequence[str], *, file_name: str = "the file", mappings: Sequence[Mapping] | None = None
+    headers: Sequence[str],
+    *,
+    file_name: str = "the file",
+    mappings: Sequence[Mapping] | None = None,
 ) -> Choice:
     """The mapping for ``--mapping auto``; MappingError when none fits or two tie."""
     scores = score_mappings(headers, mappings)
     if not scores or scores[0].score < MIN_SCORE:
-        best = f"; the closest is '{scores[0].mapping.name}' ({scores[0].explain})" if scores else ""
+        best = (
+            f"; the closest is '{scores[0].mapping.name}' ({scores[0].explain})" if scores else ""
+        )
         raise MappingError(
             f"{file_name}: no shipped mapping fits its headers{best}. Name one with"
             f" --mapping, or write one: jobmojito-sync mappings init {file_name}"
@@ -112,7 +117,14 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "candidate_name": ("name", "full name", "candidate name", "candidate", "applicant name"),
     "candidate_email": ("email", "e-mail", "email address", "e-mail address", "mail", "emails"),
     "candidate_country_code": ("country", "candidate country", "location", "country code"),
-    "candidate_resume": ("resume", "cv", "resume text", "resume file", "resume filename", "cv name"),
+    "candidate_resume": (
+        "resume",
+        "cv",
+        "resume text",
+        "resume file",
+        "resume filename",
+        "cv name",
+    ),
     "candidate_external_id": ("id", "candidate id", "applicant id", "application id", "profile id"),
     "candidate_linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "social media"),
     "position_external_id": ("job id", "requisition id", "posting id", "position id", "job code"),

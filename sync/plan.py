@@ -53,7 +53,7 @@ def position_identity(payload: Mapping[str, Any]) -> str:
 
 
 def row_identity(payload: Mapping[str, Any]) -> str:
-    """"Same candidate, same position": lower-cased trimmed e-mail + position identity."""
+    """ "Same candidate, same position": lower-cased trimmed e-mail + position identity."""
     email = str(payload.get("candidate_email") or "").strip().lower()
     return f"{email}/{position_identity(payload)}"
 

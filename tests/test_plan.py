@@ -38,9 +38,7 @@ class TestIdentity:
     """Same candidate, same position: trimmed lower-case e-mail + the position's identity."""
 
     def test_email_case_and_space_do_not_matter(self):
-        assert row_identity(payload(candidate_email=" ANA@Example.com ")) == row_identity(
-            payload()
-        )
+        assert row_identity(payload(candidate_email=" ANA@Example.com ")) == row_identity(payload())
 
     def test_def_set_id_wins_over_external_id_and_name(self):
         p = payload(position_def_set_id="abc", position_external_id="JOB-1")
@@ -48,7 +46,9 @@ class TestIdentity:
         assert position_identity(payload(position_external_id="JOB-1")) == "ext:JOB-1"
 
     def test_name_location_country_are_normalised(self):
-        a = position_identity(payload(position_name="Backend  Engineer", position_location="berlin"))
+        a = position_identity(
+            payload(position_name="Backend  Engineer", position_location="berlin")
+        )
         assert a == position_identity(payload())
 
     def test_different_positions_differ(self):
@@ -86,7 +86,9 @@ class TestOutcomes:
         def lookup(ids):
             return {i: Enrolled("ai_accept", "https://x/1", "run-1") for i in ids if i == ident}
 
-        planned = plan_rows([mapped(2), mapped(3, candidate_email="bo@example.com")], enrolled=lookup)
+        planned = plan_rows(
+            [mapped(2), mapped(3, candidate_email="bo@example.com")], enrolled=lookup
+        )
         assert planned[0].status is Status.SKIPPED
         assert planned[0].interview_url == "https://x/1"
         assert "run-1" in planned[0].reason

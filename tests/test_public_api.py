@@ -15,10 +15,26 @@ class TestExports:
 
     def test_exported_names(self):
         assert set(sync.__all__) == {
-            "AbortError", "AuthError", "CircuitOpenError", "ConfigError", "InputError",
-            "Interrupted", "LedgerError", "LedgerLockedError", "MappingError",
-            "PreflightError", "Prepared", "ResultLine", "Status", "SyncError", "SyncOptions",
-            "SyncReport", "UsageError", "__version__", "prepare", "run_sync",
+            "AbortError",
+            "AuthError",
+            "CircuitOpenError",
+            "ConfigError",
+            "InputError",
+            "Interrupted",
+            "LedgerError",
+            "LedgerLockedError",
+            "MappingError",
+            "PreflightError",
+            "Prepared",
+            "ResultLine",
+            "Status",
+            "SyncError",
+            "SyncOptions",
+            "SyncReport",
+            "UsageError",
+            "__version__",
+            "prepare",
+            "run_sync",
         }
 
 
