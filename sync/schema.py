@@ -1,0 +1,693 @@
+"""Pydantic models of the JobMojito API: the three create endpoints and two look-ups.
+
+A transcription of the vendor's OpenAPI document (``shared/api/openapi.subset.json``,
+which wins over the older reference pages), field by field:
+
+=====================================  =========================================
+schema in the document                 model here
+=====================================  =========================================
+JobInterviewCreateForCandidateWith…    ``CandidateRequest`` / ``CandidateResponse``
+JobInterviewCreateRequest / Response   ``InterviewCreateRequest`` / ``…Response``
+JobInterviewCreateFromArray…           ``InterviewCreateFromArrayRequest`` /
+                                       ``InterviewQuestion`` / ``…Response``
+Error                                  ``ApiErrorBody``
+MerchantStatus                         ``MerchantStatus``
+PlatformLanguage(sListResponse)        ``PlatformLanguage`` / ``…ListResponse``
+=====================================  =========================================
+
+Conventions:
+
+- Request models refuse unknown keys (``extra="forbid"``); response models keep them,
+  because the live API may add fields.
+- In a request every string is stripped and a blank one counts as absent, so a blank
+  required field (OpenAPI ``minLength: 1``) is *missing*, and a blank optional one is
+  left out of the body.
+- ``nullable`` (an OpenAPI 3.0 keyword the 3.1 document still uses) becomes ``X | None``.
+- ``to_json()`` dumps in JSON mode without ``None`` fields: it is the body sent.
+- Checks the document states in words are enforced too: ISO 3166-1 alpha-2 country
+  codes (upper-cased), e-mail syntax (no DNS), the ``1–20`` / ``1–40`` / ``0.01–0.9``
+  ranges the from-array schema only describes, ISO 8601 for
+  ``interview_available_till``, and a positive ``max_duration`` (seconds, not minutes).
+
+Error messages are raised as ``PydanticCustomError`` whose text never holds more than
+60 characters of a value (``shown``); ``sync.validate`` turns a ``ValidationError``
+into the lines users read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args
+
+import email_validator
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# --------------------------------------------------------------------------- enums
+
+#: Platform (mojito) language codes, in the document's order (``br`` is Brazilian
+#: Portuguese here, not Breton).
+LanguageCode = Literal[
+    "ar", "bg", "zh", "hr", "cs", "da", "nl", "en", "fil", "fi", "fr", "de",
+    "el", "hi", "hu", "id", "it", "ja", "ko", "ms", "no", "pl", "pt", "br",
+    "ro", "ru", "sk", "es", "sv", "ta", "th", "tr", "uk", "vi",
+]  # fmt: skip
+#: The candidate's decision status in a for-candidate-with-token answer.
+DecisionStatus = Literal[
+    "ai_accept", "recruiter_accept", "recruiter_action",
+    "ai_reject", "recruiter_reject", "already-applied",
+]  # fmt: skip
+InterviewStatus = Literal["draft", "active"]
+InterviewKind = Literal["interview", "coaching", "assessment"]  # the field ``type``
+Visibility = Literal["merchant_public", "merchant_invite", "merchant_unlisted"]
+#: Cheating/proctoring detection on answers (not a session recording).
+Recording = Literal["audio_first_5_answers", "audio_all", "video_all", "video_first_5_answers"]
+#: One file of the whole session, avatar included (+0.2 / +0.4 credits).
+RecordingFullSession = Literal["audio_all", "video_all"]
+InterviewType = Literal[
+    "pre-screening", "pre-screening-with-test-questions", "second-interview",
+    "remote-freelancer-verification", "strength-based-interview",
+    "potential-based-interview", "process-verification-from-knowledge-base",
+]  # fmt: skip
+SeniorityLevel = Literal[
+    "entry-level", "intermediate", "senior", "managerial", "director", "executive"
+]
+ResultView = Literal[
+    "none", "minimal", "minimal_with_score", "advanced", "full", "full_expand_scores"
+]
+ConversationSpeed = Literal["slower", "normal", "faster"]
+VideoIntroduction = Literal["optional", "required"]
+PdfTemplate = Literal["classic", "modern", "one_pager"]
+
+LANGUAGE_CODES: tuple[str, ...] = get_args(LanguageCode)
+DECISION_STATUSES: tuple[str, ...] = get_args(DecisionStatus)
+
+# ---------------------------------------------------------------- value checks
+
+#: The longest stretch of a value a message may show.
+MAX_SHOWN = 60
+
+
+def shown(value: object) -> str:
+    """A value as a message may show it: quoted, on one line, at most ``MAX_SHOWN`` chars."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > MAX_SHOWN:
+        text = text[: MAX_SHOWN - 1] + "…"
+    return repr(text) if isinstance(value, str) else text
+
+
+def _number_text(number: float) -> str:
+    return f"{number:g}"
+
+
+def _as_number(value: Any) -> int | float:
+    """An int or float from a number or numeric text; bools, NaN and infinities refused."""
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        return value
+    elif isinstance(value, float):
+        if math.isfinite(value):
+            return value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                pass
+            else:
+                if math.isfinite(number):
+                    return number
+    raise PydanticCustomError("not_a_number", "{shown} is not a number", {"shown": shown(value)})
+
+
+def _number(
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    integer: bool = False,
+    positive: bool = False,
+) -> PlainValidator:
+    """A number (or numeric text) checked against ``lo``..``hi``; whole when ``integer``."""
+
+    def check(value: Any) -> int | float:
+        number = _as_number(value)
+        got = {"got": _number_text(number)}
+        if integer:
+            if number != int(number):
+                raise PydanticCustomError("whole_number", "must be a whole number (got {got})", got)
+            number = int(number)
+        if positive and number <= 0:
+            raise PydanticCustomError("positive_number", "must be greater than 0 (got {got})", got)
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            raise PydanticCustomError(
+                "number_range",
+                "must be between {lo} and {hi} (got {got})",
+                {"lo": _number_text(lo or 0), "hi": _number_text(hi or 0), **got},
+            )
+        return number
+
+    return PlainValidator(check)
+
+
+_ALPHA_2: frozenset[str] = frozenset(country.alpha_2 for country in pycountry.countries)
+#: Codes people write that ISO 3166-1 spells otherwise.
+_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+def _country_hint(value: str) -> str:
+    code = _COUNTRY_ALIASES.get(value.upper())
+    if code is None:
+        try:
+            code = pycountry.countries.lookup(value).alpha_2
+        except LookupError:
+            return ""
+    return f" (did you mean {code}?)"
+
+
+def _country_code(value: str) -> str:
+    code = value.upper()
+    if code in _ALPHA_2:
+        return code
+    raise PydanticCustomError(
+        "country_code",
+        "{shown} is not an ISO 3166-1 alpha-2 country code{hint}",
+        {"shown": shown(value), "hint": _country_hint(value)},
+    )
+
+
+# The common shape of an address, which email-validator always accepts: checked in ~1 µs
+# instead of ~45 µs. Anything else (quotes, Unicode, "--" in the domain, special-use
+# domains such as .test, overlong parts) goes to email-validator itself.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_SPECIAL_USE_TLDS = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _is_plain_email(value: str) -> bool:
+    if len(value) > 254 or _PLAIN_EMAIL.fullmatch(value) is None:
+        return False
+    local, _, domain = value.partition("@")
+    return (
+        len(local) <= 64
+        and "--" not in domain
+        and domain.rsplit(".", 1)[1].lower() not in _SPECIAL_USE_TLDS
+    )
+
+
+def _email(value: str) -> str:
+    """Checks the syntax (no DNS); the address is kept as given (trimmed), not normalised."""
+    if _is_plain_email(value):
+        return value
+    try:
+        email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        raise PydanticCustomError(
+            "email",
+            "{shown} is not a valid e-mail address ({reason})",
+            {"shown": shown(value), "reason": reason[:1].lower() + reason[1:]},
+        ) from None
+    return value
+
+
+def _iso_datetime(value: str) -> str:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "iso_datetime",
+            "{shown} is not an ISO 8601 date or date-time (e.g. 2026-12-31)",
+            {"shown": shown(value)},
+        ) from None
+    return value
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def _uuid(value: str) -> str:
+    if _UUID.fullmatch(value) is None:
+        raise PydanticCustomError("uuid", "{shown} is not a UUID", {"shown": shown(value)})
+    return value
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+# ------------------------------------------------------------------ field types
+
+#: A string with OpenAPI ``minLength: 1`` (blank counts as absent, see ``_Request``).
+NonBlank = Annotated[str, StringConstraints(min_length=1)]
+Email = Annotated[str, StringConstraints(min_length=1), AfterValidator(_email)]
+CountryCode = Annotated[str, StringConstraints(min_length=1), AfterValidator(_country_code)]
+Uuid = Annotated[str, StringConstraints(min_length=1), AfterValidator(_uuid)]
+IsoDateTime = Annotated[str, AfterValidator(_iso_datetime)]
+#: A platform language code; ``EN`` is read as ``en``.
+Language = Annotated[LanguageCode, BeforeValidator(_lower)]
+Number = int | float
+Attempts = Annotated[Number, _number(1, 20)]
+Fraction = Annotated[Number, _number(0.01, 0.9)]
+Followups = Annotated[int, _number(0, 999, integer=True)]
+Seconds = Annotated[Number, _number(positive=True)]
+#: ``interview_length``: number or string in the document; a whole number 1–40 here.
+QuestionCount = Annotated[int, _number(1, 40, integer=True)]
+
+
+# ------------------------------------------------------------------ base models
+
+
+def _blank_is_absent(data: Mapping[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                continue
+        elif value is None:
+            continue
+        clean[key] = value
+    return clean
+
+
+class _Request(BaseModel):
+    """A request body: unknown keys refused; strings stripped; blank or null = absent."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        coerce_numbers_to_str=True,  # a numeric cell such as an external id stays usable
+        hide_input_in_errors=True,  # str(ValidationError) never carries a resume
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        return _blank_is_absent(data) if isinstance(data, Mapping) else data
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON body to send: JSON types, ``None`` fields left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class _Response(BaseModel):
+    """A response body: extra keys kept (the live API may add fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def to_json(self) -> dict[str, Any]:
+        """The body as JSON types, ``None`` fields left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+# --------------------------------------------------------------- nested objects
+
+
+class HiringForCompany(_Request):
+    """Who the position is really for: null (or name null) when hiring for yourself,
+    ``{"name": "undisclosed"}`` for an unnamed client, or the client's details."""
+
+    name: str | None = None  # end-employer name, or "undisclosed"
+    description: str | None = None  # background context for the agent
+    location: str | None = None
+    sector: str | None = None
+    company_size: str | None = None  # approximate headcount, e.g. "100-200"
+
+
+class PdfExportAutoConfig(_Request):
+    """Auto-generate a candidate PDF report with these options once the interview completes."""
+
+    mojito_language_code: Language | None = None  # report language
+    contact_details: bool | None = None
+    ai_recruiter_assessment: bool | None = None
+    ai_scoring_rubric: bool | None = None
+    analytics: bool | None = None
+    files: bool | None = None  # uploaded candidate files
+    transcript: bool | None = None
+    answer_recording: bool | None = None
+    session_recording: bool | None = None
+    group_by_question: bool | None = None  # group transcript answers by expected question
+    template: PdfTemplate | None = None  # classic (default), modern or one_pager
+
+
+class CandidateExpectations(_Request):
+    """Candidate expectations by requirement level; the document keeps extra keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    weak: list[str] | None = None  # table stakes every viable candidate meets
+    moderate: list[str] | None = None  # what a solid, competent candidate meets
+    strong: list[str] | None = None  # what only standout candidates clear
+
+
+# ------------------------------------------------------- options shared by all
+
+
+class _InterviewOptions(_Request):
+    """Fields the three create requests share, with the same schema in each."""
+
+    merchant_id: str | None = None  # honoured for admin / sub-merchant tokens only
+    candidate_video_introduction: VideoIntroduction | None = None
+    interview_attempts: Attempts | None = None  # 1–20
+    seniority_level: SeniorityLevel | None = None  # auto-detected when omitted
+    result_view: ResultView | None = None  # what the candidate sees after finishing
+    custom_scoring: dict[str, Any] | None = None  # overrides merged with defaults
+    instructional_video: bool | None = None  # shown before the interview; default false
+    instructional_video_custom_text: str | None = None
+    welcome_message: str | None = None
+    thank_you_message: str | None = None
+    #: Embedded as an iframe: the answer carries embed_id / embed_signing_key.
+    is_embedded: bool | None = None
+    interview_department: str | None = None
+    interview_salary: str | None = None  # salary range shown, e.g. "$80k - $100k"
+    #: ISO date/time after which candidates can no longer take it; null = always.
+    interview_available_till: IsoDateTime | None = None
+    interview_conversation_speed: ConversationSpeed | None = None  # null = template's pace
+    #: AI follow-up questions: 0 none, 1–3 presets, 4+ custom, null = template default.
+    max_followups: Followups | None = None
+    questions_random_subset: Fraction | None = None  # ask a random 1–90 %, null = all
+    required_pronunciation: bool | None = None  # pronunciation-capable languages only
+    result_enable_edit_transcript: bool | None = None  # default true
+    tags: list[str] | None = None
+    #: Owning recruiter: a merchant / merchant_owner / admin profile of the same merchant.
+    recruiter_profile_id: str | None = None
+    hiring_for_company: HiringForCompany | None = None
+    pdf_export_auto_config: PdfExportAutoConfig | None = None  # null disables auto-export
+
+
+class _InterviewDefinition(_InterviewOptions):
+    """Fields ``job-interview-create`` and ``…-from-array`` share."""
+
+    name: NonBlank  # interview / position name
+    location: NonBlank
+    status: InterviewStatus  # draft: staged, not visible; active: live
+    type: InterviewKind  # coaching is for the coaching portal only
+    visibility: Visibility
+    recording: Recording | None = None  # null disables proctoring
+    recording_full_session: RecordingFullSession | None = None  # null disables it
+    #: relaxed (default), simple, professional, persuasive; others fall back to relaxed.
+    interview_tone: str | None = None
+    code: str | None = None  # external code / reference
+    cover_image_url: str | None = None
+    knowledge_base_store_id: str | None = None
+    description_long: str | None = None  # Markdown
+    candidate_expectations: str | None = None  # free text folded into AI generation
+    additional_context: dict[str, Any] | None = None
+
+
+# ----------------------------------------------- for-candidate-with-token
+
+#: Required by for-candidate-with-token when ``position_def_set_id`` is not given.
+REQUIRED_WITHOUT_POSITION_DEF_SET_ID: tuple[str, ...] = (
+    "position_name",
+    "position_location",
+    "position_country_code",
+    "mojito_language_code",
+)
+
+
+class CandidateRequest(_InterviewOptions):
+    """``POST /job-interview-create-for-candidate-with-token``: enrol one candidate.
+
+    Creates (or resolves) the position and interview, enrols the candidate, runs
+    pre-screening and answers with a tokenised interview URL. Without
+    ``position_def_set_id`` the position is described by ``position_name``,
+    ``position_location``, ``position_country_code`` and ``mojito_language_code``,
+    which are then required.
+    """
+
+    # position_def_set_id comes first: the rule below reads it from ``info.data``.
+    position_def_set_id: str | None = None  # an existing position: looked up, not created
+    position_external_id: str | None = None  # external position code (looked up)
+    interview_template_id: str | None = None  # platform template when omitted
+    position_name: str | None = Field(default=None, validate_default=True)
+    position_location: str | None = Field(default=None, validate_default=True)
+    position_country_code: CountryCode | None = Field(default=None, validate_default=True)
+    mojito_language_code: Language | None = Field(default=None, validate_default=True)
+    #: Two sentences shown to the candidate; blank/null = AI-generated.
+    position_description: str | None = None
+    position_description_long: str | None = None  # Markdown; blank/null = AI-generated
+    candidate_name: NonBlank  # full name
+    candidate_email: Email  # the candidate's auth identity
+    candidate_country_code: CountryCode
+    candidate_resume: NonBlank  # parsed resume text: never echo it
+    candidate_external_id: str | None = None  # stored on the profile
+    candidate_linkedin_url: str | None = None
+    use_enhanced_expectations: bool | None = None  # reserved
+    include_rapport_question: bool | None = None  # default false
+    include_closing_prompt: bool | None = None  # default true
+    #: Seconds (default 1200): scopes the questions; live limit; credit multiplier.
+    max_duration: Seconds | None = None
+
+    @field_validator(*REQUIRED_WITHOUT_POSITION_DEF_SET_ID)
+    @classmethod
+    def _required_without_position(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and not info.data.get("position_def_set_id"):
+            raise PydanticCustomError(
+                "required_without_position", "required when position_def_set_id is not given"
+            )
+        return value
+
+
+class CandidateResponse(_Response):
+    """Answer of for-candidate-with-token; fields present depend on the decision branch."""
+
+    status: DecisionStatus
+    interview_url: str  # the URL the candidate opens
+    position_def_set_id: str | None = None  # created / resolved position
+    interview_def_set_id: str | None = None
+    profile_interview_id: str | None = None
+    reason: str | None = None  # on reject / already-applied branches
+    embed_id: str | None = None  # only when is_embedded
+    embed_signing_key: str | None = None
+
+
+# ------------------------------------------------------- job-interview-create
+
+
+class InterviewCreateRequest(_InterviewDefinition):
+    """``POST /job-interview-create``: an interview whose questions the AI writes."""
+
+    interview_template_id: Uuid
+    mojito_language_code: Language
+    interview_type: InterviewType | None = None  # default pre-screening
+    #: Two sentences shown to the candidate; blank/null = AI-generated.
+    description: str | None = None
+    #: Questions to generate, 1–40, capped at one per 2 minutes of max_duration;
+    #: omitted = the AI picks 5–8.
+    interview_length: QuestionCount | None = None
+    use_enhanced_expectations: bool | None = None  # reserved
+    include_rapport_question: bool | None = None  # default false
+    include_closing_prompt: bool | None = None  # default true
+    max_duration: Seconds | None = None  # seconds, default 1200
+
+
+class InterviewCreateResponse(_Response):
+    """Answer of ``job-interview-create``."""
+
+    interview_def_set_id: str
+    questions_generated: Number  # may be lower than interview_length (max_duration cap)
+    max_duration: Number  # seconds: the value sent, or the default 1200
+    embed_id: str | None = None  # only when is_embedded
+    embed_signing_key: str | None = None
+
+
+# -------------------------------------------- job-interview-create-from-array
+
+
+class InterviewQuestion(_Request):
+    """One question of a from-array request. The document allows extra keys here."""
+
+    model_config = ConfigDict(extra="allow")
+
+    question: NonBlank  # the text shown to the candidate
+    id: str | None = None  # caller-local; referenced by conditional_question_main_id
+    duration: Seconds | None = None  # answer time in seconds
+    mojito_language_code: Language | None = None  # inherits the interview's
+    label: str | None = None
+    is_conditional: bool | None = None  # with conditional_question_main_id
+    is_without_scoring: bool | None = None
+    is_candidate_asking_recruiter: bool | None = None
+    is_expert: bool | None = None
+    is_multiple_choice: bool | None = None
+    question_alternatives: list[str] | None = None
+    conditional_question_main_id: str | None = None  # id of an earlier question
+    knowledge_base_id: str | None = None
+    external_id: str | None = None
+    external_data: dict[str, Any] | None = None
+    candidate_expectations_json: CandidateExpectations | None = None
+
+
+class InterviewCreateFromArrayRequest(_InterviewDefinition):
+    """``POST /job-interview-create-from-array``: an interview from the caller's questions."""
+
+    interview_template_id: NonBlank  # an existing interview template
+    mojito_language_code: Language
+    description: NonBlank  # short interview description
+    questions: Annotated[list[InterviewQuestion], Field(min_length=1)]  # in order
+    interview_type: InterviewType | None = None
+    candidate_expectations_json: CandidateExpectations | None = None  # generated if omitted
+    disable_deduplication: bool | None = None  # skip step deduplication on insert
+
+
+class InterviewCreateFromArrayResponse(_Response):
+    """Answer of ``job-interview-create-from-array``."""
+
+    interview_def_set_id: str
+    embed_id: str | None = None  # only when is_embedded
+    embed_signing_key: str | None = None
+
+
+# ----------------------------------------------------------- errors, look-ups
+
+
+class ApiErrorBody(_Response):
+    """The body of an error answer (``Error``): ``name`` is the field concerned."""
+
+    error: str
+    name: str | None = None
+
+
+class MerchantStatus(_Response):
+    """``GET /merchant-status``: credits, subscription, pending work, invitations."""
+
+    profile_id: str  # the caller, from the JWT
+    default_merchant_id: str | None  # the caller's home merchant
+    merchant_id: str  # the merchant this status is scoped to
+    credits_interview_monthly: Number | None  # remaining this month
+    credits_interview_monthly_limit: Number | None
+    credits_interview_extra: Number | None  # top-up credits
+    credits_interview_single: Number | None
+    definitions_active: Number | None
+    interviews_without_credits: Number
+    interviews_undecided: Number
+    interviews_ongoing: Number
+    interview_results: Number
+    candidates: Number
+    candidates_history: list[Number]  # last 14 days, most recent first
+    interview_result_history: list[Number]
+    subscription_type: str | None
+    subscription_status: str | None
+    invitations_sent: Number
+    invitations_limit: Number | None  # null: unlimited
+    invitations_available: Number | None  # null: unlimited
+
+
+class LanguageAccent(_Response):
+    """A regional accent of a platform language."""
+
+    code: str  # Azure speech locale, e.g. "en-GB"
+    name: str
+
+
+class PlatformLanguage(_Response):
+    """A platform language: pass ``code`` as ``mojito_language_code``."""
+
+    code: str
+    name_english: str
+    name_local: str
+    flag_image: str  # SVG URL
+    flag_emoji: str
+    flag_unicode: str
+    coaching_interface: bool
+    interview_interface: bool
+    admin_interface: bool
+    accents: list[LanguageAccent]
+
+
+class PlatformLanguagesListResponse(_Response):
+    """``GET /platform-languages-list``."""
+
+    languages: list[PlatformLanguage]  # sorted by English name
+
+
+# ----------------------------------------------------------- for the mapping
+
+#: Every field a for-candidate-with-token body may carry.
+CANDIDATE_FIELDS: frozenset[str] = frozenset(CandidateRequest.model_fields)
+#: The fields every for-candidate-with-token body needs.
+REQUIRED_CANDIDATE_FIELDS: frozenset[str] = frozenset(
+    name for name, field in CandidateRequest.model_fields.items() if field.is_required()
+)
+
+#: Every model by class name (``ValidationError.title``), for ``sync.validate``.
+MODELS: Mapping[str, type[BaseModel]] = {
+    model.__name__: model
+    for model in (
+        CandidateRequest,
+        CandidateResponse,
+        InterviewCreateRequest,
+        InterviewCreateResponse,
+        InterviewCreateFromArrayRequest,
+        InterviewQuestion,
+        InterviewCreateFromArrayResponse,
+        HiringForCompany,
+        PdfExportAutoConfig,
+        CandidateExpectations,
+        ApiErrorBody,
+        MerchantStatus,
+        LanguageAccent,
+        PlatformLanguage,
+        PlatformLanguagesListResponse,
+    )
+}
+
+__all__ = [
+    "CANDIDATE_FIELDS",
+    "DECISION_STATUSES",
+    "LANGUAGE_CODES",
+    "MAX_SHOWN",
+    "MODELS",
+    "REQUIRED_CANDIDATE_FIELDS",
+    "REQUIRED_WITHOUT_POSITION_DEF_SET_ID",
+    "ApiErrorBody",
+    "CandidateExpectations",
+    "CandidateRequest",
+    "CandidateResponse",
+    "ConversationSpeed",
+    "DecisionStatus",
+    "HiringForCompany",
+    "InterviewCreateFromArrayRequest",
+    "InterviewCreateFromArrayResponse",
+    "InterviewCreateRequest",
+    "InterviewCreateResponse",
+    "InterviewKind",
+    "InterviewQuestion",
+    "InterviewStatus",
+    "InterviewType",
+    "LanguageAccent",
+    "LanguageCode",
+    "MerchantStatus",
+    "PdfExportAutoConfig",
+    "PdfTemplate",
+    "PlatformLanguage",
+    "PlatformLanguagesListResponse",
+    "Recording",
+    "RecordingFullSession",
+    "ResultView",
+    "SeniorityLevel",
+    "VideoIntroduction",
+    "Visibility",
+    "shown",
+]
