@@ -1,0 +1,38 @@
+"""A faithful local JobMojito API for tests, demos and rehearsals.
+
+The sandbox serves the three create endpoints, ``merchant-status`` and
+``platform-languages-list`` on loopback, exactly as ``shared/api/`` documents them:
+bearer check (401), validation with the client's own models (422), 404 for an
+unknown ``position_def_set_id``, ``already-applied`` with the original URL for a
+repeated candidate and position, deterministic decisions (``expected_decision``),
+a token-bucket rate limit (429 + ``Retry-After``), and seeded faults (500, 503,
+504, 546, slow answers, dropped connections, malformed JSON). It counts what it
+did, so tests can prove exactly-once enrolment::
+
+    from sync.sandbox import SandboxConfig, run_sandbox
+
+    with run_sandbox(SandboxConfig(faults={"drop": 0.1}, seed=1)) as sandbox:
+        ...  # point a client at sandbox.base_url with sandbox.auth_headers
+        assert sandbox.stats()["enrolments_created"] == 3
+
+Test controls over HTTP: ``GET /__sandbox/stats``, ``POST /__sandbox/reset``,
+``GET|POST /__sandbox/config`` and ``POST /__sandbox/faults {"next": ["drop"]}``.
+"""
+
+from sync.sandbox._app import SandboxApp, create_app
+from sync.sandbox._config import FAULT_KINDS, SandboxConfig, parse_faults
+from sync.sandbox._server import RunningSandbox, run_sandbox, serve
+from sync.sandbox._state import SandboxState, expected_decision
+
+__all__ = [
+    "FAULT_KINDS",
+    "RunningSandbox",
+    "SandboxApp",
+    "SandboxConfig",
+    "SandboxState",
+    "create_app",
+    "expected_decision",
+    "parse_faults",
+    "run_sandbox",
+    "serve",
+]
