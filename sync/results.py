@@ -385,7 +385,8 @@ def _write_summary_sheet(
                 if not text:
                     continue
                 widths[min(col, 1)] = max(widths[min(col, 1)], len(text))
-                fmt = colours.get(text) if name == "Rows by status" and col == 0 else None
+                coloured = name == "Rows by status" and col == 0 and values[-1] != 0
+                fmt = colours.get(text) if coloured else None
                 ws.write_string(row, col, text, fmt)
             row += 1
         row += 1
@@ -395,15 +396,18 @@ def _write_summary_sheet(
 
 def _summary_text(results: Path, sections: list[Section]) -> str:
     out = ["jobmojito-sync run summary", f"results: {_text(results.name)}", ""]
-    for name, _columns, rows in sections:
+    for name, columns, rows in sections:
         out.append(name)
         if not rows:
             out.append("  (none)")
         keys = [_text(values[0]) for values in rows]
         pad = max((len(k) for k in keys), default=0)
         for key, values in zip(keys, rows, strict=True):
-            rest = "  ".join(_text(v) for v in values[1:])
-            out.append(f"  {key:<{pad}}  {rest}".rstrip() if rest else f"  - {key}")
+            if len(columns) == 1:
+                out.append(f"  - {key}")
+            else:
+                rest = "  ".join(_text(v) for v in values[1:])
+                out.append(f"  {key:<{pad}}  {rest}".rstrip())
         out.append("")
     return "\n".join(out)
 

@@ -329,6 +329,18 @@ class TestSummarySheet:
         assert all(s.value in values for s in Status)
         assert values["total"] == [4]
 
+    def test_only_counted_statuses_coloured(self, tmp_path: Path) -> None:
+        out = write_results(tmp_path / "r.xlsx", [line(0, Status.FAILED)], summary())
+        wb = load_workbook(out)
+        fills = {
+            row[0].value: row[0].fill.fgColor.rgb if row[0].fill.fill_type else None
+            for row in wb["Summary"].iter_rows()
+        }
+        wb.close()
+        assert fills["failed"] == "FFFFC7CE"
+        assert fills["invalid"] is None
+        assert fills["ai_accept"] is None
+
     def test_dry_run_and_unparsed_times(self, tmp_path: Path) -> None:
         run = summary(dry_run=True, exit_code=0, started_at="", finished_at="yesterday")
         values = summary_values(write_results(tmp_path / "r.xlsx", [line(0)], run))
@@ -369,6 +381,14 @@ class TestCsv:
         assert "2024-05-01T10:00:00Z" in text
         assert "\x1b" not in text
         assert "- token from JOBMOJITO_TOKEN" in text
+
+    def test_summary_text_empty_values(self, tmp_path: Path) -> None:
+        run = summary(started_at="", notes=[])
+        out = write_results(tmp_path / "r.csv", [], run)
+        text = summary_text_path(out).read_text(encoding="utf-8")
+        assert "\n  started (UTC)\n" in text
+        assert "Notes\n  (none)\n" in text
+        assert "total             0" in text
 
 
 class TestUsage:
