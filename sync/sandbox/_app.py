@@ -100,8 +100,9 @@ class SandboxApp:
     def configure(self, **changes: Any) -> SandboxConfig:
         """Change settings of the running sandbox (faults, rate, latency, token, ...).
 
-        The fault sequence restarts from the seed and the rate bucket refills.
-        ``host`` and ``port`` cannot change. Raises ``pydantic.ValidationError``.
+        The fault sequence restarts from the seed and the rate bucket refills;
+        ``credits`` sets the credits left now. ``host`` and ``port`` cannot change.
+        Raises ``ValueError`` (``pydantic.ValidationError`` for a bad value).
         """
         fixed = {"host", "port"} & changes.keys()
         if fixed:
@@ -109,6 +110,8 @@ class SandboxApp:
         current = self._runtime.config.model_dump()
         config = SandboxConfig.model_validate({**current, **changes})
         self._runtime = _Runtime.build(config)
+        if "credits" in changes:
+            self.state.set_credits(config.credits)
         return config
 
     def inject(self, *faults: str) -> None:

@@ -18,6 +18,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sync.errors import UsageError
 from sync.sandbox._app import ABORT_EXTENSION, API_PREFIX, SandboxApp, create_app
 from sync.sandbox._config import SandboxConfig
+from sync.sandbox._state import SandboxState
 
 STARTUP_TIMEOUT = 10.0  # seconds to wait for the server thread to listen
 SHUTDOWN_GRACE = 2  # seconds in-flight answers get when the server stops
@@ -96,8 +97,8 @@ class RunningSandbox:
         self.base_url = self.url + API_PREFIX
 
     @property
-    def state(self) -> Any:
-        """The live ``SandboxState`` (positions, interviews, enrolments)."""
+    def state(self) -> SandboxState:
+        """The live state: ``positions``, ``interviews``, ``enrolments``, ``credits``."""
         return self.app.state
 
     @property

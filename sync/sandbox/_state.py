@@ -135,6 +135,12 @@ class SandboxState:
             self.credits = self._initial_credits
             self._counters = _Counters()
 
+    def set_credits(self, credits: int) -> None:
+        """Set the monthly credits left (and the plan's monthly allowance) to ``credits``."""
+        with self._lock:
+            self._initial_credits = credits
+            self.credits = credits
+
     # ----------------------------------------------------------------- ids
 
     def _uuid(self) -> str:
