@@ -66,6 +66,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sync.errors import InputError, MappingError
+from sync.readers import normalise_header
 from sync.records import MappedRow, Row, Table
 from sync.schema import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
 from sync.transforms import (
@@ -84,11 +85,6 @@ REQUIRED_FIELDS: tuple[str, ...] = tuple(sorted(REQUIRED_CANDIDATE_FIELDS))
 
 JOBS_PREFIX = "jobs."
 TRUNCATION_NOTE = "… [truncated by jobmojito-sync at {n} characters]"
-
-
-def _normalise_header(header: str) -> str:
-    # Private copy of sync.readers.normalise_header until it lands.
-    return " ".join(header.replace("\ufeff", "").split()).casefold()
 
 
 # ---------------------------------------------------------------- the model
@@ -560,10 +556,10 @@ class _Headers:
         self.table = table
         self.by_key: dict[str, str] = {}
         for header in table.headers if table else ():
-            self.by_key.setdefault(_normalise_header(header), header)
+            self.by_key.setdefault(normalise_header(header), header)
 
     def find(self, name: str) -> str | None:
-        return self.by_key.get(_normalise_header(name))
+        return self.by_key.get(normalise_header(name))
 
 
 def _alternatives(names: Sequence[str]) -> str:
@@ -571,9 +567,9 @@ def _alternatives(names: Sequence[str]) -> str:
 
 
 def _nearest_header(names: Sequence[str], table: Table) -> str:
-    keys = {_normalise_header(h): h for h in table.headers}
+    keys = {normalise_header(h): h for h in table.headers}
     for name in names:
-        close = difflib.get_close_matches(_normalise_header(name), list(keys), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(normalise_header(name), list(keys), n=1, cutoff=0.75)
         if close:
             return f" (did you mean '{keys[close[0]]}'?)"
     return ""
