@@ -191,8 +191,8 @@ class SandboxApp:
             fault.kind if fault.kind in AFTER_WORK_KINDS else fault.kind + ":after"
         )
         if fault.kind == "drop":
-            await self._drop(scope, receive, send)
             self.state.record(name, "dropped")
+            await self._drop(scope, receive, send)
         elif fault.kind == "malformed":
             truncated = response.body[: max(1, len(response.body) // 2)]
             response = Response(truncated, 200, media_type="application/json")
@@ -206,8 +206,9 @@ class SandboxApp:
     async def _send(
         self, scope: Scope, receive: Receive, send: Send, name: str, response: Response
     ) -> None:
-        await response(scope, receive, send)
+        # Counted before it leaves, so a client that has the answer sees it counted.
         self.state.record(name, response.status_code)
+        await response(scope, receive, send)
 
     async def _drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         abort: Callable[[], None] | None = scope.get("extensions", {}).get(ABORT_EXTENSION)
