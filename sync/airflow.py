@@ -411,8 +411,13 @@ def _dag_task(
     results_name: str,
     options: dict[str, Any],
     ds: str | None = None,
+    run_id: str | None = None,
 ) -> dict[str, Any]:
-    """The task body of ``make_dag``: Airflow fills ``ds`` from the run's context."""
+    """The task body of ``make_dag``: Airflow fills ``ds`` and ``run_id`` from the context.
+
+    A run without a logical date (an Airflow 3 manual trigger) has no ``ds``; its
+    ``run_id`` names the results file then, so its retries rewrite one file.
+    """
     return sync_task(
         applicants=applicants,
         out_dir=out_dir,
@@ -420,7 +425,7 @@ def _dag_task(
         mapping=mapping,
         ledger=ledger,
         fail_on_problems=fail_on_problems,
-        run_date=ds,
+        run_date=ds or run_id,
         token_conn_id=token_conn_id,
         token_variable=token_variable,
         results_name=results_name,
