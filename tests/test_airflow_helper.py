@@ -309,7 +309,12 @@ class TestMakeDag:
     ) -> None:
         """A run without a logical date (Airflow 3 manual trigger) uses its run_id."""
         seen: list[Any] = []
-        monkeypatch.setattr(af, "sync_task", lambda **kw: seen.append(kw["run_date"]) or {})
+
+        def fake_sync_task(**kwargs: Any) -> dict[str, Any]:
+            seen.append(kwargs["run_date"])
+            return {}
+
+        monkeypatch.setattr(af, "sync_task", fake_sync_task)
         common: dict[str, Any] = {
             "applicants": "a.csv",
             "out_dir": str(tmp_path),
