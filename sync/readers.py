@@ -13,8 +13,9 @@ What is sniffed, and how:
   extension; anything else is delimited text.
 - text encoding: UTF-8 (with or without BOM), UTF-16 with BOM, UTF-16 without
   BOM when NUL bytes sit in every other byte, else cp1252 (with a note).
-- delimiter: ``, ; tab |``, whichever gives the most consistent column count
-  over the first lines, counting only outside quoted cells.
+- delimiter: Excel's ``sep=;`` first line when present, else ``, ; tab |``,
+  whichever gives the most consistent column count over the first lines,
+  counting only outside quoted cells.
 - header row: the row among the first 20 that best matches ``expect`` (the
   columns the mapping knows), else the first row that is about as wide as the
   table; title rows above it are skipped with a note.
@@ -88,6 +89,7 @@ _INVISIBLE = "\ufeff\x00\u200b\u200c\u200d\u2060"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _SPACES_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SEP_LINE_RE = re.compile(r"sep=([^\r\n])[ \t]*(?:\r\n|\n|\r|$)", re.IGNORECASE)
 _HTML_RE = re.compile(rb"\s*(<!doctype html|<html|<table|<\?xml)", re.IGNORECASE)
 
 
@@ -125,7 +127,11 @@ def list_sheets(path: str | Path) -> list[str]:
     fmt, payload = _classify(data, Path(path), source, [])
     if fmt == "csv":
         return []
-    return list(_open_workbook(payload, fmt, source).sheet_names)
+    book = _open_workbook(payload, fmt, source)
+    try:
+        return list(book.sheet_names)
+    finally:
+        book.close()
 
 
 def read_table(
@@ -184,7 +190,8 @@ def _read(
         if sheet is not None:
             notes.append(f"--sheet {sheet!r} ignored: {_name(source)} is a CSV file")
         text, used_encoding = _decode(payload, source, encoding, notes)
-        used_delimiter = _check_delimiter(delimiter, source) or _sniff_delimiter(text)
+        text, hinted = _split_sep_line(text)
+        used_delimiter = _check_delimiter(delimiter, source) or hinted or _sniff_delimiter(text)
         grid = _parse_csv(text, used_delimiter, source)
     else:
         grid, sheet_name = _read_sheet(payload, fmt, source, sheet, notes)
@@ -265,7 +272,7 @@ def _zip_format(data: bytes, suffix: str, source: str) -> str:
             infos = archive.infolist()
             names = [info.filename for info in infos]
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, RuntimeError) as exc:
         raise InputError(
             f"{source}: the {kind} file is damaged or incomplete ({exc}); a download may have "
             "been cut short: open it in Excel and save it again, or export it again"
@@ -321,18 +328,24 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
             ) from None
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             data = data[3:]
-        text = _strict_decode(data, encoding, source, forced=True)
-        used = encoding
-    elif data.startswith(codecs.BOM_UTF8):
-        text, used = _strict_decode(data[3:], "utf-8", source), "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        text, used = _strict_decode(data, "utf-32", source), "utf-32"
-    elif data.startswith(codecs.BOM_UTF16_LE):
-        text, used = _strict_decode(data[2:], "utf-16-le", source), "utf-16-le"
-    elif data.startswith(codecs.BOM_UTF16_BE):
-        text, used = _strict_decode(data[2:], "utf-16-be", source), "utf-16-be"
+        hint = (
+            f"the file is not {encoding}; pass its real encoding with --encoding "
+            "(e.g. --encoding cp1252 for a Windows Excel CSV), or leave --encoding out "
+            "to let the reader guess"
+        )
+        text, used = _strict_decode(data, encoding, source, hint), encoding
+    elif (bom := _bom_encoding(data)) is not None:
+        codec, size = bom
+        hint = (
+            f"the file starts with a {codec.upper()} byte-order mark but is not valid "
+            f"{codec.upper()} (damaged?); export it again, or pass its real encoding "
+            "with --encoding"
+        )
+        text = _strict_decode(data[size:], codec, source, hint)
+        used = "utf-8-sig" if codec == "utf-8" else codec
     elif (guess := _utf16_without_bom(data)) is not None:
-        text, used = _strict_decode(data, guess, source), guess
+        hint = "it looks like UTF-16 without a BOM; pass its real encoding with --encoding"
+        text, used = _strict_decode(data, guess, source, hint), guess
         notes.append(f"decoded as {guess.upper()} (NUL bytes in every other byte, no BOM)")
     else:
         if b"\x00" in data:
@@ -344,8 +357,11 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
         except UnicodeDecodeError:
             if _looks_binary(data.decode("latin-1")):
                 raise _binary_error(source) from None
-            text = _strict_decode(data, "cp1252", source)
-            used = "cp1252"
+            hint = (
+                "the file is neither UTF-8 nor cp1252; pass its encoding with --encoding "
+                "(e.g. --encoding cp1250 or --encoding latin-1)"
+            )
+            text, used = _strict_decode(data, "cp1252", source, hint), "cp1252"
             notes.append("decoded as cp1252 (not valid UTF-8)")
     if "\x00" in text:
         count = text.count("\x00")
@@ -357,23 +373,26 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
     return text, used
 
 
-def _strict_decode(data: bytes, encoding: str, source: str, *, forced: bool = False) -> str:
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    """(codec, BOM length) when the bytes start with a byte-order mark."""
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with FF FE too
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+def _strict_decode(data: bytes, encoding: str, source: str, hint: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
         bad = data[exc.start : exc.start + 1].hex()
-        if forced:
-            hint = (
-                f"the file is not {encoding}; pass its real encoding with --encoding "
-                "(e.g. --encoding cp1252 for a Windows Excel CSV), or leave --encoding out "
-                "to let the reader guess"
-            )
-        else:
-            hint = (
-                "the file is neither UTF-8 nor cp1252; pass its encoding with --encoding "
-                "(e.g. --encoding cp1250 or --encoding latin-1)"
-            )
         raise InputError(
             f"{source}: cannot decode byte 0x{bad} on line {line} as {encoding}: {hint}"
         ) from None
@@ -415,6 +434,14 @@ def _check_delimiter(delimiter: str | None, source: str) -> str | None:
             f"{source}: --delimiter {delimiter!r} must be a single character such as , ; | or tab"
         )
     return delimiter
+
+
+def _split_sep_line(text: str) -> tuple[str, str | None]:
+    """Excel's optional first line ``sep=;`` names the delimiter; Excel hides the line."""
+    match = _SEP_LINE_RE.match(text)
+    if match is None:
+        return text, None
+    return text[match.end() :], match.group(1)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -498,19 +525,36 @@ def _parse_csv(text: str, delimiter: str, source: str) -> list[list[str]]:
 # --------------------------------------------------------------------- workbooks
 
 
-def _open_workbook(data: bytes, fmt: str, source: str) -> calamine.CalamineWorkbook:
+# What calamine raises for a damaged file; a Rust panic arrives as pyo3's
+# PanicException, which derives from BaseException and is matched by name.
+_CALAMINE_FAILURES = (calamine.CalamineError, ValueError, OSError, RuntimeError, IndexError)
+
+
+@contextmanager
+def _workbook_errors(data: bytes, fmt: str, source: str) -> Iterator[None]:
+    """Turn calamine's failures on a damaged or protected workbook into an InputError."""
     kind = fmt.upper()
     try:
-        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        yield
+    except InputError:
+        raise
     except calamine.PasswordError:
         raise _password_error(source) from None
-    except (calamine.CalamineError, ValueError, OSError, RuntimeError) as exc:
+    except BaseException as exc:
+        if not isinstance(exc, _CALAMINE_FAILURES) and type(exc).__name__ != "PanicException":
+            raise
         if fmt == "xls" and "EncryptedPackage".encode("utf-16-le") in data:
-            raise _password_error(source) from None
+            raise _password_error(source) from None  # an encrypted XLSX is an OLE2 file
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InputError(
             f"{source}: cannot read this {kind} file; it is damaged or not really {kind} "
-            f"({str(exc)[:200]}); open it in Excel and save it again, or export it again"
+            f"({detail}); open it in Excel and save it again, or export it again"
         ) from None
+
+
+def _open_workbook(data: bytes, fmt: str, source: str) -> calamine.CalamineWorkbook:
+    with _workbook_errors(data, fmt, source):
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
 def _password_error(source: str) -> InputError:
@@ -525,26 +569,22 @@ def _read_sheet(
 ) -> tuple[list[list[str]], str]:
     book = _open_workbook(data, fmt, source)
     names = list(book.sheet_names)
+    values: Sequence[Sequence[object]]
     try:
-        if sheet is not None:
-            chosen = _match_sheet(sheet, names)
-            if chosen is None:
-                listed = ", ".join(repr(n) for n in names) or "none"
-                raise InputError(
-                    f"{source}: there is no sheet {sheet!r}; the sheets are {listed}; "
-                    "pass one of them with --sheet"
-                )
-            values: Sequence[Sequence[object]]
-            values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-        else:
-            chosen, values = _first_non_empty_sheet(book, source)
-            if names and chosen != names[0]:
-                notes.append(f"read sheet {chosen!r}, the first sheet with data")
-    except calamine.CalamineError as exc:
-        raise InputError(
-            f"{source}: cannot read the sheets of this {fmt.upper()} file ({str(exc)[:200]}); "
-            "open it in Excel and save it again, or export it again"
-        ) from None
+        with _workbook_errors(data, fmt, source):
+            if sheet is not None:
+                chosen = _match_sheet(sheet, names)
+                if chosen is None:
+                    listed = ", ".join(repr(n) for n in names) or "none"
+                    raise InputError(
+                        f"{source}: there is no sheet {sheet!r}; the sheets are {listed}; "
+                        "pass one of them with --sheet"
+                    )
+                values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+            else:
+                chosen, values = _first_non_empty_sheet(book, source)
+                if names and chosen != names[0]:
+                    notes.append(f"read sheet {chosen!r}, the first sheet with data")
     finally:
         book.close()
     return [[v if type(v) is str else _cell_text(v) for v in row] for row in values], chosen

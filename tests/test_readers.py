@@ -184,6 +184,14 @@ class TestEncodings:
         assert message.startswith(f"{path}: cannot decode byte 0xe9 on line 3 as utf-8")
         assert "--encoding" in message
 
+    def test_damaged_utf16_says_so(self, tmp_path: Path) -> None:
+        """A UTF-16 file cut mid-character names the BOM it carries and --encoding."""
+        data = b"\xff\xfe" + "Name\tEmail\r\nAnn\ta@x.com\r\n".encode("utf-16-le")
+        path = write_bytes(tmp_path, "a.txt", data[:-1])
+        message = read_error(path)
+        assert "as utf-16-le: the file starts with a UTF-16-LE byte-order mark" in message
+        assert "--encoding" in message
+
     def test_unknown_encoding_name(self, tmp_path: Path) -> None:
         """A misspelled --encoding is reported as such, not as a decoding error."""
         path = write_text(tmp_path, "a.csv", "Name\nAnn\n")
@@ -231,6 +239,14 @@ class TestDelimiters:
         path = write_text(tmp_path, "a.csv", text)
         assert read_table(path, delimiter="tab").headers == ("a,b", "c")
         assert read_table(path, delimiter=",").headers == ("a", "b\tc")
+
+    def test_excel_sep_line(self, tmp_path: Path) -> None:
+        """Excel's "sep=;" first line sets the delimiter and, hidden in Excel, is no row."""
+        path = write_text(tmp_path, "a.csv", "sep=;\r\nName;Note\r\nAnn;a,b,c\r\n")
+        table = read_table(path)
+        assert table.delimiter == ";"
+        assert table.header_line == 1
+        assert [(r.line, r.values) for r in table.rows] == [(2, {"Name": "Ann", "Note": "a,b,c"})]
 
     def test_single_column_file(self, tmp_path: Path) -> None:
         """A file with one column reads as a one-column table."""
@@ -364,6 +380,13 @@ class TestHeaderRow:
         table = read_table(write_text(tmp_path, "a.csv", text), expect=["email", "name"])
         assert table.header_line == 1
         assert values(table)[0] == {"Email": "Email", "Name": "Name"}
+
+    def test_expect_without_matches_falls_back(self, tmp_path: Path) -> None:
+        """When no row holds an expected name, the width rule still finds the header."""
+        text = "Export,,\nName,Email,Job\nAnn,a@x.com,Dev\n"
+        table = read_table(write_text(tmp_path, "a.csv", text), expect=["candidate_email"])
+        assert table.header_line == 2
+        assert table.headers == ("Name", "Email", "Job")
 
     def test_header_cells_are_cleaned(self, tmp_path: Path) -> None:
         """Headers lose BOM, NUL and surrounding white space but keep their spelling."""
@@ -687,6 +710,13 @@ class TestUnreadableInput:
         table = read_table(write_text(tmp_path, "export.xls", "Name,Email\nAnn,a@x.com\n"))
         assert table.format == "csv"
         assert any("despite its .xls extension" in note for note in table.notes)
+
+    def test_csv_has_no_sheets(self, tmp_path: Path) -> None:
+        """list_sheets is empty for CSV, and --sheet on a CSV is noted, not fatal."""
+        path = write_text(tmp_path, "a.csv", "Name\nAnn\n")
+        assert list_sheets(path) == []
+        assert sniff_format(path) == "csv"
+        assert "--sheet 'Jobs' ignored: a.csv is a CSV file" in read_table(path, sheet="Jobs").notes
 
 
 class TestNormaliseHeader:
