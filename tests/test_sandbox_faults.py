@@ -188,6 +188,10 @@ class TestFaultsAfterWork:
             client.post(CANDIDATE, json=candidate(), timeout=0.2)
         assert time.monotonic() - started < 5
         assert sandbox.stats()["enrolments_created"] == 1
+        deadline = time.monotonic() + 3  # the server stops waiting once the client hangs up
+        while "200" not in sandbox.stats()["by_status"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sandbox.stats()["by_status"] == {"200": 1}
         resent = client.post(CANDIDATE, json=candidate()).json()
         assert resent["status"] == "already-applied"
         assert resent["interview_url"] == enrolled_url(sandbox)

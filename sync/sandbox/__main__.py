@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover - uvicorn handles Ctrl-C itself
+    except KeyboardInterrupt:  # uvicorn stops gracefully, then re-raises Ctrl-C
         return 0
     return 0
 

@@ -232,7 +232,9 @@ class SandboxApp:
         gone = asyncio.ensure_future(_disconnected(receive))
         released = asyncio.ensure_future(self._release.wait())
         try:
-            await asyncio.wait({gone, released}, timeout=seconds)
+            await asyncio.wait(
+                {gone, released}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             gone.cancel()
             released.cancel()
