@@ -123,7 +123,10 @@ def airflow_bin() -> Path:
     """The ``bin`` folder of the cached venv holding Apache Airflow."""
     if os.environ.get("RUN_AIRFLOW_TEST") == "0":
         pytest.skip("RUN_AIRFLOW_TEST=0: the real-Airflow tests are switched off")
-    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        CACHE.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        pytest.skip(f"Apache Airflow is not available: cannot create the cache {CACHE}: {exc}")
     with (CACHE / f"{VENV.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one installer at a time across sessions
         reason = _install(_requirements())
@@ -346,6 +349,8 @@ class TestFirstRun:
     def test_logs_hold_no_token_and_no_email(self, first: Run) -> None:
         """The task log is JSON lines of the sync, with e-mails masked and no token."""
         assert '"event": "run finished"' in first.output
+        assert '"event": "progress"' in first.output
+        assert '"event": "row"' not in first.output  # counts, not a line per row
         assert "sandbox-token" not in first.output
         assert "ana.silva@example.com" not in first.output
 

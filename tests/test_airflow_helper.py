@@ -465,3 +465,36 @@ class TestSyncTask:
         assert '"event": "task summary"' in err
         assert "ana.silva@example.com" not in err
         assert "sandbox-token" not in err
+
+
+class TestTaskProgress:
+    """The task log gets a line of counts per tenth of the rows, not one per row."""
+
+    def test_ten_lines_for_many_rows(self) -> None:
+        from structlog.testing import capture_logs
+
+        from sync.records import Status
+
+        line = types.SimpleNamespace(status=Status.AI_ACCEPT)
+        with capture_logs() as logs:
+            progress = af.TaskProgress()
+            progress.start(1000)
+            for _ in range(1000):
+                progress.advance(line)
+            progress.close()
+        lines = [e for e in logs if e["event"] == "progress"]
+        assert [e["sent"] for e in lines] == [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+        assert lines[-1]["ai_accept"] == 1000
+
+    def test_few_rows(self) -> None:
+        from structlog.testing import capture_logs
+
+        line = types.SimpleNamespace(status="already-applied")
+        with capture_logs() as logs:
+            progress = af.TaskProgress()
+            progress.start(3)
+            for _ in range(3):
+                progress.advance(line)
+            progress.close()
+        assert [e.get("sent") for e in logs] == [None, 1, 2, 3]
+        assert logs[-1]["already-applied"] == 3
