@@ -266,7 +266,7 @@ def _classify(data: bytes, path: Path, source: str, notes: list[str]) -> tuple[s
 
 
 def _zip_format(data: bytes, suffix: str, source: str) -> str:
-    kind = _SPREADSHEET_EXTS.get(suffix, "spreadsheet").upper()
+    kind = _SPREADSHEET_EXTS.get(suffix, "").upper() or "spreadsheet"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -281,12 +281,12 @@ def _zip_format(data: bytes, suffix: str, source: str) -> str:
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         raise InputError(
             f"{source}: refusing to open this {kind}: it would unpack to "
-            f"{unpacked // 1_000_000:,} MB (limit {MAX_UNCOMPRESSED_BYTES // 1_000_000} MB); "
+            f"{unpacked / 2**20:,.1f} MB (limit {MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MB); "
             "real exports are far smaller, so check the file or export it as CSV"
         )
     if any(name.startswith("xl/") for name in names):
         return "xlsx"
-    if mimetype.strip() == _ODS_MIMETYPE:
+    if mimetype.strip().startswith(_ODS_MIMETYPE) or (suffix == ".ods" and "content.xml" in names):
         return "ods"
     if any(name.startswith("word/") for name in names):
         what = "a Word document"
@@ -308,7 +308,7 @@ def _gunzip(data: bytes, source: str) -> bytes:
     if len(out) > MAX_UNCOMPRESSED_BYTES:
         raise InputError(
             f"{source}: refusing to unpack this gzip file: it holds more than "
-            f"{MAX_UNCOMPRESSED_BYTES // 1_000_000} MB; split the export into smaller files"
+            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MB; split the export into smaller files"
         )
     return out
 
