@@ -20,9 +20,11 @@ turned into fixed messages here and never passed on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import enum
 import math
+import re
 import shlex
 import subprocess
 import time
@@ -63,6 +65,7 @@ MERCHANT_STATUS_PATH = "merchant-status"
 #: ``Retry-After`` is clamped to [0, MAX_RETRY_AFTER] seconds.
 MAX_RETRY_AFTER = 120.0
 TOKEN_COMMAND_TIMEOUT = 30.0
+_BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)  # RFC 6750 token68
 
 
 # --------------------------------------------------------------------------- token
@@ -441,7 +444,8 @@ class ApiClient:
         if http is None:
             raise RuntimeError("ApiClient is not open: use 'async with ApiClient(...)'")
         generation = self.tokens.generation
-        headers = {"Authorization": f"Bearer {self.tokens.bearer()}"}
+        token = self.tokens.bearer()
+        headers = {"Authorization": f"Bearer {token}"}
         started = time.monotonic()
         try:
             response = await http.request(method, path, json=json, headers=headers)
@@ -462,7 +466,13 @@ class ApiClient:
                 token_generation=generation,
                 elapsed=time.monotonic() - started,
             )
-        return _reply(response, model, generation, time.monotonic() - started)
+        reply = _reply(response, model, generation, time.monotonic() - started)
+        if reply.error:
+            # An error body may quote the request's headers: never pass the token on.
+            error = _BEARER.sub("Bearer ***", reply.error.replace(token, "***"))
+            if error != reply.error:
+                reply = dataclasses.replace(reply, error=error)
+        return reply
 
 
 def _reply(

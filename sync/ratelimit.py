@@ -142,7 +142,9 @@ class AimdLimiter:
             # The share of 429s in the last round trip says how far over the
             # limit the pace is (1 - limit/pace once the server's bucket is
             # empty): a big overshoot is cut in one step, not ten.
-            factor = min(self.decrease, max(0.5, 1.0 - share))
+            factor = self.decrease
+            if share is not None:
+                factor = min(factor, max(0.5, 1.0 - share))
             self._rate = max(self.floor, current * factor)
             self._last_decrease = now
             self.decreases += 1
@@ -179,14 +181,19 @@ class AimdLimiter:
             step *= self.fast_climb
         self._rate = min(self.ceiling, self._rate * (1.0 + step / self._rate))
 
-    def _record(self, now: float, sent_at: float, *, throttled: bool) -> float:
-        """Note an answer; return the share of 429s among the last round trip's answers."""
+    def _record(self, now: float, sent_at: float, *, throttled: bool) -> float | None:
+        """Note an answer; the share of 429s among the last round trip's answers.
+
+        ``None`` when that round trip holds too few answers to say.
+        """
         self._rtt += 0.125 * (max(0.0, now - sent_at) - self._rtt)
         answers = self._answers
         answers.append((now, throttled))
         horizon = now - max(self._rtt, 0.02)
         while answers[0][0] < horizon:
             answers.popleft()
+        if len(answers) < 5:
+            return None
         return sum(1 for _, t in answers if t) / len(answers)
 
     def _observed_pace(self) -> float:

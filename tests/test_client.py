@@ -243,6 +243,11 @@ class TestErrorText:
     async def test_text(self, handler, text):
         assert (await send_one(handler)).error == text
 
+    async def test_an_error_body_quoting_the_token_is_scrubbed(self):
+        reply = await send_one(answer(500, {"error": f"bad header: Bearer {TOKEN}; token={TOKEN}"}))
+        assert TOKEN not in reply.error
+        assert reply.error == "500 bad header: Bearer ***; token=***"
+
     async def test_field_named_by_the_api_is_kept(self):
         reply = await send_one(answer(422, {"error": "invalid", "name": "candidate_email"}))
         assert reply.code == "candidate_email"
