@@ -615,9 +615,10 @@ def _first_non_empty_sheet(
 
 
 def _float_text(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))  # 123.0 -> "123" (phone numbers stored as numbers too)
-    return f"{value:.15g}"  # Excel shows 15 significant digits: 0.1 + 0.2 -> "0.3"
+    # Excel's General format shows 15 significant digits: 123.0 -> "123",
+    # 447700900123.0 -> "447700900123", 0.1 + 0.2 -> "0.3", 1e20 -> "1e+20".
+    text = f"{value:.15g}"
+    return "0" if text == "-0" else text
 
 
 def _datetime_text(value: dt.datetime) -> str:

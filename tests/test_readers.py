@@ -226,6 +226,35 @@ class TestDelimiters:
         assert table.delimiter == ","
         assert values(table)[0] == {"Name": "Ann", "Skills": "python; sql; go"}
 
+    def test_quoted_commas_in_a_semicolon_file(self, tmp_path: Path) -> None:
+        """Commas inside quoted cells, even in every line, do not make it a comma file."""
+        text = (
+            '"Name, full";"Address, street, city"\n'
+            '"Doe, Ann";"1 Main St, Springfield, IL"\n'
+            '"Roe, Bob";"2 Elm St, Dover, DE"\n'
+        )
+        table = read_table(write_text(tmp_path, "a.csv", text))
+        assert table.delimiter == ";"
+        assert values(table)[1] == {
+            "Name, full": "Roe, Bob",
+            "Address, street, city": "2 Elm St, Dover, DE",
+        }
+
+    def test_more_columns_win_among_consistent_delimiters(self, tmp_path: Path) -> None:
+        """A tab file with one unquoted comma per line (iCIMS names) stays tab-separated."""
+        text = (
+            "Person Full Name: First, Last\tEmail\tJob\n"
+            "Doe, Ann\ta@x.com\tDev\n"
+            "Roe, Bob\tb@x.com\tQA\n"
+        )
+        table = read_table(write_text(tmp_path, "a.txt", text))
+        assert table.delimiter == "\t"
+        assert values(table)[0] == {
+            "Person Full Name: First, Last": "Doe, Ann",
+            "Email": "a@x.com",
+            "Job": "Dev",
+        }
+
     def test_semicolon_file_with_decimal_commas(self, tmp_path: Path) -> None:
         """A German export (; plus decimal commas) is split on semicolons."""
         text = "Name;Gehalt;Ort\nAnn;3,5;Berlin\nBob;4,25;Köln\n"
@@ -486,7 +515,7 @@ class TestXlsx:
             {
                 "Id": "1",
                 "Phone": "",
-                "Score": "0.3",
+                "Score": "0.3",  # 0.30000000000000004 as Excel shows it
                 "Applied": "2024-02-01",
                 "Interview": "",
                 "At": "",
@@ -497,14 +526,15 @@ class TestXlsx:
         assert table.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
     def test_sheet_chosen_by_name(self, tmp_path: Path) -> None:
-        """sheet= picks that sheet, matching its name case-insensitively."""
+        """sheet= picks that sheet (name case-insensitive), keeping its Excel row numbers."""
         path = write_xlsx(
             tmp_path / "a.xlsx",
-            {"Jobs": [["Job"], ["Dev"]], "Applicants": [["Name"], ["Ann"]]},
+            {"Jobs": [["Job"], ["Dev"]], "Applicants": [[], [], ["Name"], ["Ann"]]},
         )
         table = read_table(path, sheet="applicants")
         assert table.sheet == "Applicants"
-        assert values(table) == [{"Name": "Ann"}]
+        assert [(r.line, r.values) for r in table.rows] == [(4, {"Name": "Ann"})]
+        assert table.header_line == 3
         assert values(read_table(path)) == [{"Job": "Dev"}]
 
     def test_first_sheet_empty_second_chosen(self, tmp_path: Path) -> None:
