@@ -305,7 +305,7 @@ def _dry_run(
     counts = _write(
         options, prepared, lines, run_id=run_id, started=started, exit_code=code, notes=notes
     )
-    log.info("run finished", run_id=run_id, dry_run=True, exit_code=code, **counts)
+    log.info("run finished", run_id=run_id, dry_run=True, exit_code=code, counts=counts)
     return SyncReport(
         run_id=run_id,
         exit_code=code,

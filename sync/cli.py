@@ -115,10 +115,17 @@ def cli(debug: bool, log_format: str, quiet: bool) -> None:
 
 @cli.command()
 @click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="TOML config file (default: $JOBMOJITO_SYNC_CONFIG, else ./jobmojito-sync.toml"
+    " when present). Flags override it.",
+)
+@click.option(
     "--applicants",
     type=click.Path(path_type=Path),
-    required=True,
-    help="The applicants export: CSV (also .csv.gz), XLSX, XLS or ODS.",
+    help="The applicants export: CSV (also .csv.gz), XLSX, XLS or ODS; a glob with --latest."
+    " Required here or in the config file.",
 )
 @click.option(
     "--jobs",
@@ -131,7 +138,18 @@ def cli(debug: bool, log_format: str, quiet: bool) -> None:
     " or 'auto' to detect it from the headers." + _default("mapping"),
 )
 @click.option(
+    "--latest",
+    is_flag=True,
+    default=None,
+    help="--applicants/--jobs are globs: take the newest matching file (cron).",
+)
+@click.option(
     "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    help="Write results-<UTC time>.xlsx here, with one stable ledger beside them (cron).",
 )
 @click.option(
     "--dry-run", is_flag=True, default=None, help="Read, map, validate and plan; send nothing."
@@ -148,11 +166,11 @@ def cli(debug: bool, log_format: str, quiet: bool) -> None:
 @click.option(
     "--ledger",
     type=click.Path(path_type=Path),
-    help="SQLite ledger (default: <out>.ledger.sqlite beside the results).",
+    help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
+    " jobmojito-sync.ledger.sqlite in --out-dir).",
 )
 @click.option(
     "--base-url",
-    envvar="JOBMOJITO_BASE_URL",
     help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
 )
 @click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
@@ -184,7 +202,6 @@ def cli(debug: bool, log_format: str, quiet: bool) -> None:
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
 @click.option(
     "--token-command",
-    envvar="JOBMOJITO_TOKEN_COMMAND",
     help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
 )
 @click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")

@@ -96,7 +96,7 @@ def live_run(
             options, prepared, lines, run_id=run_id, started=started, exit_code=code, notes=notes
         )
         ledger.finish_run(run_id, exit_code=code, counts=counts)
-    log.info("run finished", run_id=run_id, exit_code=code, **counts)
+    log.info("run finished", run_id=run_id, exit_code=code, counts=counts)
     return SyncReport(
         run_id=run_id,
         exit_code=code,
