@@ -153,6 +153,11 @@ def _send(
         ledger.record_outcome(run_id, p.index, line)
         bar.advance(line)
 
+    if not rows:
+        # Everything was decided before sending (skipped, invalid, duplicate):
+        # a rerun on a file already synced needs no network at all.
+        return None
+
     async def main() -> AbortError | None:
         tokens = TokenSource(options.token, options.token_command)
         async with ApiClient(
@@ -171,8 +176,6 @@ def _send(
                 log.warning("pre-flight", detail=warning)
             if getattr(pre, "message", ""):
                 log.info("pre-flight", detail=pre.message)
-            if not rows:
-                return None
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             bar.start(len(rows))
