@@ -766,3 +766,192 @@ class TestSettings:
     def test_bad_values_are_refused(self):
         with pytest.raises(ValueError, match="rate"):
             DispatchSettings(rate=0)
+
+
+# --------------------------------------------------------------------------- over loopback
+
+SANDBOX_TOKEN = "tok-sandbox-dispatch-8e21"
+
+
+def sandbox_rows(n: int, *, prefix: str = "cand") -> list[PlannedRow]:
+    return [
+        PlannedRow(
+            index=i,
+            row=Row("applicants.csv", i + 2, {}),
+            payload={
+                "candidate_name": f"Candidate {i}",
+                "candidate_email": f"{prefix}.{i}@example.com",
+                "candidate_country_code": "SK",
+                "candidate_resume": "Curriculum Vitae: Python, SQL.",
+                "candidate_external_id": f"C-{i}",
+                "position_external_id": f"JOB-{i % 3}",
+                "position_name": f"Backend Engineer {i % 3}",
+                "position_location": "remote",
+                "position_country_code": "SK",
+                "mojito_language_code": "en",
+            },
+            identity=f"{prefix}.{i}@example.com|JOB-{i % 3}",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from sync.sandbox import SandboxConfig, run_sandbox
+
+    with run_sandbox(SandboxConfig(token=SANDBOX_TOKEN, seed=11, credits=10**6)) as running:
+        yield running
+
+
+@pytest.fixture
+def api(sandbox):
+    sandbox.reset()
+    return sandbox
+
+
+async def over_loopback(
+    sandbox: Any,
+    rows: list[PlannedRow],
+    *,
+    token: str = SANDBOX_TOKEN,
+    journal: Any = None,
+    timeout: float = 2.0,
+    run_preflight: bool = False,
+    **settings: Any,
+) -> tuple[DispatchResult | None, dict[int, RowOutcome], Exception | None]:
+    """Pre-flight (optionally) and dispatch against the sandbox, as the live run does."""
+    outcomes: dict[int, RowOutcome] = {}
+
+    def on_outcome(row: PlannedRow, outcome: RowOutcome) -> None:
+        assert row.index not in outcomes, "one outcome per row"
+        outcomes[row.index] = outcome
+
+    settings.setdefault("concurrency", 8)
+    settings.setdefault("backoff_base", 0.01)
+    settings.setdefault("backoff_max", 0.2)
+    async with ApiClient(
+        sandbox.base_url, TokenSource(token), timeout=timeout, concurrency=settings["concurrency"]
+    ) as client:
+        if run_preflight:
+            try:
+                await preflight(client, len(rows), ignore_credits=False)
+            except AuthError as exc:
+                return None, outcomes, exc
+        result = await dispatch(
+            rows,
+            client=client,
+            settings=DispatchSettings(timeout=timeout, **settings),
+            journal=journal or NullJournal(),
+            run_id="run-loopback",
+            on_outcome=on_outcome,
+        )
+    assert sorted(outcomes) == [r.index for r in rows]
+    return result, outcomes, None
+
+
+class TestAgainstTheSandbox:
+    """Over real loopback HTTP, the sandbox's own counts prove what was sent."""
+
+    async def test_every_row_enrolled_exactly_once_under_faults(self, api):
+        api.configure(
+            faults={"500": 0.05, "503": 0.05, "slow": 0.02, "drop": 0.01},
+            slow_seconds=0.6,
+            retry_after_seconds=0,
+            latency_ms=2,
+            rate=150,
+            burst=10,
+        )
+        api.inject("500", "500:after", "503", "slow", "drop")  # each at least once, then at random
+        rows = sandbox_rows(200)
+        with capture_logs() as logs:
+            result, outcomes, _ = await over_loopback(
+                api, rows, timeout=0.3, rate=300, max_attempts=12, few_retries=5
+            )
+        assert result is not None and result.aborted is None
+        stats = api.stats()
+        assert stats["enrolments_created"] == 200
+        assert {o.status for o in outcomes.values()} <= {
+            Status.AI_ACCEPT,
+            Status.RECRUITER_ACCEPT,
+            Status.RECRUITER_ACTION,
+            Status.AI_REJECT,
+            Status.RECRUITER_REJECT,
+            Status.ALREADY_APPLIED,
+        }
+        assert all(o.interview_url for o in outcomes.values())
+        # The faults really happened, and the resends were answered already-applied.
+        assert {"500", "503", "slow", "drop"} <= {k.split(":")[0] for k in stats["faults"]}
+        assert stats["duplicates_answered"] >= 1
+        assert stats["by_status"].get("429", 0) >= 1  # the limit is below the requested rate
+        assert SANDBOX_TOKEN not in json.dumps(logs, default=str)
+
+    async def test_bad_token_stops_at_the_first_401(self, api):
+        result, outcomes, _ = await over_loopback(api, sandbox_rows(30), token="tok-wrong-0000")
+        assert result is not None
+        assert isinstance(result.aborted, AuthError)
+        assert result.aborted.exit_code == 3
+        assert api.stats()["by_status"] == {"401": 1}
+        assert {o.status for o in outcomes.values()} == {Status.NOT_SENT}
+
+    async def test_bad_token_stops_at_the_preflight(self, api):
+        result, _, error = await over_loopback(
+            api, sandbox_rows(30), token="tok-wrong-0000", run_preflight=True
+        )
+        assert isinstance(error, AuthError)
+        assert result is None
+        assert api.stats()["requests"] == 1
+        assert api.stats()["by_endpoint"] == {"merchant-status": 1}
+
+    async def test_rate_limit_below_the_requested_rate(self, api):
+        api.configure(rate=100, burst=5)
+        result, _, _ = await over_loopback(api, sandbox_rows(120), rate=200, concurrency=8)
+        assert result is not None and result.aborted is None
+        stats = api.stats()
+        assert stats["by_status"].get("429", 0) >= 1
+        assert stats["enrolments_created"] == 120
+        assert result.throttled == stats["by_status"]["429"]
+        assert result.final_rate < 200
+
+    async def test_token_nowhere_in_the_ledger(self, api, tmp_path):
+        from sync.ledger import open_ledger
+        from sync.records import ResultLine
+
+        api.configure(faults={"500": 0.2, "503": 0.1}, retry_after_seconds=0)
+        rows = sandbox_rows(20)
+        lines = [
+            ResultLine(
+                source_file="applicants.csv",
+                source_row=r.row.line,
+                candidate_name=r.payload["candidate_name"],
+                candidate_email=r.payload["candidate_email"],
+                position=r.payload["position_external_id"],
+                status=Status.NOT_SENT,
+                identity=r.identity,
+            )
+            for r in rows
+        ]
+        path = tmp_path / "run.ledger.sqlite"
+        with open_ledger(path) as ledger:
+            run_id = ledger.start_run(
+                inputs=[], mapping="test", dry_run=False, tool_version="t", results_path="r.xlsx"
+            )
+            ledger.record_plan(run_id, lines, [True] * len(rows))
+            outcomes: dict[int, RowOutcome] = {}
+            async with ApiClient(
+                api.base_url, TokenSource(SANDBOX_TOKEN), timeout=2, concurrency=4
+            ) as client:
+                result = await dispatch(
+                    rows,
+                    client=client,
+                    settings=DispatchSettings(
+                        concurrency=4, rate=math.inf, backoff_base=0.01, backoff_max=0.1
+                    ),
+                    journal=ledger,
+                    run_id=run_id,
+                    on_outcome=lambda r, o: outcomes.__setitem__(r.index, o),
+                )
+            assert result.requests_sent > 20  # some were retried, and journaled
+        stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+        assert SANDBOX_TOKEN.encode() not in stored
+        assert TOKEN.encode() not in stored
