@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pydantic
@@ -96,7 +97,7 @@ class TestSandboxConfig:
 
     def test_frozen(self) -> None:
         with pytest.raises(pydantic.ValidationError):
-            SandboxConfig().rate = 3  # type: ignore[misc]
+            SandboxConfig().rate = 3
 
     @pytest.mark.parametrize(
         ("rate", "burst", "expected"), [(10, None, 10), (2.5, None, 3), (0.5, None, 1), (10, 4, 4)]
@@ -133,7 +134,7 @@ class TestCommandLine:
             ({"faults": "x=1"}, "--faults: unknown fault kind 'x'"),
         ],
     )
-    def test_bad_flags(self, flags: dict[str, object], message: str) -> None:
+    def test_bad_flags(self, flags: dict[str, Any], message: str) -> None:
         with pytest.raises(UsageError) as caught:
             config_from_flags(**flags)
         assert str(caught.value).startswith(message)

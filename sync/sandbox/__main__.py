@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # uvicorn stops gracefully, then re-raises Ctrl-C
-        return 0
+    except KeyboardInterrupt:  # Ctrl-C before the server took over the signal
+        return 130
     return 0
 
 

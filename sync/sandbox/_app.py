@@ -163,7 +163,7 @@ class SandboxApp:
         else:
             await self._serve_function(scope, receive, send, name, route[1], runtime)
             return
-        await self._send(scope, receive, send, name, response)
+        await self._send(scope, receive, send, name if route else "(unknown)", response)
 
     async def _serve_function(
         self,

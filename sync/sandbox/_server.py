@@ -54,6 +54,7 @@ def _uvicorn_config(app: SandboxApp, *, log_config: Any = None) -> uvicorn.Confi
         log_config=log_config,
         access_log=False,
         server_header=False,
+        proxy_headers=False,
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
 
@@ -183,6 +184,8 @@ def serve(config: SandboxConfig) -> None:
     server = uvicorn.Server(_uvicorn_config(app, log_config=LOGGING_CONFIG))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn stopped gracefully on Ctrl-C, then re-raised it: a normal end
     finally:
         sock.close()
 
