@@ -375,7 +375,16 @@ class ApiClient:
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
-        self.base_url = base_url.rstrip("/") + "/"
+        self.base_url = base_url.strip().rstrip("/") + "/"
+        try:
+            url = httpx.URL(self.base_url)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise ConfigError(
+                f"base URL {base_url!r} is not an http(s) URL (--base-url, JOBMOJITO_BASE_URL);"
+                " nothing was sent"
+            )
         self.tokens = tokens
         self.timeout = timeout
         self.concurrency = concurrency

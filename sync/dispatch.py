@@ -414,25 +414,26 @@ class _Dispatcher:
         watcher = asyncio.ensure_future(self._watch(stop)) if stop is not None else None
         n = min(self.settings.concurrency, len(self.rows))
         workers = [asyncio.ensure_future(self._worker(i)) for i in range(n)]
+        helpers: list[asyncio.Future[Any]] = [] if watcher is None else [watcher]
         try:
             if workers:
                 everyone = asyncio.ensure_future(asyncio.wait(workers))
                 halted = asyncio.ensure_future(self.halt.wait())
+                helpers += [everyone, halted]
                 await asyncio.wait({everyone, halted}, return_when=asyncio.FIRST_COMPLETED)
-                halted.cancel()
                 if not everyone.done():
                     # Stopping: requests in flight finish, within drain_seconds.
                     timer = asyncio.ensure_future(self.sleep(self.settings.drain))
+                    helpers.append(timer)
                     await asyncio.wait({everyone, timer}, return_when=asyncio.FIRST_COMPLETED)
-                    timer.cancel()
                     if not everyone.done():
                         self._abandon(workers)
                         await asyncio.gather(*workers, return_exceptions=True)
-                    await everyone
         finally:
-            if watcher is not None:
-                watcher.cancel()
-                await asyncio.gather(watcher, return_exceptions=True)
+            # Workers are still running here only if dispatch itself was cancelled.
+            for task in (*workers, *helpers):
+                task.cancel()
+            await asyncio.gather(*workers, *helpers, return_exceptions=True)
         if self.fatal is not None:
             raise self.fatal
         for position, row in self.todo:

@@ -387,6 +387,11 @@ class TestRequests:
             await client.merchant_status()
         assert seen == ["http://127.0.0.1:9/functions/v1/merchant-status"]
 
+    @pytest.mark.parametrize("url", ["ftp://api.test/", "api.test/functions/v1", "http://", ""])
+    def test_a_base_url_that_is_not_http_is_a_config_error(self, url):
+        with pytest.raises(ConfigError, match="base URL"):
+            ApiClient(url, TokenSource(TOKEN), timeout=1, concurrency=1)
+
     async def test_reply_records_the_token_generation(self):
         reply = await send_one(answer(200, ENROLLED))
         assert reply.token_generation == 0

@@ -581,6 +581,41 @@ class TestShutdown:
             "503 BOOT_ERROR after 1 attempt; the run then stopped"
         )
 
+    async def test_cancelling_dispatch_leaves_no_worker_behind(self):
+        started = asyncio.Event()
+
+        async def handler(request: httpx.Request) -> httpx.Response:
+            started.set()
+            await asyncio.Event().wait()
+            raise AssertionError
+
+        outcomes: list[RowOutcome] = []
+        async with ApiClient(
+            BASE,
+            TokenSource(TOKEN),
+            timeout=5,
+            concurrency=2,
+            transport=httpx.MockTransport(handler),
+        ) as client:
+            task = asyncio.ensure_future(
+                dispatch(
+                    make_rows(5),
+                    client=client,
+                    settings=DispatchSettings(concurrency=2, rate=math.inf),
+                    journal=NullJournal(),
+                    run_id="r",
+                    on_outcome=lambda row, outcome: outcomes.append(outcome),
+                    sleep=FakeTime().sleep,
+                )
+            )
+            await started.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        assert asyncio.all_tasks() == {asyncio.current_task()}
+        # The row whose request was out, and the one waiting behind the first request.
+        assert sorted(o.status for o in outcomes) == [Status.FAILED, Status.NOT_SENT]
+
 
 class TestFailures:
     """Errors of the journal or the caller's callback stop the run and surface."""
