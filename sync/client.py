@@ -29,7 +29,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -204,9 +203,6 @@ class Verdict(enum.StrEnum):
 
 #: Transport failures, by what they say about the request.
 NOTHING_SENT = frozenset({"connect_error", "connect_timeout", "pool_timeout", "write_timeout"})
-OUTCOME_UNKNOWN = frozenset(
-    {"read_timeout", "dropped", "transport_error", "malformed_body", "unexpected_body"}
-)
 
 
 BodyT = TypeVar("BodyT", bound=pydantic.BaseModel)
@@ -233,7 +229,6 @@ class Reply(Generic[BodyT]):
     failure: str | None = None
     code: str = ""
     token_generation: int = 0
-    elapsed: float = 0.0
 
     @property
     def outcome_unknown(self) -> bool:
@@ -462,7 +457,6 @@ class ApiClient:
         generation = self.tokens.generation
         token = self.tokens.bearer()
         headers = {"Authorization": f"Bearer {token}"}
-        started = time.monotonic()
         try:
             response = await http.request(method, self._urls[path], json=json, headers=headers)
         except httpx.TransportError as exc:
@@ -472,7 +466,6 @@ class ApiClient:
                 error=_FAILURE_TEXT[kind],
                 failure=kind,
                 token_generation=generation,
-                elapsed=time.monotonic() - started,
             )
         except httpx.DecodingError:
             return Reply(
@@ -480,9 +473,8 @@ class ApiClient:
                 error="answer could not be decoded",
                 failure="malformed_body",
                 token_generation=generation,
-                elapsed=time.monotonic() - started,
             )
-        reply = _reply(response, model, generation, time.monotonic() - started)
+        reply = _reply(response, model, generation)
         if reply.error:
             # An error body may quote the request's headers: never pass the token on.
             error = _BEARER.sub("Bearer ***", reply.error.replace(token, "***"))
@@ -510,16 +502,11 @@ def _reply(
     response: httpx.Response,
     model: type[BodyT],
     generation: int,
-    elapsed: float,
 ) -> Reply[BodyT]:
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     gateway_code = response.headers.get("sb-error-code", "").strip()
-    common: dict[str, Any] = {
-        "retry_after": retry_after,
-        "token_generation": generation,
-        "elapsed": elapsed,
-    }
+    common: dict[str, Any] = {"retry_after": retry_after, "token_generation": generation}
     try:
         data = response.json()
     except (ValueError, UnicodeDecodeError):

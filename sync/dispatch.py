@@ -395,7 +395,7 @@ class _Dispatcher:
         self.fatal: BaseException | None = None
         self.todo: Iterator[tuple[int, PlannedRow]] = iter(enumerate(rows))
         self.reported: set[int] = set()
-        self.active: dict[int, _Row] = {}  # worker number -> the row it is sending
+        self.out = 0  # requests in flight
         self.counts: dict[str, int] = {}
         self.requests = 0
         self.failures_in_row = 0
@@ -413,7 +413,7 @@ class _Dispatcher:
         started = self.clock()
         watcher = asyncio.ensure_future(self._watch(stop)) if stop is not None else None
         n = min(self.settings.concurrency, len(self.rows))
-        workers = [asyncio.ensure_future(self._worker(i)) for i in range(n)]
+        workers = [asyncio.ensure_future(self._worker()) for _ in range(n)]
         helpers: list[asyncio.Future[Any]] = [] if watcher is None else [watcher]
         try:
             if workers:
@@ -475,12 +475,12 @@ class _Dispatcher:
             "requests still in flight after the drain time are abandoned; the next run"
             " resends them",
             seconds=self.settings.drain,
-            requests=sum(1 for r in self.active.values() if r.in_flight),
+            requests=self.out,
         )
         for worker in workers:
             worker.cancel()
 
-    async def _worker(self, number: int) -> None:
+    async def _worker(self) -> None:
         try:
             while not self.halt.is_set():
                 try:
@@ -488,14 +488,11 @@ class _Dispatcher:
                 except StopIteration:
                     return
                 state = _Row(position, row, self.clock())
-                self.active[number] = state
                 try:
                     outcome = await self._send(state)
                 except asyncio.CancelledError:
                     self._report(position, row, self._abandoned(state))
                     raise
-                finally:
-                    self.active.pop(number, None)
                 self._report(position, row, outcome)
         except Exception as exc:  # a bug, or the journal / on_outcome failed
             if self.fatal is None:
@@ -533,6 +530,7 @@ class _Dispatcher:
         self.requests += 1
         state.attempts += 1
         state.in_flight = True
+        self.out += 1
         try:
             reply = await self.client.create_for_candidate(row.payload)
         except asyncio.CancelledError:
@@ -543,6 +541,8 @@ class _Dispatcher:
                 detail="the run stopped while the request was in flight",
             )
             raise
+        finally:
+            self.out -= 1
         state.in_flight = False
         verdict = self.classify(reply)
         state.last, state.last_verdict = reply, verdict
@@ -604,9 +604,11 @@ class _Dispatcher:
         if seconds > 0:
             nap = asyncio.ensure_future(self.sleep(seconds))
             halted = asyncio.ensure_future(self.halt.wait())
-            await asyncio.wait({nap, halted}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (nap, halted):
-                task.cancel()
+            try:
+                await asyncio.wait({nap, halted}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                nap.cancel()
+                halted.cancel()
         return not self.halt.is_set()
 
     async def _backoff(self, seconds: float) -> None:
