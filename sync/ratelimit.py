@@ -11,14 +11,21 @@ server's real limit without being told it:
 
 - **decrease** on a 429: ``rate *= decrease`` (0.9 by default), at most once
   per round trip: a 429 for a request sent before the last decrease says
-  nothing new, because that request left at the old rate. Plain halving
-  would throw away half the throughput each time; a gentle factor keeps the
-  average close to the limit.
-- **increase** on every other answer: ``rate += increase * rate / rate``, i.e.
-  ``increase`` requests per second gained per second of sending, up to the
-  ceiling. Below the rate that drew the last 429 the climb is ``fast_climb``
-  times faster (the server accepted that rate a moment ago); above it, the
-  slow climb probes for more.
+  nothing new, because that request left at the old rate. When most answers
+  of the last round trip were 429s the pace is far over the limit
+  (``1 - limit/pace`` of the answers are refused once the server's bucket is
+  empty), and the cut is that share, at most a halving, instead of ten small
+  steps. Plain halving on every 429 would throw away half the throughput each
+  time; a gentle factor keeps the average close to the limit. A decrease voids
+  every slot booked at the old pace, so the workers fall in behind the new
+  spacing at once.
+- **increase** on every other answer: each adds ``increase`` (0.02) requests
+  per second to the pace, i.e. about 2% of the pace per second of sending, up
+  to the ceiling. Below 95% of the pace that drew the last 429 the climb is
+  ``fast_climb`` (4) times faster, since the server accepted that pace a
+  moment ago; above it, the slow climb probes for more. The pace only climbs
+  while it is what holds the workers back: a pace they do not use says
+  nothing about the server.
 - **pause**: a 429 carries ``Retry-After``. The request that got it always
   waits that long before its retry (the dispatcher's wait). When 429s keep
   coming back to back (``pause_after`` in a row with no other answer between),
@@ -52,9 +59,9 @@ class Slot(NamedTuple):
 class AimdLimiter:
     """A requests-per-second ceiling shared by every worker, adapting to 429s.
 
-    ``ceiling`` may be ``math.inf`` (no limit: ``reserve`` always answers
-    "now"). ``floor`` bounds the decrease (default: 2% of the ceiling, at least
-    0.1 req/s).
+    ``ceiling`` may be ``math.inf`` (no limit until the first 429, then the
+    pace adapts from the one observed). ``floor`` bounds the decrease (one
+    request every ten seconds by default).
     """
 
     def __init__(
@@ -65,7 +72,7 @@ class AimdLimiter:
         increase: float = 0.02,
         fast_climb: float = 4.0,
         fast_until: float = 0.95,
-        floor: float | None = None,
+        floor: float = 0.1,
         pause_after: int = 3,
         max_pause: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
@@ -79,8 +86,7 @@ class AimdLimiter:
         self.fast_climb = fast_climb
         self.fast_until = fast_until
         self.increase = increase
-        finite = ceiling if math.isfinite(ceiling) else 1000.0
-        self.floor = floor if floor is not None else max(0.1, finite * 0.02)
+        self.floor = min(floor, ceiling)
         self.pause_after = pause_after
         self.max_pause = max_pause
         self._clock = clock
@@ -174,12 +180,10 @@ class AimdLimiter:
             return
         if self._next_slot < now - 1.0 / self._rate:
             return
-        # ``increase`` of the pace per second of sending: this answer is one of
-        # ``rate`` answers a second.
         step = self.increase
         if self._throttled_at is not None and self._rate < self._throttled_at * self.fast_until:
             step *= self.fast_climb
-        self._rate = min(self.ceiling, self._rate * (1.0 + step / self._rate))
+        self._rate = min(self.ceiling, self._rate + step)
 
     def _record(self, now: float, sent_at: float, *, throttled: bool) -> float | None:
         """Note an answer; the share of 429s among the last round trip's answers.

@@ -127,6 +127,15 @@ class TestDecrease:
         limiter.on_throttle(sent_at=0.035, retry_after=None)
         assert limiter.rate == pytest.approx(90)  # halved at once, not 0.9 by 0.9
 
+    def test_unlimited_pace_adapts_from_what_it_sent(self):
+        clock = Clock()
+        limiter = AimdLimiter(math.inf, clock=clock, decrease=0.9)
+        for i in range(30):  # 30 requests in the last second
+            clock.now = i / 30
+            limiter.reserve()
+        limiter.on_throttle(sent_at=clock.now, retry_after=None)
+        assert limiter.rate == pytest.approx(27)
+
     def test_never_below_the_floor(self):
         clock = Clock()
         limiter = AimdLimiter(10, clock=clock, floor=2)
