@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m sync.demo
 
-## test: the whole test suite (the slow Airflow test runs when RUN_AIRFLOW_TEST=1)
+## test: the whole test suite, real Airflow included (cached in ~/.cache/jobmojito-sync;
+##       JOBMOJITO_SYNC_CACHE moves it, RUN_AIRFLOW_TEST=0 skips it)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sync tests bench
-	$(BIN)/ruff format --check sync tests bench
+	$(BIN)/ruff check sync tests bench examples sample_data
+	$(BIN)/ruff format --check sync tests bench examples sample_data
 	$(BIN)/mypy
 
 bench: $(STAMP)

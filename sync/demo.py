@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -26,9 +27,9 @@ def main() -> int:
     ledger = Path("demo-out") / "demo.ledger.sqlite"
     for stale in ledger.parent.glob(ledger.name + "*") if ledger.parent.exists() else []:
         stale.unlink()
-    config = SandboxConfig(port=0, token="sandbox-token", latency_ms=30, seed=7)
+    config = SandboxConfig(port=0, token="sandbox-token", latency_ms=30, seed=7)  # noqa: S106 (the sandbox's fake token)
     with run_sandbox(config) as sandbox:
-        common = dict(
+        common: dict[str, Any] = dict(
             applicants=SAMPLES / "applicants.csv",
             jobs=SAMPLES / "jobs.csv",
             mapping="generic",

@@ -91,11 +91,11 @@ def choose_mapping(
     """The mapping for ``--mapping auto``; MappingError when none fits or two tie."""
     scores = score_mappings(headers, mappings)
     if not scores or scores[0].score < MIN_SCORE:
-        best = (
+        closest = (
             f"; the closest is '{scores[0].mapping.name}' ({scores[0].explain})" if scores else ""
         )
         raise MappingError(
-            f"{file_name}: no shipped mapping fits its headers{best}. Name one with"
+            f"{file_name}: no shipped mapping fits its headers{closest}. Name one with"
             f" --mapping, or write one: jobmojito-sync mappings init {file_name}"
         )
     best = scores[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """The outcome of one input row (the results column ``status``)."""
 
     # The API's own decision, copied as returned (the row was sent).
