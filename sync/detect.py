@@ -48,8 +48,9 @@ class Choice:
     scores: tuple[Score, ...]
 
 
-def _signature(mapping: Mapping) -> tuple[str, ...]:
-    return tuple(mapping.detect.columns) if mapping.detect is not None else ()
+def _signature(mapping: Mapping) -> tuple[tuple[str, ...], ...]:
+    """The signature entries, each a tuple of alternative spellings."""
+    return tuple(tuple(e) for e in mapping.detect.columns) if mapping.detect is not None else ()
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +62,8 @@ def all_signature_columns() -> list[str]:
     """Every signature column of every shipped mapping (to find header rows)."""
     out: list[str] = []
     for m in _shipped():
-        out.extend(_signature(m))
+        for entry in _signature(m):
+            out.extend(entry)
     return out
 
 
@@ -75,9 +77,15 @@ def score_mappings(
         sig = _signature(m)
         if not sig:
             continue
-        found = tuple(c for c in sig if normalise_header(c) in present)
-        missing = tuple(c for c in sig if normalise_header(c) not in present)
-        scores.append(Score(m, len(found) / len(sig), found, missing))
+        found: list[str] = []
+        missing: list[str] = []
+        for entry in sig:
+            hit = next((c for c in entry if normalise_header(c) in present), None)
+            if hit is None:
+                missing.append(entry[0])
+            else:
+                found.append(hit)
+        scores.append(Score(m, len(found) / len(sig), tuple(found), tuple(missing)))
     scores.sort(key=lambda s: (-s.score, -len(s.found), s.mapping.name))
     return scores
 

@@ -13,6 +13,8 @@ too)::
       ...
     detect:                       # header signature, for --mapping auto
       columns: [Candidate ID, First Name, Last Name, Email, Job, Office]
+      # an entry may be a list of alternatives (localised headers):
+      # columns: [[First name, Vorname], [Email, E-Mail]]
     jobs:                         # optional: join a jobs export to the applicants
       applicants_key: Job ID      # column (or list of alternatives) in the applicants file
       jobs_key: Job ID            # column (or list) in the jobs file
@@ -63,7 +65,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from sync.errors import InputError, MappingError
 from sync.readers import normalise_header
@@ -103,9 +113,22 @@ class _Strict(BaseModel):
 
 
 class Detect(_Strict):
-    """``detect:``: the header signature of the export (used by ``sync.detect``)."""
+    """``detect:``: the header signature of the export (used by ``sync.detect``).
 
-    columns: Names = []
+    Each entry is a column name or a list of alternatives (a localised export's
+    spellings of the same column); an entry is found when any alternative is.
+    """
+
+    columns: list[Names] = []
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def names(self) -> list[str]:
+        """Every alternative of every entry, flattened."""
+        return [name for entry in self.columns for name in entry]
 
 
 class JobsJoin(_Strict):
@@ -153,7 +176,7 @@ class Mapping(_Strict):
         For the reader's header-row search and the detector.
         """
         out: dict[str, None] = {}
-        for name in self.detect.columns if self.detect else ():
+        for name in self.detect.names() if self.detect else ():
             out[name] = None
         if self.jobs:
             for name in (*self.jobs.applicants_key, *self.jobs.jobs_key):

@@ -372,6 +372,28 @@ class TestDocumentErrors:
         path = fields_file(tmp_path, "", head="detect: {columns: []}\n")
         assert error_of(path) == f"{path}: detect.columns: give at least one column name"
 
+    def test_detect_alternatives_score_as_one_column(self, tmp_path: Path):
+        from sync.detect import score_mappings
+
+        path = fields_file(
+            tmp_path, "", head="detect: {columns: [[First name, Vorname], [Email, E-Mail], Job]}\n"
+        )
+        mapping = load_mapping(path)
+        assert mapping.detect is not None
+        assert mapping.detect.names() == ["First name", "Vorname", "Email", "E-Mail", "Job"]
+        german = score_mappings(["Vorname", "E-Mail", "Stelle"], [mapping])[0]
+        assert (german.score, german.found, german.missing) == (
+            2 / 3,
+            ("Vorname", "E-Mail"),
+            ("Job",),
+        )
+        english = score_mappings(["first name", "EMAIL", "Job"], [mapping])[0]
+        assert english.score == 1.0
+
+    def test_detect_entry_must_be_text(self, tmp_path: Path):
+        path = fields_file(tmp_path, "", head="detect: {columns: [[A, 2]]}\n")
+        assert "detect.columns" in error_of(path)
+
     def test_unknown_detect_key(self, tmp_path: Path):
         path = fields_file(tmp_path, "", head="detect: {colums: [A]}\n")
         assert error_of(path) == (
@@ -424,7 +446,7 @@ class TestShippedMappings:
     def test_signature_columns_are_used_or_documented(self, mapping: Mapping):
         referenced = {c.casefold() for c in mapping.referenced_columns()}
         assert mapping.detect is not None
-        assert {c.casefold() for c in mapping.detect.columns} <= referenced
+        assert {c.casefold() for c in mapping.detect.names()} <= referenced
 
     def test_transforms_and_jobs_references_are_valid(self, mapping: Mapping):
         for spec in mapping.fields.values():
