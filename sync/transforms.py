@@ -17,6 +17,7 @@ made per run by :func:`file_transform` from a :class:`TextSource` such as
 from __future__ import annotations
 
 import functools
+import gettext
 import html
 import json
 import re
@@ -296,9 +297,25 @@ def _country_names() -> dict[str, str]:
             if value:
                 index.setdefault(_key(value), c.alpha_2)
         index[c.alpha_3.casefold()] = c.alpha_2
+    # Localised exports (Personio in German, Recruitee in Dutch …) write country
+    # names in the account's language: pycountry ships the ISO 3166 translations.
+    for lang in _TRANSLATED:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in pycountry.countries:
+            for attr in ("name", "common_name"):
+                value = getattr(c, attr, None)
+                if value:
+                    index.setdefault(_key(tr.gettext(value)), c.alpha_2)
     for alias, code in _COUNTRY_ALIASES.items():
         index[_key(alias)] = code
     return index
+
+
+# Languages whose country names are recognised besides English (the ATS markets).
+_TRANSLATED = ("de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl")
 
 
 @functools.cache

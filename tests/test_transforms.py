@@ -140,6 +140,13 @@ COUNTRY_CASES = [
     ("São Paulo, Brasil", "BR"),
     ("New York, NY, USA", "US"),
     ("Seoul, Korea, Republic of", "KR"),
+    # Names in the languages of localised exports (pycountry's ISO 3166 translations).
+    ("Indien", "IN"),
+    ("Vereinigte Staaten", "US"),
+    ("Espagne", "ES"),
+    ("Verenigd Koninkrijk", "GB"),
+    ("München, Deutschland", "DE"),
+    ("Georgia", "GE"),  # English wins over any translation
     # A trailing two-letter part is not taken as a country (US states, not Georgia/Gabon).
     ("Atlanta, GA", "Atlanta, GA"),
     ("Remote", "Remote"),
