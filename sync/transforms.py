@@ -456,6 +456,56 @@ def language(text: str) -> str:
     return raw
 
 
+# The main interview language of a country, where one language clearly is (the
+# platform's codes). Multilingual countries (BE, CH, LU …) are left out on purpose:
+# the mapping's default decides for them.
+_LANGUAGE_COUNTRIES: dict[str, str] = {
+    "en": "GB US IE CA AU NZ ZA NG GH KE UG IN SG JM TT",
+    "de": "DE AT LI",
+    "fr": "FR MC",
+    "es": "ES MX AR CO CL PE VE EC UY PY BO CR PA DO GT HN SV NI CU",
+    "pt": "PT AO MZ",
+    "br": "BR",
+    "it": "IT SM",
+    "nl": "NL",
+    "sv": "SE",
+    "da": "DK",
+    "no": "NO",
+    "fi": "FI",
+    "pl": "PL",
+    "cs": "CZ",
+    "sk": "SK",
+    "hu": "HU",
+    "ro": "RO MD",
+    "bg": "BG",
+    "hr": "HR",
+    "el": "GR CY",
+    "tr": "TR",
+    "ru": "RU",
+    "uk": "UA",
+    "ja": "JP",
+    "ko": "KR",
+    "zh": "CN TW HK",
+    "vi": "VN",
+    "th": "TH",
+    "id": "ID",
+    "ms": "MY",
+    "fil": "PH",
+    "ar": "SA AE EG MA DZ TN JO QA KW BH OM LB IQ",
+}
+_COUNTRY_LANGUAGE = {c: lang for lang, cs in _LANGUAGE_COUNTRIES.items() for c in cs.split()}
+
+
+def country_language(text: str) -> str:
+    """A country (name, code or "City, Country") → its main interview language.
+
+    For jobs exported without a language or locale. Empty when the country is
+    unknown or has no single main language among the platform's, so the field's
+    ``default`` applies.
+    """
+    return _COUNTRY_LANGUAGE.get(country(text), "") if text.strip() else ""
+
+
 # ---------------------------------------------------------------- seniority
 
 _SENIORITY_WORDS = {
@@ -652,6 +702,7 @@ TRANSFORMS: dict[str, Transform] = {
     "email": email,
     "country": country,
     "language": language,
+    "country_language": country_language,
     "html": html_to_text,
     "file": _file_placeholder,
     "int": to_int,

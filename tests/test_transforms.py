@@ -36,6 +36,7 @@ class TestRegistry:
             "email",
             "country",
             "language",
+            "country_language",
             "html",
             "file",
             "int",
@@ -160,6 +161,26 @@ class TestCountry:
     @pytest.mark.parametrize(("text", "expected"), COUNTRY_CASES)
     def test_case(self, text: str, expected: str):
         assert apply("country", text) == expected
+
+
+class TestCountryLanguage:
+    """A job's country gives its interview language when the export has none."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Berlin, Germany", "de"),
+            ("Brasil", "br"),
+            ("Lisbon, Portugal", "pt"),
+            ("CA", "en"),
+            ("Casablanca, Marokko", "ar"),
+            ("Zürich, Switzerland", ""),  # several languages: the default decides
+            ("Atlantis", ""),
+            ("", ""),
+        ],
+    )
+    def test_case(self, text: str, expected: str):
+        assert apply("country_language", text) == expected
 
 
 LANGUAGE_CASES = [
