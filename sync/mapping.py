@@ -30,8 +30,9 @@ too)::
 
 A field has exactly one of
 
-- ``column``: a column name, or a list of alternatives of which the first one
-  present in the file wins (localised or renamed headers);
+- ``column``: a column name, or a list of alternatives (localised or renamed
+  headers, or a fallback column): in each row the first of them that the file
+  has and whose cell is not blank gives the value;
 - ``template``: text with ``{Column}`` / ``{jobs.Column}`` placeholders, white
   space collapsed after substitution, empty when every placeholder is empty
   (``{{`` and ``}}`` for literal braces);
@@ -614,24 +615,45 @@ def _looked_for(
     return joiner.join(parts)
 
 
-def _resolve(refs: Sequence[str], app: _Headers, jobs: _Headers) -> tuple[bool, str] | None:
-    """The first of ``refs`` present: (from the jobs file?, header as in the file)."""
+def _resolve_all(refs: Sequence[str], app: _Headers, jobs: _Headers) -> list[tuple[bool, str]]:
+    """Those of ``refs`` present, in order: (from the jobs file?, header as in the file)."""
+    found: list[tuple[bool, str]] = []
     for ref in refs:
         if ref.startswith(JOBS_PREFIX):
             header = jobs.find(ref.removeprefix(JOBS_PREFIX))
-            if header is not None:
-                return True, header
+            src = (True, header) if header is not None else None
         else:
             header = app.find(ref)
-            if header is not None:
-                return False, header
-    return None
+            src = (False, header) if header is not None else None
+        if src is not None and src not in found:
+            found.append(src)
+    return found
+
+
+def _resolve(refs: Sequence[str], app: _Headers, jobs: _Headers) -> tuple[bool, str] | None:
+    """The first of ``refs`` present: (from the jobs file?, header as in the file)."""
+    found = _resolve_all(refs, app, jobs)
+    return found[0] if found else None
 
 
 def _column_reader(in_jobs: bool, header: str) -> Reader:
     if in_jobs:
         return lambda a, j: j.get(header, "").strip()
     return lambda a, j: a.get(header, "").strip()
+
+
+def _fallback_reader(sources: Sequence[tuple[bool, str]]) -> Reader:
+    """The first non-blank cell among several present columns."""
+    readers = [_column_reader(*src) for src in sources]
+
+    def read(a: Values, j: Values) -> str:
+        for reader in readers:
+            value = reader(a, j)
+            if value:
+                return value
+        return ""
+
+    return read
 
 
 def _template_reader(parts: Sequence[tuple[str, tuple[bool, str] | None]]) -> Reader:
@@ -688,10 +710,13 @@ def bind(mapping: Mapping, applicants: Table, jobs: Table | None = None) -> Boun
         found = None
         if spec.column is not None:
             refs = list(spec.column)
-            found = _resolve(refs, app_headers, jobs_headers)
-            if found is not None:
+            present = _resolve_all(refs, app_headers, jobs_headers)
+            if len(present) == 1:
+                found = present[0]
                 read = _column_reader(*found)
-                sources = (_source_name(found, applicants, jobs),)
+            elif present:
+                read = _fallback_reader(present)
+            sources = tuple(_source_name(src, applicants, jobs) for src in present)
         else:
             assert spec.template is not None
             parts = _parse_template(spec.template)

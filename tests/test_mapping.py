@@ -88,10 +88,10 @@ class TestColumns:
         row = only(bind(m, applicants(["ID", "Candidate ID"], ["x", "C-1"])))
         assert row.payload["candidate_external_id"] == "C-1"
 
-    def test_an_alternative_present_but_empty_is_not_skipped(self):
-        m = mapping("  candidate_external_id: {column: [Candidate ID, ID]}\n")
-        row = only(bind(m, applicants(["Candidate ID", "ID"], ["", "x"])))
-        assert "candidate_external_id" not in row.payload
+    def test_a_blank_cell_falls_through_to_the_next_alternative(self):
+        m = mapping("  candidate_external_id: {column: [Candidate ID, ID, Ref]}\n")
+        bound = bind(m, applicants(["Candidate ID", "ID"], ["", "x"], ["y", "z"], [" ", ""]))
+        assert [r.payload.get("candidate_external_id") for r in mapped(bound)] == ["x", "y", None]
 
     def test_cells_are_trimmed_and_blank_cells_left_out(self):
         m = mapping("  candidate_external_id: {column: ID}\n  welcome_message: {column: Hi}\n")
