@@ -108,6 +108,17 @@ def first(text: str) -> str:
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
+def first_last(text: str) -> str:
+    """A full name exported as "First, Last" (iCIMS's name format) → "First Last".
+
+    Only one comma is joined; text without a comma is returned as it is.
+    """
+    head, sep, tail = text.partition(",")
+    if not sep or "," in tail:
+        return text.strip()
+    return " ".join(f"{head.strip()} {tail.strip()}".split())
+
+
 def email(text: str) -> str:
     """The first token that looks like an e-mail address, lower-cased.
 
@@ -699,6 +710,7 @@ TRANSFORMS: dict[str, Transform] = {
     "upper": upper,
     "collapse_spaces": collapse_spaces,
     "first": first,
+    "first_last": first_last,
     "email": email,
     "country": country,
     "language": language,

@@ -33,6 +33,7 @@ class TestRegistry:
             "upper",
             "collapse_spaces",
             "first",
+            "first_last",
             "email",
             "country",
             "language",
@@ -161,6 +162,19 @@ class TestCountry:
     @pytest.mark.parametrize(("text", "expected"), COUNTRY_CASES)
     def test_case(self, text: str, expected: str):
         assert apply("country", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ana, Silva", "Ana Silva"),
+        (" María José ,  García ", "María José García"),
+        ("Ana Silva", "Ana Silva"),
+        ("a, b, c", "a, b, c"),
+    ],
+)
+def test_first_last(text: str, expected: str):
+    assert apply("first_last", text) == expected
 
 
 class TestCountryLanguage:
