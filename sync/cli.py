@@ -340,12 +340,19 @@ def mappings_show(name: str) -> None:
 @handle_errors
 def mappings_detect(file: Path, sheet: str | None) -> None:
     """Score every shipped mapping against FILE's headers."""
-    from sync.detect import all_signature_columns, score_mappings
+    from sync.detect import all_signature_columns, choose_mapping, score_mappings
+    from sync.errors import MappingError
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet, expect=all_signature_columns())
     for score in score_mappings(table.headers):
         click.echo(f"{score.score:6.2f}  {score.mapping.name:<18} {score.explain}")
+    try:
+        choice = choose_mapping(table.headers, file_name=table.name)
+    except MappingError as exc:
+        click.echo(f"--mapping auto: {exc}")
+    else:
+        click.echo(f"--mapping auto would use '{choice.mapping.name}'")
 
 
 @mappings.command("init")

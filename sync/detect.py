@@ -167,6 +167,7 @@ def starter_mapping(table: Table) -> str:
     """A commented starter mapping for an unknown export, every guess marked."""
     name = re.sub(r"[^a-z0-9]+", "_", table.name.rsplit(".", 1)[0].lower()).strip("_") or "custom"
     used: set[str] = set()
+    chosen: dict[str, str] = {}
     lines = [
         f"# Starter mapping written by `jobmojito-sync mappings init {table.name}`.",
         "# Every column below is a GUESS from the header names: check each one,",
@@ -188,18 +189,44 @@ def starter_mapping(table: Table) -> str:
             used.update({first, last})
             continue
         header, ratio = _guess(field, [h for h in table.headers if h not in used])
+        if header is None and field in _REUSE and chosen.get(_REUSE[field]):
+            # The job's location usually names its country too ("Lisbon, Portugal").
+            header, ratio = chosen[_REUSE[field]], 0.0
         if header is None:
+            if field == "mojito_language_code":
+                lines.append("  mojito_language_code: {const: en}  # guess: no language column")
+                continue
             lines.append(f"  # {field}: no column looks like it; give a column, template or const")
             continue
         used.add(header)
-        transforms = _TRANSFORMS.get(field)
+        chosen[field] = header
+        transforms = list(_TRANSFORMS.get(field, ()))
+        if field == "candidate_resume" and _names_files(table, header):
+            transforms = ["file"]
         extra = f", transforms: [{', '.join(transforms)}]" if transforms else ""
+        if ratio == 0.0:
+            lines.append(
+                f"  {field}: {{column: {_yaml_str(header)}{extra}}}"
+                f"  # guess: the same column as {_REUSE[field]}"
+            )
+            continue
         lines.append(
             f"  {field}: {{column: {_yaml_str(header)}{extra}}}  # guess ({ratio:.0%} match)"
         )
     lines.append("  # candidate_resume must be text: use transforms: [file] when the column")
     lines.append("  # holds a file name, and pass --resumes DIR|ZIP")
     return "\n".join(lines) + "\n"
+
+
+# A field with no column of its own may read the column chosen for another.
+_REUSE = {"position_country_code": "position_location"}
+_FILE_SUFFIXES = (".pdf", ".docx", ".doc", ".txt", ".md", ".html", ".htm", ".rtf")
+
+
+def _names_files(table: Table, header: str) -> bool:
+    """Whether a column's first filled cells look like file names (a resume column)."""
+    values = [v for r in table.rows[:20] if (v := r.values.get(header, "").strip())]
+    return bool(values) and all(v.lower().endswith(_FILE_SUFFIXES) for v in values)
 
 
 def _find(headers: Sequence[str], words: Sequence[str]) -> str | None:
