@@ -164,15 +164,20 @@ def prepare(
     warnings = list(bound.warnings)
     for note in (*applicants.notes, *(jobs.notes if jobs else ())):
         warnings.append(note)
+    own_store = resumes is None
     if resumes is None:
         folders = [Path(options.applicants).resolve().parent]
         resumes = ResumeStore([*([options.resumes] if options.resumes else []), *folders])
-    planned = plan_rows(
-        map_rows(bound, resumes=resumes),
-        enrolled=enrolled,
-        force=options.force,
-        dry_run=options.dry_run,
-    )
+    try:
+        planned = plan_rows(
+            map_rows(bound, resumes=resumes),
+            enrolled=enrolled,
+            force=options.force,
+            dry_run=options.dry_run,
+        )
+    finally:
+        if own_store:
+            resumes.close()  # the PDF/DOCX worker process
     return Prepared(
         options=options,
         mapping=mapping,

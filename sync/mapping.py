@@ -862,7 +862,10 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
         for f in bound.fields
         if f.read is None and isinstance(f.const, str | int | float | bool)
     }
-    fields = [(f.name, _compile(f, file)) for f in bound.fields if f.name not in constants]
+    # Fields reading files run last, once the row's e-mail is known (resume look-up by e-mail).
+    ordered = sorted(bound.fields, key=lambda f: "file" in f.steps)
+    fields = [(f.name, _compile(f, file)) for f in ordered if f.name not in constants]
+    row_email: dict[str, str] = getattr(file, "row_email", {})
     constants = {k: v for k, v in constants.items() if v != ""}
     join = bound.join
     jobs_name = bound.jobs.name if bound.jobs is not None else ""
@@ -882,6 +885,7 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
                 else:
                     j = job.values
         payload: dict[str, Any] = {}
+        row_email.clear()
         for name, run in fields:
             try:
                 value = run(a, j)
@@ -890,6 +894,8 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
                 continue
             if value is not None and value != "":
                 payload[name] = value
+                if name == "candidate_email":
+                    row_email[""] = str(value)
         if constants:
             payload.update(constants)
         yield MappedRow(row, payload, tuple(problems))

@@ -693,8 +693,12 @@ def file_transform(source: TextSource | None) -> Transform:
         ref = text.strip()
         if source is None:
             raise FieldProblem(f"cannot read file '{ref}': no resume folder given (--resumes)")
-        return source.read_text(ref)
+        return source.read_text(ref, email=row_email.get(""))
 
+    # The row's candidate e-mail, set by map_rows before file fields run: a store
+    # may find a resume by it when the named file is missing (Greenhouse's zip).
+    row_email: dict[str, str] = {}
+    file.row_email = row_email  # type: ignore[attr-defined]
     return file
 
 

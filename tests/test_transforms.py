@@ -452,10 +452,11 @@ class TestResumeStore:
         assert info.value.message == "file 'empty.txt' is empty"
 
     def test_unsupported_type(self, resumes: Path):
+        (resumes / "cv.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
         with pytest.raises(FieldProblem) as info:
-            ResumeStore([resumes]).read_text("cv.pdf")
+            ResumeStore([resumes]).read_text("cv.doc")
         assert info.value.message == (
-            "file 'cv.pdf' cannot be read: use one of .txt, .text, .md, .html, .htm"
+            "file 'cv.doc' is not a supported resume format (.pdf, .docx, .rtf, .html, .txt, .md)"
         )
 
     def test_a_folder_is_not_a_file(self, resumes: Path):
