@@ -185,7 +185,12 @@ def finalise(options: SyncOptions, *, now: datetime | None = None) -> SyncOption
     if options.out_dir is not None:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
         suffix = options.out.suffix if options.out.suffix in (".xlsx", ".csv") else ".xlsx"
-        update["out"] = options.out_dir / f"results-{stamp}{suffix}"
+        out = options.out_dir / f"results-{stamp}{suffix}"
+        n = 1
+        while out.exists():  # two runs in the same second never overwrite each other
+            n += 1
+            out = options.out_dir / f"results-{stamp}-{n}{suffix}"
+        update["out"] = out
     if options.token is None and options.token_file is not None:
         update["token"] = read_token_file(options.token_file)
     return options.model_copy(update=update)
