@@ -431,9 +431,12 @@ def history(ledger: Path, limit: int, as_json: bool) -> None:
 @click.option("--rate", type=float, help="Server rate limit, requests per second (default: none).")
 @click.option("--burst", type=int, help="Token-bucket burst size.")
 @click.option("--latency-ms", type=float, default=0.0, show_default=True)
+@click.option("--latency-jitter-ms", type=float, help="Extra uniform random latency per request.")
 @click.option(
     "--faults", default="", help="Fault rates, e.g. '500=0.05,503=0.05,slow=0.02,drop=0.01'."
 )
+@click.option("--slow-seconds", type=float, help="How long a 'slow' answer waits (default: 5).")
+@click.option("--credits", type=int, help="Monthly interview credits at start (default: 1000).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @handle_errors
 def sandbox(**flags: Any) -> None:
