@@ -32,9 +32,12 @@ class _State:
 
 
 def _fail(exc: BaseException) -> None:
-    if _State.debug:
-        raise exc
     from sync.logs import scrub
+
+    if _State.debug:  # the traceback too, secrets scrubbed; the exit code stays the same
+        import traceback
+
+        click.echo(scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
 
     if isinstance(exc, SyncError):
         click.echo(f"Error: {scrub(str(exc))}", err=True)
