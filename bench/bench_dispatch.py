@@ -37,8 +37,8 @@ from typing import Any
 import httpx
 import structlog
 
-from sync.client import ApiClient, TokenSource
 from sync.dispatch import AttemptJournal, DispatchSettings, NullJournal, RowOutcome, dispatch
+from sync.jobmojito.client import ApiClient, TokenSource
 from sync.records import PlannedRow, ResultLine, Row, Status
 from sync.sandbox import SandboxConfig, run_sandbox
 

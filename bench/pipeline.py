@@ -82,8 +82,8 @@ def _peak_mb() -> float:
 
 
 def measure(kind: str, folder: Path) -> dict[str, float]:
-    from sync.api import prepare, result_line
-    from sync.config import SyncOptions
+    from sync.options import SyncOptions
+    from sync.run import prepare, result_line
 
     files = make_inputs(folder)
     if kind in ("csv", "xlsx"):

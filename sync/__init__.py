@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "run_sync": "sync.api",
-    "prepare": "sync.api",
-    "Prepared": "sync.api",
-    "SyncReport": "sync.api",
-    "SyncOptions": "sync.config",
+    "run_sync": "sync.run",
+    "prepare": "sync.run",
+    "Prepared": "sync.run",
+    "SyncReport": "sync.run",
+    "SyncOptions": "sync.options",
     "ResultLine": "sync.records",
     "Status": "sync.records",
     "AbortError": "sync.errors",
@@ -51,8 +51,6 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sync.api import Prepared, SyncReport, prepare, run_sync
-    from sync.config import SyncOptions
     from sync.errors import (
         AbortError,
         AuthError,
@@ -67,4 +65,6 @@ if TYPE_CHECKING:  # pragma: no cover
         SyncError,
         UsageError,
     )
+    from sync.options import SyncOptions
     from sync.records import ResultLine, Status
+    from sync.run import Prepared, SyncReport, prepare, run_sync

@@ -52,8 +52,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sync.config import SyncOptions
 from sync.errors import ConfigError, LedgerLockedError, SyncError, UsageError
+from sync.options import SyncOptions
+from sync.text import did_you_mean
 
 AIRFLOW_MISSING = "Apache Airflow is not installed: pip install 'jobmojito-sync[airflow]'"
 
@@ -127,12 +128,7 @@ def check_sync_kwargs(options: Mapping[str, Any]) -> None:
         )
     unknown = sorted(set(options) - set(SyncOptions.model_fields))
     if unknown:
-        import difflib
-
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, sorted(SyncOptions.model_fields), n=1)
-            hints.append(f"{key} (did you mean {close[0]}?)" if close else key)
+        hints = [key + did_you_mean(key, sorted(SyncOptions.model_fields)) for key in unknown]
         raise UsageError(f"unknown option(s): {', '.join(hints)}")
 
 
@@ -147,7 +143,7 @@ def task_options(
     results_name: str = RESULTS_NAME,
     **options: Any,
 ) -> dict[str, Any]:
-    """The run's options as flags for ``sync.settings.load_options``.
+    """The run's options as flags for ``sync.options.resolve_options``.
 
     The ledger defaults to ``out_dir/jobmojito-sync.ledger.sqlite`` (stable across
     task retries and DAG runs); the results file is ``out_dir/results_<ds>.xlsx``.
@@ -375,8 +371,8 @@ def sync_task(
     fail, retry = _exceptions()
     from pydantic import SecretStr
 
-    from sync.api import run_sync
-    from sync.settings import load_options
+    from sync.options import resolve_options
+    from sync.run import execute
 
     with _task_logging():
         import structlog
@@ -394,8 +390,8 @@ def sync_task(
                 results_name=results_name,
                 **options,
             )
-            loaded = load_options(flags)
-            # load_options honours out_dir from a config file or JOBMOJITO_OUT_DIR by
+            loaded = resolve_options(flags)
+            # resolve_options honours out_dir from a config file or JOBMOJITO_OUT_DIR by
             # renaming the results file; the task's names win.
             update: dict[str, Any] = {"out": flags["out"], "ledger": flags["ledger"]}
             update["out_dir"] = None
@@ -407,7 +403,7 @@ def sync_task(
                 Path(out_dir).mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ConfigError(f"out_dir {out_dir}: cannot create it ({exc.strerror})") from None
-            report = run_sync(opts, progress=TaskProgress())
+            report = execute(opts, progress=TaskProgress())
         except LedgerLockedError as exc:
             raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
         except SyncError as exc:

@@ -1,4 +1,4 @@
-"""The command line: a thin layer over the Python API (``sync.api``).
+"""The command line: a thin layer over the Python API (``sync.run``).
 
 Only this module imports click. Each command turns options into one library
 call and a ``SyncError`` into ``Error: <message>`` with its exit code; the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,21 +19,29 @@ from typing import Any, TypeVar
 import click
 
 from sync import __version__
-from sync.config import DEFAULT_BASE_URL, SyncOptions
-from sync.errors import SyncError
+from sync.errors import EXIT_INTERNAL, EXIT_MEANINGS, SyncError
+from sync.options import DEFAULT_BASE_URL, SyncOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in jobmojito-sync, never an input problem
 _DEFAULTS = {name: f.default for name, f in SyncOptions.model_fields.items()}
 
 
 class _State:
     debug = False
+    quiet = False
+    log_format: str | None = None  # the --log-format flag (or JOBMOJITO_LOG_FORMAT), if given
+
+
+def _configure_logging(log_format: str) -> None:
+    from sync.logs import configure_logging
+
+    level = logging.DEBUG if _State.debug else logging.WARNING if _State.quiet else logging.INFO
+    configure_logging(log_format, level=level)  # type: ignore[arg-type]
 
 
 def _fail(exc: BaseException) -> None:
-    from sync.logs import scrub
+    from sync.redact import scrub
 
     if _State.debug:  # the traceback too, secrets scrubbed; the exit code stays the same
         import traceback
@@ -47,7 +56,7 @@ def _fail(exc: BaseException) -> None:
         "This is a bug in jobmojito-sync; rerun with --debug for the traceback.",
         err=True,
     )
-    sys.exit(INTERNAL_ERROR)
+    sys.exit(EXIT_INTERNAL)
 
 
 def handle_errors(fn: F) -> F:
@@ -67,13 +76,6 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def options_from_flags(flags: dict[str, Any], config: Path | None = None) -> SyncOptions:
-    """Flags over the environment over the config file (``sync.settings``)."""
-    from sync.settings import load_options
-
-    return load_options({k: v for k, v in flags.items() if v is not None}, config=config)
-
-
 def _default(name: str) -> str:
     value = _DEFAULTS.get(name)
     return "" if value is None else f" [default: {value}]"
@@ -85,13 +87,11 @@ def _default(name: str) -> str:
 @click.option(
     "--log-format",
     type=click.Choice(["auto", "console", "json"]),
-    default="auto",
-    show_default=True,
-    envvar="JOBMOJITO_LOG_FORMAT",
-    help="Logs on stderr: console on a terminal, JSON lines otherwise (auto).",
+    help="Logs on stderr: console on a terminal, JSON lines otherwise (auto; also"
+    " JOBMOJITO_LOG_FORMAT or log_format in the config file).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Log only warnings and errors (for cron).")
-def cli(debug: bool, log_format: str, quiet: bool) -> None:
+def cli(debug: bool, log_format: str | None, quiet: bool) -> None:
     """Enrol candidates from ATS spreadsheet exports into JobMojito AI interviews.
 
     \b
@@ -106,11 +106,10 @@ def cli(debug: bool, log_format: str, quiet: bool) -> None:
     Exit codes: 0 every row done; 1 some rows invalid, rejected or failed;
     2 usage or configuration error (nothing sent); 3 aborted mid-run.
     """
-    from sync.logs import configure_logging
-
-    _State.debug = debug
-    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    configure_logging(log_format, level=level)  # type: ignore[arg-type]
+    _State.debug, _State.quiet, _State.log_format = debug, quiet, log_format
+    # Commands that read run options (run) configure logging again once they know
+    # the config file's log_format and JOBMOJITO_LOG_FORMAT; the others use this.
+    _configure_logging(log_format or os.environ.get("JOBMOJITO_LOG_FORMAT", "auto"))
 
 
 # --------------------------------------------------------------------------- run
@@ -219,11 +218,13 @@ def run(config_file: Path | None, **flags: Any) -> None:
     from a flag. Every input row gets one line in the results sheet with its
     status, reason and interview_url.
     """
-    from sync.api import run_sync
+    from sync.options import resolve_options
+    from sync.run import execute
 
     if flags.get("delimiter") in ("tab", "\\t", "TAB"):
         flags["delimiter"] = "\t"
-    options = options_from_flags(flags, config_file)
+    options = resolve_options({**flags, "log_format": _State.log_format}, config=config_file)
+    _configure_logging(options.log_format)
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
     show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
     progress = None
@@ -234,7 +235,7 @@ def run(config_file: Path | None, **flags: Any) -> None:
     confirm = None
     if interactive and not options.yes and not options.dry_run:
         confirm = _confirm
-    report = run_sync(
+    report = execute(
         options,
         on_prepared=_preview if interactive or options.dry_run else None,
         confirm=confirm,
@@ -292,8 +293,6 @@ def _print_outcome(report: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sync.api import EXIT_MEANINGS
-
     console = Console(stderr=True)
     if sys.stderr.isatty():
         table = Table(title=f"run {report.run_id}")
@@ -343,8 +342,8 @@ def mappings_show(name: str) -> None:
 @handle_errors
 def mappings_detect(file: Path, sheet: str | None) -> None:
     """Score every shipped mapping against FILE's headers."""
-    from sync.detect import all_signature_columns, choose_mapping, score_mappings
     from sync.errors import MappingError
+    from sync.mapping.detect import all_signature_columns, choose_mapping, score_mappings
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet, expect=all_signature_columns())
@@ -365,7 +364,7 @@ def mappings_detect(file: Path, sheet: str | None) -> None:
 @handle_errors
 def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
     """Write a starter mapping for FILE by matching its headers to API fields."""
-    from sync.detect import starter_mapping
+    from sync.mapping.detect import starter_mapping
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet)
@@ -392,7 +391,7 @@ def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
 @handle_errors
 def report(ledger: Path, run_id: str | None, out: Path) -> None:
     """Rebuild the results sheet of any run from the ledger (also a killed one)."""
-    from sync.report import rebuild_results
+    from sync.results.history import rebuild_results
 
     path = rebuild_results(ledger, out, run_id=run_id)
     click.echo(f"results: {path}", err=True)
@@ -405,7 +404,7 @@ def report(ledger: Path, run_id: str | None, out: Path) -> None:
 @handle_errors
 def history(ledger: Path, limit: int, as_json: bool) -> None:
     """Past runs in a ledger, newest first, with their counts."""
-    from sync.report import run_history
+    from sync.results.history import run_history
 
     runs = run_history(ledger, limit=limit)
     for info in runs:

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from sync.api import run_sync
 from sync.logs import configure_logging
+from sync.run import run_sync
 from sync.sandbox import SandboxConfig, run_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent

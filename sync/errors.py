@@ -21,10 +21,26 @@ only with ``--debug``.
         └── Interrupted            exit 3  SIGINT / SIGTERM
 
 Row-level problems (a bad e-mail, a 422 for one candidate) are never
-exceptions at this level: they become lines of the results sheet.
+exceptions at this level: they become lines of the results sheet. Inside the
+mapping step one cell's problem travels as a ``FieldProblem`` (not a
+``SyncError``), which ``map_rows`` turns into the row's reason.
 """
 
 from __future__ import annotations
+
+#: The exit codes of a run (cron and Airflow read them), and what each means.
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_ABORTED = 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in jobmojito-sync, never an input problem
+EXIT_MEANINGS: dict[int, str] = {
+    EXIT_OK: "every row reached a final outcome; nothing invalid, rejected or failed",
+    EXIT_PROBLEMS: "finished, but some rows are invalid, rejected or failed (see the sheet)",
+    EXIT_USAGE: "usage or configuration error; nothing was sent",
+    EXIT_ABORTED: "aborted mid-run; unsent rows are not_sent",
+    EXIT_INTERNAL: "internal error: a bug in jobmojito-sync",
+}
 
 
 class SyncError(Exception):
@@ -86,11 +102,32 @@ class Interrupted(AbortError):
     """SIGINT or SIGTERM arrived."""
 
 
+class FieldProblem(Exception):
+    """A value of one row cannot be transformed; becomes the row problem ``<field>: <msg>``.
+
+    Deliberately not a ``SyncError``: it never leaves the mapping step.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 __all__ = [
+    "EXIT_ABORTED",
+    "EXIT_INTERNAL",
+    "EXIT_MEANINGS",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
     "AbortError",
     "AuthError",
     "CircuitOpenError",
     "ConfigError",
+    "FieldProblem",
     "InputError",
     "Interrupted",
     "LedgerError",

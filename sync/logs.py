@@ -11,35 +11,15 @@ is called by the entry points (CLI, Airflow helper), never on import.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any, Literal, TextIO
 
 import structlog
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+from sync.redact import scrub
+
 _RESUME_KEYS = frozenset({"candidate_resume", "resume", "resume_text"})
-_secrets: set[str] = set()
-
-
-def register_secret(value: str | None) -> None:
-    """Never let ``value`` reach a log line (the API token)."""
-    if value and len(value) >= 4:
-        _secrets.add(value)
-
-
-def mask_email(text: str) -> str:
-    """``jane.doe@example.com`` -> ``j***@example.com``."""
-    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-
-
-def scrub(text: str) -> str:
-    """Mask e-mails and remove registered secrets from ``text``."""
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return mask_email(text)
 
 
 def _scrub_value(value: Any) -> Any:

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
+from sync.jobmojito.validate import validate_candidate
 from sync.records import MappedRow, PlannedRow, Status
-from sync.validate import validate_candidate
+from sync.text import file_name
 
 _SPACES = re.compile(r"\s+")
 
@@ -113,7 +114,7 @@ def plan_rows(
                     status=Status.DUPLICATE,
                     reason=(
                         f"same candidate and position as row {earlier.row.line}"
-                        f" of {_file_name(earlier.row.source)}"
+                        f" of {file_name(earlier.row.source)}"
                     ),
                 )
             )
@@ -140,7 +141,3 @@ def plan_rows(
                 p.status = Status.DRY_RUN
                 p.reason = "valid; would be sent"
     return planned
-
-
-def _file_name(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]

@@ -13,6 +13,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.text import file_name
+
 
 class Status(enum.StrEnum):
     """The outcome of one input row (the results column ``status``)."""
@@ -167,4 +169,4 @@ class Table:
     @property
     def name(self) -> str:
         """The file name shown in messages and in the results' source_file column."""
-        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return file_name(self.path)

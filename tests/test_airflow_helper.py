@@ -242,7 +242,7 @@ class TestWithoutAirflow:
         """Importing sync.airflow (a DAG file does, at every parse) pulls no heavy module."""
         code = (
             "import sys, sync.airflow\n"
-            "heavy = {'airflow', 'pandas', 'httpx', 'openpyxl', 'sync.api'} & set(sys.modules)\n"
+            "heavy = {'airflow', 'pandas', 'httpx', 'openpyxl', 'sync.run'} & set(sys.modules)\n"
             "print(sorted(heavy))\n"
         )
         proc = subprocess.run(

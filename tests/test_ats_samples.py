@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 
-from sync.api import prepare
-from sync.config import SyncOptions
-from sync.detect import MARGIN, choose_mapping, score_mappings
+from sync.mapping.detect import MARGIN, choose_mapping, score_mappings
+from sync.options import SyncOptions
 from sync.readers import read_table
 from sync.records import Status
+from sync.run import prepare
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 FOLDERS = sorted(p.parent for p in SAMPLES.glob("*/expected.json"))

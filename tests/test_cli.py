@@ -117,7 +117,7 @@ def test_an_internal_error_exits_70(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("sync.api.run_sync", boom)
+    monkeypatch.setattr("sync.run.execute", boom)
     result = CliRunner().invoke(cli, ["run", "--dry-run", "--applicants",
                                       str(SAMPLES / "applicants.csv")])  # fmt: skip
     assert result.exit_code == 70

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from sync import __version__
-from sync.client import (
+from sync.errors import AuthError, ConfigError
+from sync.jobmojito.client import (
     MAX_RETRY_AFTER,
     ApiClient,
     Reply,
@@ -25,7 +26,6 @@ from sync.client import (
     classify,
     parse_retry_after,
 )
-from sync.errors import AuthError, ConfigError
 
 TOKEN = "tok-client-test-5f1c2a9e"
 BASE = "https://api.test/functions/v1/"

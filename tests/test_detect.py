@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.detect import choose_mapping, score_mappings
 from sync.errors import MappingError
 from sync.mapping import list_mappings, load_mapping, parse_mapping
+from sync.mapping.detect import choose_mapping, score_mappings
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -20,7 +20,6 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from sync.client import ApiClient, TokenSource
 from sync.dispatch import (
     DispatchResult,
     DispatchSettings,
@@ -29,8 +28,9 @@ from sync.dispatch import (
     dispatch,
     preflight,
 )
+from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.ratelimit import AimdLimiter
+from sync.jobmojito.client import ApiClient, TokenSource
 from sync.records import PlannedRow, Row, Status
 
 TOKEN = "tok-dispatch-test-3b8d71"
@@ -789,7 +789,7 @@ class TestSettings:
     """Settings come from the run options; defaults are derived where not given."""
 
     def test_from_options(self, tmp_path):
-        from sync.config import SyncOptions
+        from sync.options import SyncOptions
 
         options = SyncOptions(applicants=tmp_path / "a.csv", concurrency=16, rate=25, timeout=10)
         settings = DispatchSettings.from_options(options)

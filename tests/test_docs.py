@@ -9,8 +9,8 @@ import click
 import pytest
 
 from sync.cli import cli
-from sync.mapping import Detect, FieldSpec, JobsJoin, Mapping
-from sync.transforms import TRANSFORMS
+from sync.mapping import Detect, FieldSpec, JobsJoin, MappingFile
+from sync.mapping.transforms import TRANSFORMS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -56,7 +56,7 @@ def test_every_command_is_in_the_command_reference() -> None:
 
 def test_every_mapping_key_and_transform_is_documented() -> None:
     text = section("Mapping files")
-    for model in (Mapping, FieldSpec, Detect, JobsJoin):
+    for model in (MappingFile, FieldSpec, Detect, JobsJoin):
         for key in model.model_fields:
             assert f"`{key}" in text or f"{key}:" in text, f"{model.__name__}.{key}"
     for name in TRANSFORMS:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import LedgerError, LedgerLockedError
-from sync.ledger import (
+from sync.ledger.sqlite import (
     IN_FLIGHT_REASON,
     PENDING_REASON,
     SCHEMA_VERSION,
@@ -574,7 +574,7 @@ class TestNoSecrets:
         assert TOKEN.encode() not in raw
         assert b"SECRET-RESUME-MARKER" not in raw
         assert b"Ada Welder" in raw  # the display data is there: the grep is meaningful
-        assert lines[0].reason == "HTTP 401: bearer [redacted] refused"
+        assert lines[0].reason == "HTTP 401: bearer *** refused"
         assert lines[1].reason.endswith("… [cut]")
 
 

@@ -23,9 +23,9 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
-from sync.api import run_sync
 from sync.errors import PreflightError
 from sync.records import Status
+from sync.run import run_sync
 from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 
 TOKEN = "live-test-token-8d1f0c2b"  # the sandbox's, grepped for below

@@ -8,7 +8,8 @@ import json
 import pytest
 import structlog
 
-from sync.logs import configure_logging, mask_email, register_secret, scrub
+from sync.logs import configure_logging
+from sync.redact import mask_email, register_secret, scrub
 
 
 @pytest.fixture(autouse=True)

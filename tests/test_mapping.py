@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from sync.errors import InputError, MappingError
-from sync.mapping import BoundMapping, Mapping, bind, load_mapping, map_rows, parse_mapping
+from sync.jobmojito.validate import validate_candidate
+from sync.mapping import BoundMapping, MappingFile, bind, load_mapping, map_rows, parse_mapping
+from sync.readers.resumes import ResumeStore
 from sync.records import MappedRow, Row, Table
-from sync.resumes import ResumeStore
-from sync.validate import validate_candidate
 
 
 def table(name: str, headers: Sequence[str], *rows: Sequence[str], header_line: int = 1) -> Table:
@@ -46,7 +46,7 @@ BASE_PAYLOAD = {
 }
 
 
-def mapping(extra: str = "", *, head: str = "", base: str = BASE) -> Mapping:
+def mapping(extra: str = "", *, head: str = "", base: str = BASE) -> MappingFile:
     return parse_mapping(f"version: 1\nname: test\n{head}fields:\n{base}{extra}")
 
 

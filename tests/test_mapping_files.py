@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-import sync.mapping
+import sync.mapping.model
 from sync.errors import MappingError
+from sync.jobmojito.models import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
 from sync.mapping import (
-    Mapping,
+    MappingFile,
     list_mappings,
     load_mapping,
     mapping_path,
     parse_mapping,
     shipped_mappings_dir,
 )
-from sync.schema import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
-from sync.transforms import TRANSFORMS
+from sync.mapping.transforms import TRANSFORMS
 
 ALLOWED_TRANSFORMS = ", ".join(TRANSFORMS)
 FIELD_KEYS = "column, template, const, default, transforms, max_length"
@@ -68,8 +68,8 @@ class TestLoading:
         monkeypatch.chdir(tmp_path)
         assert load_mapping("acme.yml").name == "acme"
 
-    def test_shipped_dir_is_beside_the_module(self):
-        assert shipped_mappings_dir() == Path(sync.mapping.__file__).parent / "mappings"
+    def test_shipped_dir_is_the_top_level_mappings_folder(self):
+        assert shipped_mappings_dir() == Path(__file__).resolve().parents[1] / "mappings"
         assert (shipped_mappings_dir() / "greenhouse.yaml").is_file()
 
     def test_mapping_path_of_a_name(self):
@@ -373,7 +373,7 @@ class TestDocumentErrors:
         assert error_of(path) == f"{path}: detect.columns: give at least one column name"
 
     def test_detect_alternatives_score_as_one_column(self, tmp_path: Path):
-        from sync.detect import score_mappings
+        from sync.mapping.detect import score_mappings
 
         path = fields_file(
             tmp_path, "", head="detect: {columns: [[First name, Vorname], [Email, E-Mail], Job]}\n"
@@ -426,7 +426,7 @@ class TestShippedMappings:
     """Every shipped mapping loads, names only payload fields and documents its source."""
 
     @pytest.fixture(params=[p.stem for p in sorted(shipped_mappings_dir().glob("*.yaml"))])
-    def mapping(self, request: pytest.FixtureRequest) -> Mapping:
+    def mapping(self, request: pytest.FixtureRequest) -> MappingFile:
         return load_mapping(request.param)
 
     def test_list_mappings_loads_every_file(self):
@@ -434,21 +434,21 @@ class TestShippedMappings:
         assert names == sorted(p.stem for p in shipped_mappings_dir().glob("*.yaml"))
         assert {"generic", "greenhouse"} <= set(names)
 
-    def test_fields_are_payload_fields(self, mapping: Mapping):
+    def test_fields_are_payload_fields(self, mapping: MappingFile):
         assert set(mapping.fields) <= CANDIDATE_FIELDS
         assert set(REQUIRED_CANDIDATE_FIELDS) <= set(mapping.fields)
 
-    def test_title_source_and_signature(self, mapping: Mapping):
+    def test_title_source_and_signature(self, mapping: MappingFile):
         assert mapping.title.strip()
         assert len(mapping.source.split()) >= 10
         assert mapping.detect is not None and len(mapping.detect.columns) >= 3
 
-    def test_signature_columns_are_used_or_documented(self, mapping: Mapping):
+    def test_signature_columns_are_used_or_documented(self, mapping: MappingFile):
         referenced = {c.casefold() for c in mapping.referenced_columns()}
         assert mapping.detect is not None
         assert {c.casefold() for c in mapping.detect.names()} <= referenced
 
-    def test_transforms_and_jobs_references_are_valid(self, mapping: Mapping):
+    def test_transforms_and_jobs_references_are_valid(self, mapping: MappingFile):
         for spec in mapping.fields.values():
             assert set(spec.transforms) <= set(TRANSFORMS)
             if mapping.jobs is None:
@@ -460,7 +460,7 @@ class TestShippedMappings:
             assert re.search(rf"\b{name}\b", header), name
 
     def test_the_documented_example_is_valid(self):
-        doc = sync.mapping.__doc__ or ""
+        doc = sync.mapping.model.__doc__ or ""
         block = doc.split("too)::\n", 1)[1].split("\nA field has", 1)[0]
         mapping = parse_mapping(textwrap.dedent(block), stem="greenhouse")
         assert mapping.fields["candidate_name"].template == "{First Name} {Last Name}"

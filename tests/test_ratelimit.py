@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sync.ratelimit import AimdLimiter
+from sync.dispatch.pacing import AimdLimiter
 
 
 class Clock:

@@ -13,9 +13,9 @@ from xml.sax.saxutils import escape
 import openpyxl  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
-from sync import readers
 from sync.errors import InputError
 from sync.readers import list_sheets, normalise_header, read_table, sniff_format
+from sync.readers import tables as readers
 from sync.records import Table
 
 # ----------------------------------------------------------------------- helpers

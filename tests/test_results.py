@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-import sync.results as results
-from sync.errors import InputError, UsageError
+import sync.results.sheets as results
+from sync.errors import EXIT_MEANINGS, InputError, UsageError
 from sync.records import ResultLine, RunSummary, Status
 from sync.results import (
     RESULT_COLUMNS,
@@ -312,7 +312,7 @@ class TestSummarySheet:
         assert values["mapping"] == ["greenhouse"]
         assert values["dry run"] == ["no"]
         assert values["exit code"] == [1]
-        assert values["exit meaning"] == [results.EXIT_MEANINGS[1]]
+        assert values["exit meaning"] == [EXIT_MEANINGS[1]]
         assert values["started (UTC)"] == ["2024-05-01T10:00:00Z"]
         assert values["finished (UTC)"] == ["2024-05-01T10:30:05Z"]
         assert values["exports/applicants.csv"] == [SHA]
@@ -345,7 +345,7 @@ class TestSummarySheet:
         run = summary(dry_run=True, exit_code=0, started_at="", finished_at="yesterday")
         values = summary_values(write_results(tmp_path / "r.xlsx", [line(0)], run))
         assert values["dry run"] == ["yes"]
-        assert values["exit meaning"] == [results.EXIT_MEANINGS[0]]
+        assert values["exit meaning"] == [EXIT_MEANINGS[0]]
         assert values["started (UTC)"] == []
         assert values["finished (UTC)"] == ["yesterday"]
 

@@ -11,9 +11,9 @@ import docx
 import pytest
 from pypdf import PdfWriter
 
-from sync.api import run_sync
-from sync.resumes import ResumeStore
-from sync.transforms import FieldProblem
+from sync.errors import FieldProblem
+from sync.readers.resumes import ResumeStore
+from sync.run import run_sync
 
 
 def make_pdf(*lines: str) -> bytes:
@@ -157,7 +157,7 @@ class TestFinding:
                 store.read_text("Resume.pdf", email="nobody@example.com")
 
     def test_size_cap(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("sync.resumes.MAX_FILE_BYTES", 1000)
+        monkeypatch.setattr("sync.readers.resumes.MAX_FILE_BYTES", 1000)
         (folder / "huge.txt").write_text("x" * 5000, encoding="utf-8")
         with ResumeStore([folder]) as store, pytest.raises(FieldProblem, match="over the 20 MB"):
             store.read_text("huge.txt")

@@ -14,8 +14,7 @@ import httpx
 import pydantic
 import pytest
 
-from sync.sandbox import RunningSandbox, SandboxConfig, expected_decision, run_sandbox
-from sync.schema import (
+from sync.jobmojito.models import (
     LANGUAGE_CODES,
     CandidateRequest,
     CandidateResponse,
@@ -26,7 +25,8 @@ from sync.schema import (
     MerchantStatus,
     PlatformLanguagesListResponse,
 )
-from sync.validate import first_error_field_and_message
+from sync.jobmojito.validate import first_error_field_and_message
+from sync.sandbox import RunningSandbox, SandboxConfig, expected_decision, run_sandbox
 
 CANDIDATE = "job-interview-create-for-candidate-with-token"
 CREATE = "job-interview-create"

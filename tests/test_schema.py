@@ -11,8 +11,8 @@ import email_validator
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from sync import schema
-from sync.schema import (
+from sync.jobmojito import models as schema
+from sync.jobmojito.models import (
     CANDIDATE_FIELDS,
     DECISION_STATUSES,
     LANGUAGE_CODES,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import ConfigError, InputError, UsageError
-from sync.settings import load_options
+from sync.options import resolve_options
 
 
 @pytest.fixture(autouse=True)
@@ -36,18 +36,18 @@ class TestPrecedence:
         )
         monkeypatch.setenv("JOBMOJITO_RATE", "5")
         monkeypatch.setenv("JOBMOJITO_TIMEOUT", "11")
-        options = load_options({"timeout": 12.0}, config=cfg)
+        options = resolve_options({"timeout": 12.0}, config=cfg)
         assert (options.concurrency, options.rate, options.timeout) == (3, 5.0, 12.0)
 
     def test_config_found_through_environment_variable(self, tmp_path, monkeypatch):
         cfg = tmp_path / "elsewhere.toml"
         cfg.write_text('applicants = "a.csv"\nconcurrency = 7\n')
         monkeypatch.setenv("JOBMOJITO_SYNC_CONFIG", str(cfg))
-        assert load_options().concurrency == 7
+        assert resolve_options().concurrency == 7
 
     def test_default_config_in_working_directory(self, tmp_path):
         write_config(tmp_path, 'applicants = "a.csv"\nrate = 2.5\n')
-        assert load_options().rate == 2.5
+        assert resolve_options().rate == 2.5
 
     def test_relative_paths_are_relative_to_the_config_file(self, tmp_path):
         sub = tmp_path / "conf"
@@ -55,7 +55,7 @@ class TestPrecedence:
         (sub / "in.csv").write_text("x\n1\n")
         cfg = sub / "c.toml"
         cfg.write_text('applicants = "in.csv"\nout_dir = "out"\n')
-        options = load_options(config=cfg)
+        options = resolve_options(config=cfg)
         assert options.applicants == sub / "in.csv"
         assert options.ledger_path() == sub / "out" / "jobmojito-sync.ledger.sqlite"
 
@@ -66,40 +66,40 @@ class TestErrors:
     def test_unknown_key_suggests(self, tmp_path):
         cfg = write_config(tmp_path, 'applicants = "a.csv"\nconcurency = 3\n')
         with pytest.raises(ConfigError) as exc:
-            load_options(config=cfg)
+            resolve_options(config=cfg)
         assert str(exc.value) == f"{cfg}: unknown option 'concurency' (did you mean concurrency?)"
 
     def test_bad_value_in_file(self, tmp_path):
         cfg = write_config(tmp_path, 'applicants = "a.csv"\nconcurrency = 0\n')
         with pytest.raises(UsageError) as exc:
-            load_options(config=cfg)
+            resolve_options(config=cfg)
         assert str(exc.value).startswith(f"{cfg}: concurrency: Input should be greater than")
 
     def test_bad_value_in_environment(self, monkeypatch):
         monkeypatch.setenv("JOBMOJITO_RATE", "fast")
         with pytest.raises(UsageError) as exc:
-            load_options({"applicants": Path("a.csv")})
+            resolve_options({"applicants": Path("a.csv")})
         assert str(exc.value).startswith("environment JOBMOJITO_RATE: Input should be a valid")
 
     def test_bad_flag(self):
         with pytest.raises(UsageError) as exc:
-            load_options({"applicants": Path("a.csv"), "timeout": -1})
+            resolve_options({"applicants": Path("a.csv"), "timeout": -1})
         assert str(exc.value).startswith("--timeout: Input should be greater than 0")
 
     def test_missing_applicants(self):
         with pytest.raises(UsageError) as exc:
-            load_options({})
+            resolve_options({})
         assert "--applicants: required" in str(exc.value)
 
     def test_invalid_toml(self, tmp_path):
         cfg = write_config(tmp_path, "rate = = 3\n")
         with pytest.raises(ConfigError) as exc:
-            load_options(config=cfg)
+            resolve_options(config=cfg)
         assert str(exc.value).startswith(f"{cfg}: not valid TOML")
 
     def test_missing_config_file(self, tmp_path):
         with pytest.raises(ConfigError, match="config file not found"):
-            load_options(config=tmp_path / "nope.toml")
+            resolve_options(config=tmp_path / "nope.toml")
 
 
 class TestToken:
@@ -108,11 +108,11 @@ class TestToken:
     def test_token_in_config_file_is_refused(self, tmp_path):
         cfg = write_config(tmp_path, 'applicants = "a.csv"\ntoken = "abc"\n')
         with pytest.raises(ConfigError, match="'token' is not allowed in the config file"):
-            load_options(config=cfg)
+            resolve_options(config=cfg)
 
     def test_token_from_environment(self, monkeypatch):
         monkeypatch.setenv("JOBMOJITO_TOKEN", "tok-123456")
-        options = load_options({"applicants": Path("a.csv")})
+        options = resolve_options({"applicants": Path("a.csv")})
         assert options.token is not None
         assert options.token.get_secret_value() == "tok-123456"
         assert "tok-123456" not in repr(options)
@@ -121,7 +121,7 @@ class TestToken:
         token = tmp_path / "token"
         token.write_text("tok-from-file\n")
         token.chmod(0o600)
-        options = load_options({"applicants": Path("a.csv"), "token_file": token})
+        options = resolve_options({"applicants": Path("a.csv"), "token_file": token})
         assert options.token is not None
         assert options.token.get_secret_value() == "tok-from-file"
 
@@ -130,7 +130,7 @@ class TestToken:
         token.write_text("tok\n")
         token.chmod(0o644)
         with pytest.raises(ConfigError) as exc:
-            load_options({"applicants": Path("a.csv"), "token_file": token})
+            resolve_options({"applicants": Path("a.csv"), "token_file": token})
         assert "can be read by others (mode 644)" in str(exc.value)
         assert "tok" not in str(exc.value).replace("token", "")
 
@@ -143,7 +143,7 @@ class TestCronInputs:
             p = tmp_path / name
             p.write_text("x\n")
             os.utime(p, (1_700_000_000 + i * 10, 1_700_000_000 + i * 10))
-        options = load_options(
+        options = resolve_options(
             {"applicants": Path(str(tmp_path / "applicants_*.csv")), "latest": True}
         )
         assert options.applicants.name == "applicants_2.csv"  # newest by mtime
@@ -152,13 +152,15 @@ class TestCronInputs:
         (tmp_path / "applicants_1.csv").write_text("x\n")
         (tmp_path / "applicants_2.csv").write_text("x\n")
         with pytest.raises(UsageError, match="matches 2 files"):
-            load_options({"applicants": Path(str(tmp_path / "applicants_*.csv"))})
+            resolve_options({"applicants": Path(str(tmp_path / "applicants_*.csv"))})
 
     def test_glob_matching_nothing(self, tmp_path):
         with pytest.raises(InputError, match="no file matches"):
-            load_options({"applicants": Path(str(tmp_path / "none_*.csv")), "latest": True})
+            resolve_options({"applicants": Path(str(tmp_path / "none_*.csv")), "latest": True})
 
     def test_out_dir_dated_results(self, tmp_path):
         now = datetime(2026, 11, 22, 3, 0, 5, tzinfo=UTC)
-        options = load_options({"applicants": Path("a.csv"), "out_dir": tmp_path / "out"}, now=now)
+        options = resolve_options(
+            {"applicants": Path("a.csv"), "out_dir": tmp_path / "out"}, now=now
+        )
         assert options.out == tmp_path / "out" / "results-20261122T030005Z.xlsx"

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from sync.resumes import ResumeStore
-from sync.schema import LANGUAGE_CODES
-from sync.transforms import (
-    PLATFORM_LANGUAGES,
+from sync.errors import FieldProblem
+from sync.jobmojito.models import LANGUAGE_CODES
+from sync.mapping.transforms import (
     SENIORITY_LEVELS,
     TRANSFORMS,
     TYPED_TRANSFORMS,
-    FieldProblem,
     file_transform,
 )
+from sync.places import PLATFORM_LANGUAGES
+from sync.readers.resumes import ResumeStore
 
 
 def apply(name: str, text: str) -> object:

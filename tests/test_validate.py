@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from sync.schema import (
+from sync.jobmojito.models import (
     LANGUAGE_CODES,
     CandidateRequest,
     InterviewCreateFromArrayRequest,
     InterviewCreateRequest,
 )
-from sync.validate import (
+from sync.jobmojito.validate import (
     Validated,
     first_error_field_and_message,
     format_validation_error,

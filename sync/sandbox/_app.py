@@ -22,17 +22,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from sync.jobmojito.models import (
+    CandidateRequest,
+    InterviewCreateFromArrayRequest,
+    InterviewCreateRequest,
+)
+from sync.jobmojito.validate import first_error_field_and_message
 from sync.sandbox._config import SandboxConfig
 from sync.sandbox._faults import AFTER_WORK_KINDS, Fault, FaultPlan
 from sync.sandbox._languages import platform_languages
 from sync.sandbox._ratelimit import TokenBucket, retry_after_header
 from sync.sandbox._state import SandboxState
-from sync.schema import (
-    CandidateRequest,
-    InterviewCreateFromArrayRequest,
-    InterviewCreateRequest,
-)
-from sync.validate import first_error_field_and_message
 
 API_PREFIX = "/functions/v1/"
 CONTROL_PREFIX = "/__sandbox/"

@@ -2,7 +2,7 @@
 
 A mapping is a small YAML file validated by pydantic, so every mistake in it is
 reported with the file, the key path, the allowed values and the nearest valid
-name. It has a small, fixed set of named transforms (``sync.transforms``) and
+name. It has a small, fixed set of named transforms (``sync.mapping.transforms``) and
 no expression language. The format (``mappings/generic.yaml`` documents it
 too)::
 
@@ -58,7 +58,7 @@ problems are collected, never raised).
 from __future__ import annotations
 
 import copy
-import difflib
+import importlib.resources
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -77,10 +77,8 @@ from pydantic import (
 )
 
 from sync.errors import InputError, MappingError
-from sync.readers import normalise_header
-from sync.records import MappedRow, Row, Table
-from sync.schema import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
-from sync.transforms import (
+from sync.jobmojito.models import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
+from sync.mapping.transforms import (
     TRANSFORMS,
     TYPED_TRANSFORMS,
     FieldProblem,
@@ -88,6 +86,9 @@ from sync.transforms import (
     TextSource,
     file_transform,
 )
+from sync.readers import normalise_header
+from sync.records import MappedRow, Row, Table
+from sync.text import closest, did_you_mean
 
 # The request fields of POST /job-interview-create-for-candidate-with-token.
 PAYLOAD_FIELDS: tuple[str, ...] = tuple(sorted(CANDIDATE_FIELDS))
@@ -114,7 +115,7 @@ class _Strict(BaseModel):
 
 
 class Detect(_Strict):
-    """``detect:``: the header signature of the export (used by ``sync.detect``).
+    """``detect:``: the header signature of the export (used by ``sync.mapping.detect``).
 
     Each entry is a column name or a list of alternatives (a localised export's
     spellings of the same column); an entry is found when any alternative is.
@@ -154,7 +155,7 @@ class FieldSpec(_Strict):
         return "const" in self.model_fields_set
 
 
-class Mapping(_Strict):
+class MappingFile(_Strict):
     """A validated mapping file (see the module docstring for the format)."""
 
     version: Literal[1]
@@ -233,8 +234,16 @@ def _parse_template(text: str) -> list[tuple[str, str | None]]:
 
 
 def shipped_mappings_dir() -> Path:
-    """The folder of the mappings that ship with jobmojito-sync."""
-    return Path(__file__).parent / "mappings"
+    """The folder of the mappings that ship with jobmojito-sync.
+
+    The top-level ``mappings/`` of a source checkout (an editable install, the
+    tests); in an installed wheel, the data package ``sync/mappings/`` it was
+    packaged into (``pyproject.toml``'s package-dir).
+    """
+    source = Path(__file__).resolve().parents[2] / "mappings"
+    if (source / "generic.yaml").is_file():
+        return source
+    return Path(str(importlib.resources.files("sync"))) / "mappings"
 
 
 def _shipped_names() -> list[str]:
@@ -260,15 +269,15 @@ def mapping_path(name_or_path: str | Path) -> Path:
     if path.is_file():
         return path
     shipped = _shipped_names()
-    close = difflib.get_close_matches(name, shipped, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
+    found = closest(name, shipped)
+    hint = f"did you mean {found}? " if found else ""
     raise MappingError(
         f"unknown mapping '{name}' ({hint}shipped: {', '.join(shipped) or 'none'};"
         " or give the path of a .yaml file)"
     )
 
 
-def load_mapping(name_or_path: str | Path) -> Mapping:
+def load_mapping(name_or_path: str | Path) -> MappingFile:
     """Load and validate a mapping: a shipped name (``greenhouse``) or a YAML file's path.
 
     Raises MappingError naming the file, the key path and what is allowed.
@@ -286,14 +295,14 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     return parse_mapping(text, shown=shown, stem=path.stem, path=path)
 
 
-def list_mappings() -> list[Mapping]:
+def list_mappings() -> list[MappingFile]:
     """Every shipped mapping, by name."""
     return [load_mapping(name) for name in _shipped_names()]
 
 
 def parse_mapping(
     text: str, *, shown: str = "<mapping>", stem: str | None = None, path: Path | None = None
-) -> Mapping:
+) -> MappingFile:
     """Validate a mapping's YAML text; ``shown`` names it in errors, ``stem`` is its
     file name without suffix (``name`` must equal it)."""
     try:
@@ -314,7 +323,7 @@ def parse_mapping(
             f"{shown}: expected keys such as version, name, fields; got {_kind(data)}"
         )
     try:
-        mapping = Mapping.model_validate(data)
+        mapping = MappingFile.model_validate(data)
     except ValidationError as exc:
         lines = dict.fromkeys(_describe(err) for err in exc.errors())
         raise MappingError("\n".join(f"{shown}: {line}" for line in lines)) from None
@@ -360,7 +369,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 # ---------------------------------------------------------------- error messages
 
 _ALLOWED_KEYS = {
-    "": list(Mapping.model_fields),
+    "": list(MappingFile.model_fields),
     "detect": list(Detect.model_fields),
     "jobs": list(JobsJoin.model_fields),
     "field": list(FieldSpec.model_fields),
@@ -393,9 +402,9 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean {close[0]}? " if close else ""
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    found = closest(word, choices)
+    return f"did you mean {found}? " if found else ""
 
 
 def _describe(err: Any) -> str:
@@ -408,9 +417,8 @@ def _describe(err: Any) -> str:
             "field" if len(loc) == 3 and loc[0] == "fields" else str(loc[0]) if len(loc) > 1 else ""
         )
         allowed = _ALLOWED_KEYS.get(parent, [])
-        return (
-            f"{path}: unknown key ({_suggest(str(loc[-1]), allowed)}allowed: {', '.join(allowed)})"
-        )
+        hint = _did_you_mean(str(loc[-1]), allowed)
+        return f"{path}: unknown key ({hint}allowed: {', '.join(allowed)})"
     if kind == "missing":
         return f"{path}: required key missing"
     if kind == "literal_error" and loc == ("version",):
@@ -439,7 +447,7 @@ def _describe(err: Any) -> str:
     return f"{path}: {err['msg']}"
 
 
-def _check(mapping: Mapping, stem: str | None) -> list[str]:
+def _check(mapping: MappingFile, stem: str | None) -> list[str]:
     """The rules pydantic's types cannot say: names, exclusivity, references."""
     problems: list[str] = []
     if stem is not None and mapping.name != stem:
@@ -460,8 +468,8 @@ def _check(mapping: Mapping, stem: str | None) -> list[str]:
     for field, spec in mapping.fields.items():
         at = f"fields.{field}"
         if field not in PAYLOAD_FIELDS:
-            close = difflib.get_close_matches(field, PAYLOAD_FIELDS, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]}?" if close else "see the API's request fields"
+            found = closest(field, PAYLOAD_FIELDS)
+            hint = f"did you mean {found}?" if found else "see the API's request fields"
             problems.append(f"{at}: unknown payload field ({hint})")
             continue
         given = [
@@ -566,7 +574,7 @@ class BoundMapping:
     fields left out, template parts rendering empty, defaults standing in).
     """
 
-    mapping: Mapping
+    mapping: MappingFile
     applicants: Table
     jobs: Table | None
     fields: tuple[BoundField, ...]
@@ -592,11 +600,10 @@ def _alternatives(names: Sequence[str]) -> str:
 
 
 def _nearest_header(names: Sequence[str], table: Table) -> str:
-    keys = {normalise_header(h): h for h in table.headers}
     for name in names:
-        close = difflib.get_close_matches(normalise_header(name), list(keys), n=1, cutoff=0.75)
-        if close:
-            return f" (did you mean '{keys[close[0]]}'?)"
+        hint = did_you_mean(name, table.headers, cutoff=0.75, key=normalise_header, quote="'")
+        if hint:
+            return hint
     return ""
 
 
@@ -681,7 +688,7 @@ def _source_name(src: tuple[bool, str], applicants: Table, jobs: Table | None) -
     return f"{table.name}:{header}"
 
 
-def bind(mapping: Mapping, applicants: Table, jobs: Table | None = None) -> BoundMapping:
+def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> BoundMapping:
     """Resolve every column of ``mapping`` against the files' headers, once.
 
     A field whose columns are all missing takes its ``default``; without one, a
@@ -769,7 +776,7 @@ def _missing_required(
 
 
 def _bind_join(
-    mapping: Mapping,
+    mapping: MappingFile,
     applicants: Table,
     jobs: Table | None,
     app_headers: _Headers,
@@ -910,7 +917,7 @@ __all__ = [
     "FieldSpec",
     "JobsIndex",
     "JobsJoin",
-    "Mapping",
+    "MappingFile",
     "bind",
     "list_mappings",
     "load_mapping",

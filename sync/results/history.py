@@ -8,7 +8,7 @@ from typing import Any
 from sync import __version__
 from sync.errors import LedgerError
 from sync.records import RunSummary
-from sync.results import count_statuses, write_results
+from sync.results.sheets import count_statuses, write_results
 
 
 def _open(path: Path) -> Any:

@@ -55,7 +55,7 @@ from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
 
-from sync.errors import InputError, UsageError
+from sync.errors import EXIT_MEANINGS, InputError, UsageError
 from sync.records import ResultLine, RunSummary, Status
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -79,14 +79,6 @@ EXCEL_CELL_CHARS = 32_767  # characters (UTF-16 code units) in one cell
 EXCEL_LINKS_PER_SHEET = 65_530  # XlsxWriter's bound on hyperlinks in one worksheet
 EXCEL_URL_CHARS = 2_079  # longest URL Excel accepts as a link
 MAX_WIDTH = 60  # widest column of the Results sheet, in characters
-
-# DESIGN.md's exit codes, as the Summary explains them.
-EXIT_MEANINGS = {
-    0: "every row reached a final outcome; nothing invalid, rejected or failed",
-    1: "finished, but some rows are invalid, rejected or failed (see the sheet)",
-    2: "usage or configuration error; nothing was sent",
-    3: "aborted mid-run; unsent rows are not_sent",
-}
 
 # Excel's own "Good", "Neutral" and "Bad" cell styles; other statuses stay plain.
 _GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}

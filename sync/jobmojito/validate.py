@@ -1,7 +1,7 @@
 """Validate: a mapped payload -> the body to send, or every reason it cannot be sent.
 
 ``validate_candidate`` checks a for-candidate-with-token payload against
-``sync.schema.CandidateRequest`` and never raises for bad data: each problem is one
+``sync.jobmojito.models.CandidateRequest`` and never raises for bad data: each problem is one
 line for the results sheet, naming the field and why::
 
     candidate_email: 'bob@' is not a valid e-mail address (there must be something …)
@@ -19,7 +19,6 @@ Lines never show pydantic's own text, never show the resume, and never show more
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
@@ -27,7 +26,9 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sync.schema import LANGUAGE_CODES, MAX_SHOWN, MODELS, CandidateRequest, shown
+from sync import places
+from sync.jobmojito.models import LANGUAGE_CODES, MAX_SHOWN, MODELS, CandidateRequest, shown
+from sync.text import did_you_mean
 
 #: Fields whose values no message may show.
 SECRET_FIELDS = frozenset({"candidate_resume"})
@@ -134,7 +135,7 @@ def _message(err: ErrorDetails, root: type[BaseModel] | None) -> str:
     return "is not valid"
 
 
-#: Error types raised by ``sync.schema``, whose message is written for users already.
+#: Error types raised by ``sync.jobmojito.models``, whose message is written for users already.
 _CUSTOM = frozenset(
     {
         "not_a_number",
@@ -194,74 +195,24 @@ def _unknown_field(root: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
     key = str(loc[-1]) if loc else ""
     if model is not None and len(key) <= 100:
         wanted = key.strip().lower().replace(" ", "_").replace("-", "_")
-        close = difflib.get_close_matches(wanted, list(model.model_fields), n=1, cutoff=0.6)
-        if close:
-            return f"unknown field (did you mean {close[0]}?)"
+        hint = did_you_mean(wanted, model.model_fields)
+        if hint:
+            return f"unknown field{hint}"
     return "unknown field"
 
 
-#: Names and locale tags people write for a platform language.
-_LANGUAGE_NAMES: Mapping[str, str] = {
-    "arabic": "ar",
-    "bulgarian": "bg",
-    "chinese": "zh",
-    "mandarin": "zh",
-    "croatian": "hr",
-    "czech": "cs",
-    "danish": "da",
-    "dutch": "nl",
-    "english": "en",
-    "filipino": "fil",
-    "tagalog": "fil",
-    "tl": "fil",
-    "finnish": "fi",
-    "french": "fr",
-    "german": "de",
-    "greek": "el",
-    "hindi": "hi",
-    "hungarian": "hu",
-    "indonesian": "id",
-    "italian": "it",
-    "japanese": "ja",
-    "korean": "ko",
-    "malay": "ms",
-    "norwegian": "no",
-    "nb": "no",
-    "nn": "no",
-    "polish": "pl",
-    "portuguese": "pt",
-    "brazilian portuguese": "br",
-    "portuguese (brazil)": "br",
-    "pt-br": "br",
-    "romanian": "ro",
-    "russian": "ru",
-    "slovak": "sk",
-    "spanish": "es",
-    "swedish": "sv",
-    "tamil": "ta",
-    "thai": "th",
-    "turkish": "tr",
-    "ukrainian": "uk",
-    "vietnamese": "vi",
-    "cz": "cs",
-    "dk": "da",
-    "gr": "el",
-    "jp": "ja",
-    "kr": "ko",
-    "se": "sv",
-    "ua": "uk",
-    "cn": "zh",
-}
+#: Country codes people write where a language code belongs.
+_COUNTRY_AS_LANGUAGE: Mapping[str, str] = {
+    "cz": "cs", "dk": "da", "gr": "el", "jp": "ja", "kr": "ko", "se": "sv", "ua": "uk", "cn": "zh",
+}  # fmt: skip
 
 
 def _language_hint(value: Any) -> str:
     if not isinstance(value, str):
         return ""
-    text = value.strip().casefold().replace("_", "-")
-    code = _LANGUAGE_NAMES.get(text)
-    if code is None and "-" in text and text.split("-", 1)[0] in LANGUAGE_CODES:
-        code = text.split("-", 1)[0]  # a locale such as en-US
-    return f" (did you mean {code}?)" if code else ""
+    text = value.strip().casefold()
+    code = _COUNTRY_AS_LANGUAGE.get(text) or places.language_code(text)
+    return f" (did you mean {code}?)" if code and code != text else ""
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 ``ResumeStore(sources)`` looks a name up in its sources, in order: the
 ``--resumes`` folder or zip, then the applicants file's folder. It returns the
-file's text, and every failure is a :class:`~sync.transforms.FieldProblem`,
+file's text, and every failure is a :class:`~sync.mapping.transforms.FieldProblem`,
 i.e. a problem of that row (``invalid`` with the reason), never a crash.
 
 Finding the file, in order:
@@ -40,7 +40,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sync.transforms import FieldProblem, html_to_text
+from sync.errors import FieldProblem
+from sync.readers.html import html_to_text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a resume larger than this is refused
 MAX_PDF_PAGES = 50  # pages read from a PDF; more are ignored

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sync.errors import MappingError
-from sync.mapping import Mapping, list_mappings
+from sync.mapping import MappingFile, list_mappings
 from sync.readers import normalise_header
 from sync.records import Table
 
@@ -26,7 +26,7 @@ MARGIN = 0.1  # the best must lead the runner-up by this much
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    mapping: Mapping
+    mapping: MappingFile
     score: float  # 0..1: share of the signature columns found
     found: tuple[str, ...]
     missing: tuple[str, ...]
@@ -43,18 +43,18 @@ class Score:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    mapping: Mapping
+    mapping: MappingFile
     reason: str
     scores: tuple[Score, ...]
 
 
-def _signature(mapping: Mapping) -> tuple[tuple[str, ...], ...]:
+def _signature(mapping: MappingFile) -> tuple[tuple[str, ...], ...]:
     """The signature entries, each a tuple of alternative spellings."""
     return tuple(tuple(e) for e in mapping.detect.columns) if mapping.detect is not None else ()
 
 
 @lru_cache(maxsize=1)
-def _shipped() -> tuple[Mapping, ...]:
+def _shipped() -> tuple[MappingFile, ...]:
     return tuple(list_mappings())
 
 
@@ -67,8 +67,17 @@ def all_signature_columns() -> list[str]:
     return out
 
 
+def all_referenced_columns() -> list[str]:
+    """Every column any shipped mapping reads (to find the header row of an export
+    before the mapping is chosen)."""
+    out: dict[str, None] = {}
+    for m in _shipped():
+        out.update(dict.fromkeys(m.referenced_columns()))
+    return list(out)
+
+
 def score_mappings(
-    headers: Sequence[str], mappings: Sequence[Mapping] | None = None
+    headers: Sequence[str], mappings: Sequence[MappingFile] | None = None
 ) -> list[Score]:
     """Score each mapping against a file's headers, best first."""
     present = {normalise_header(h) for h in headers if h}
@@ -94,7 +103,7 @@ def choose_mapping(
     headers: Sequence[str],
     *,
     file_name: str = "the file",
-    mappings: Sequence[Mapping] | None = None,
+    mappings: Sequence[MappingFile] | None = None,
 ) -> Choice:
     """The mapping for ``--mapping auto``; MappingError when none fits or two tie."""
     scores = score_mappings(headers, mappings)

@@ -24,8 +24,8 @@ import dataclasses
 import email.utils
 import enum
 import importlib.util
+import json
 import math
-import re
 import shlex
 import subprocess
 import sys
@@ -42,8 +42,8 @@ from pydantic import SecretStr
 
 from sync import __version__
 from sync.errors import AuthError, ConfigError
-from sync.logs import register_secret
-from sync.schema import ApiErrorBody, CandidateResponse, MerchantStatus
+from sync.jobmojito.models import ApiErrorBody, CandidateResponse, MerchantStatus
+from sync.redact import redact, redact_secrets, register_secret
 
 __all__ = [
     "CANDIDATE_PATH",
@@ -59,14 +59,13 @@ __all__ = [
     "parse_retry_after",
 ]
 
-log = structlog.get_logger("sync.client")
+log = structlog.get_logger("sync.jobmojito.client")
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
 MERCHANT_STATUS_PATH = "merchant-status"
 #: ``Retry-After`` is clamped to [0, MAX_RETRY_AFTER] seconds.
 MAX_RETRY_AFTER = 120.0
 TOKEN_COMMAND_TIMEOUT = 30.0
-_BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)  # RFC 6750 token68
 
 
 # --------------------------------------------------------------------------- token
@@ -476,8 +475,8 @@ class ApiClient:
             )
         reply = _reply(response, model, generation)
         if reply.error:
-            # An error body may quote the request's headers: never pass the token on.
-            error = _BEARER.sub("Bearer ***", reply.error.replace(token, "***"))
+            # An error body may quote the request's headers: never pass a credential on.
+            error = redact(reply.error)
             if error != reply.error:
                 reply = dataclasses.replace(reply, error=error)
         return reply
@@ -508,7 +507,9 @@ def _reply(
     gateway_code = response.headers.get("sb-error-code", "").strip()
     common: dict[str, Any] = {"retry_after": retry_after, "token_generation": generation}
     try:
-        data = response.json()
+        # Every text the API returns is kept free of the token, whatever the status:
+        # a body that echoes it must not carry it into the results or the ledger.
+        data = json.loads(redact_secrets(response.text))
     except (ValueError, UnicodeDecodeError):
         data = _NOT_JSON
     if 200 <= status < 300:

@@ -36,7 +36,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import secrets
 import socket
 import sqlite3
@@ -50,6 +49,7 @@ from typing import Any, Self
 
 from sync.errors import LedgerError, LedgerLockedError
 from sync.records import ResultLine, Status
+from sync.redact import redact
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -284,18 +284,14 @@ CREATE TABLE enrolments (
 MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_BEARER = re.compile(
-    r"(?i)\b(bearer|token|authorization)\b(\s*[:=]?\s*)(?:bearer\s+)?[\w.~+/=-]{12,}"
-)
-
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _scrub(text: str) -> str:
-    """Free text for the ledger: bearer tokens redacted, length capped."""
-    text = _BEARER.sub(r"\1\2[redacted]", text or "")
+    """Free text for the ledger: secrets redacted, length capped."""
+    text = redact(text or "")
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + "… [cut]"
     return text

@@ -48,6 +48,7 @@ import python_calamine as calamine
 
 from sync.errors import InputError
 from sync.records import Row, Table
+from sync.text import file_name
 
 __all__ = [
     "FORMATS",
@@ -188,7 +189,7 @@ def _read(
     sheet_name: str | None = None
     if fmt == "csv":
         if sheet is not None:
-            notes.append(f"--sheet {sheet!r} ignored: {_name(source)} is a CSV file")
+            notes.append(f"--sheet {sheet!r} ignored: {file_name(source)} is a CSV file")
         text, used_encoding = _decode(payload, source, encoding, notes)
         text, hinted = _split_sep_line(text)
         used_delimiter = _check_delimiter(delimiter, source) or hinted or _sniff_delimiter(text)
@@ -213,10 +214,6 @@ def _read(
 
 
 # ---------------------------------------------------------------- file and format
-
-
-def _name(source: str) -> str:
-    return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _read_bytes(path: Path, source: str) -> bytes:
@@ -261,7 +258,9 @@ def _classify(data: bytes, path: Path, source: str, notes: list[str]) -> tuple[s
             "open it in Excel and save it as XLSX or CSV, or export the data again"
         )
     if suffix in _SPREADSHEET_EXTS:
-        notes.append(f"{_name(source)} is a text file despite its {suffix} extension; read as CSV")
+        notes.append(
+            f"{file_name(source)} is a text file despite its {suffix} extension; read as CSV"
+        )
     return "csv", data
 
 

@@ -45,14 +45,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_random_exponential
 
-from sync.client import ApiClient, Reply, RequestFailed, Verdict, auth_message, classify
+from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AbortError, AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.ratelimit import AimdLimiter
+from sync.jobmojito.client import ApiClient, Reply, RequestFailed, Verdict, auth_message, classify
 from sync.records import PlannedRow, Status
 
 if TYPE_CHECKING:
-    from sync.config import SyncOptions
-    from sync.schema import MerchantStatus
+    from sync.jobmojito.models import MerchantStatus
+    from sync.options import SyncOptions
 
 __all__ = [
     "AttemptJournal",

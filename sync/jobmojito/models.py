@@ -30,7 +30,7 @@ Conventions:
   ``interview_available_till``, and a positive ``max_duration`` (seconds, not minutes).
 
 Error messages are raised as ``PydanticCustomError`` whose text never holds more than
-60 characters of a value (``shown``); ``sync.validate`` turns a ``ValidationError``
+60 characters of a value (``shown``); ``sync.jobmojito.validate`` turns a ``ValidationError``
 into the lines users read.
 """
 
@@ -58,15 +58,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from sync import places
+from sync.places import LANGUAGE_CODES, LanguageCode
+
 # --------------------------------------------------------------------------- enums
 
-#: Platform (mojito) language codes, in the document's order (``br`` is Brazilian
-#: Portuguese here, not Breton).
-LanguageCode = Literal[
-    "ar", "bg", "zh", "hr", "cs", "da", "nl", "en", "fil", "fi", "fr", "de",
-    "el", "hi", "hu", "id", "it", "ja", "ko", "ms", "no", "pl", "pt", "br",
-    "ro", "ru", "sk", "es", "sv", "ta", "th", "tr", "uk", "vi",
-]  # fmt: skip
 #: The candidate's decision status in a for-candidate-with-token answer.
 DecisionStatus = Literal[
     "ai_accept", "recruiter_accept", "recruiter_action",
@@ -94,7 +90,6 @@ ConversationSpeed = Literal["slower", "normal", "faster"]
 VideoIntroduction = Literal["optional", "required"]
 PdfTemplate = Literal["classic", "modern", "one_pager"]
 
-LANGUAGE_CODES: tuple[str, ...] = get_args(LanguageCode)
 DECISION_STATUSES: tuple[str, ...] = get_args(DecisionStatus)
 
 # ---------------------------------------------------------------- value checks
@@ -169,18 +164,11 @@ def _number(
 
 
 _ALPHA_2: frozenset[str] = frozenset(country.alpha_2 for country in pycountry.countries)
-#: Codes people write that ISO 3166-1 spells otherwise.
-_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 
 
 def _country_hint(value: str) -> str:
-    code = _COUNTRY_ALIASES.get(value.upper())
-    if code is None:
-        try:
-            code = pycountry.countries.lookup(value).alpha_2
-        except LookupError:
-            return ""
-    return f" (did you mean {code}?)"
+    code = places.country_code(value)
+    return f" (did you mean {code}?)" if code else ""
 
 
 def _country_code(value: str) -> str:
@@ -631,7 +619,7 @@ REQUIRED_CANDIDATE_FIELDS: frozenset[str] = frozenset(
     name for name, field in CandidateRequest.model_fields.items() if field.is_required()
 )
 
-#: Every model by class name (``ValidationError.title``), for ``sync.validate``.
+#: Every model by class name (``ValidationError.title``), for ``sync.jobmojito.validate``.
 MODELS: Mapping[str, type[BaseModel]] = {
     model.__name__: model
     for model in (

@@ -1,4 +1,9 @@
-"""Where run options come from: config file < environment < flags.
+"""Run options: what one run needs to know, and where each value comes from.
+
+``SyncOptions`` is one validated, immutable value object; every option has its
+default here. ``resolve_options`` builds it the same way for the CLI, the
+Python API (``run_sync``) and the Airflow task: config file < environment <
+explicit arguments.
 
 - The config file is TOML (``jobmojito-sync.toml``), named by ``--config`` or
   ``JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml`` when present. Its
@@ -19,7 +24,6 @@ Globs in ``applicants``/``jobs`` with ``latest`` take the newest match, and
 
 from __future__ import annotations
 
-import difflib
 import glob
 import os
 import stat
@@ -27,29 +31,84 @@ import tomllib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
-from sync.config import SyncOptions
 from sync.errors import ConfigError, InputError, UsageError
+from sync.text import did_you_mean
+
+DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
+
+
+class SyncOptions(BaseModel):
+    """Everything one run needs to know. Immutable once built."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # What to read.
+    applicants: Path
+    jobs: Path | None = None
+    mapping: str = "auto"  # a shipped mapping name, a path to a YAML file, or "auto"
+    sheet: str | None = None  # applicants sheet (spreadsheets); default: first non-empty
+    jobs_sheet: str | None = None
+    encoding: str | None = None  # CSV encoding; default: sniffed
+    delimiter: str | None = None  # CSV delimiter; default: sniffed
+    resumes: Path | None = None  # folder or zip holding resume files named in the export
+    latest: bool = False  # applicants/jobs may be globs: take the newest matching file
+
+    # What to write.
+    out: Path = Path("results.xlsx")  # .xlsx or .csv
+    out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
+    ledger: Path | None = None  # default: beside the results (see ledger_path)
+
+    # How to send.
+    dry_run: bool = False
+    base_url: str = DEFAULT_BASE_URL
+    token: SecretStr | None = None  # from JOBMOJITO_TOKEN; never from a flag by default
+    token_file: Path | None = None  # a file readable by its owner alone, holding the token
+    token_command: str | None = None  # prints a fresh token (used once on a 401)
+    timeout: float = Field(default=30.0, gt=0)  # seconds per request
+    concurrency: int = Field(default=8, ge=1, le=256)
+    rate: float = Field(default=10.0, gt=0)  # requests per second, a ceiling
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    max_row_seconds: float = Field(default=300.0, gt=0)  # total retry time per row
+    circuit_threshold: int = Field(default=25, ge=1)  # consecutive failures that open it
+    force: bool = False  # resend candidates the ledger shows enrolled
+    ignore_credits: bool = False  # go on when merchant-status says credits are short
+    limit: int | None = Field(default=None, ge=1)  # only the first N planned rows are sent
+
+    # How to talk to people. log_format is applied by the entry points (CLI, Airflow
+    # task, demo); run_sync called from a script leaves the caller's logging alone.
+    log_format: Literal["auto", "console", "json"] = "auto"
+    progress: bool | None = None  # None: only on a terminal
+    yes: bool = False  # skip the confirmation prompt
+
+    # Set by resolve_options: the config file the options were read from.
+    config_file: Path | None = None
+
+    def ledger_path(self) -> Path:
+        """The ledger: --ledger; else one stable file in --out-dir (dated results
+        come and go, the ledger stays); else beside the results file."""
+        if self.ledger is not None:
+            return self.ledger
+        if self.out_dir is not None:
+            return self.out_dir / "jobmojito-sync.ledger.sqlite"
+        return self.out.with_name(self.out.stem + ".ledger.sqlite")
+
 
 CONFIG_ENV = "JOBMOJITO_SYNC_CONFIG"
 DEFAULT_CONFIG = Path("jobmojito-sync.toml")
 PATH_FIELDS = frozenset({"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file"})
-FIELDS = frozenset(SyncOptions.model_fields)
+#: The options a config file, the environment and arguments may set.
+FIELDS = frozenset(SyncOptions.model_fields) - {"config_file"}
 
 
 class _EnvShape(SyncOptions, BaseSettings):
     """The options as pydantic-settings sees the environment (JOBMOJITO_*)."""
 
     model_config = SettingsConfigDict(env_prefix="JOBMOJITO_", extra="ignore", frozen=True)
-
-
-def _suggest(key: str) -> str:
-    close = difflib.get_close_matches(key, sorted(FIELDS), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
@@ -83,7 +142,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
             hint = ""
             if isinstance(value, dict):
                 hint = " (it is a table; options go at the top level)"
-            raise ConfigError(f"{path}: unknown option '{key}'{_suggest(key)}{hint}")
+            raise ConfigError(
+                f"{path}: unknown option '{key}'{did_you_mean(key, sorted(FIELDS))}{hint}"
+            )
         if key in PATH_FIELDS and isinstance(value, str):
             p = Path(value).expanduser()
             value = str(p if p.is_absolute() else path.parent / p)
@@ -140,14 +201,19 @@ def _source_of(field: str, layers: list[tuple[str, dict[str, Any]]]) -> str:
     return field
 
 
-def load_options(
-    flags: Mapping[str, Any] | None = None,
+def resolve_options(
+    arguments: Mapping[str, Any] | None = None,
     *,
     config: Path | None = None,
     now: datetime | None = None,
 ) -> SyncOptions:
-    """Build the run's options from the config file, the environment and flags."""
-    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    """The run's options: the config file < ``JOBMOJITO_*`` environment < ``arguments``.
+
+    ``arguments`` are the CLI's flags, ``run_sync``'s keyword arguments or the
+    Airflow task's; ``None`` values count as not given. ``config`` names the
+    config file (else ``$JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml``).
+    """
+    given = {k: v for k, v in (arguments or {}).items() if v is not None}
     unknown = set(given) - FIELDS
     if unknown:
         raise UsageError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -161,7 +227,7 @@ def load_options(
     ]
     merged: dict[str, Any] = {**from_file, **from_env, **given}
     try:
-        options = SyncOptions(**merged)
+        options = SyncOptions(**merged, config_file=config_path)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
