@@ -19,7 +19,8 @@ import pytest
 import sync.sandbox
 from sync.errors import UsageError
 from sync.sandbox import SandboxConfig, create_app, parse_faults, run_sandbox
-from sync.sandbox.__main__ import config_from_flags, main
+from sync.sandbox import config_from_flags
+from sync.sandbox.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATE = {
@@ -212,6 +213,7 @@ class TestRunSandbox:
     def test_exported_names(self) -> None:
         assert set(sync.sandbox.__all__) == {
             "FAULT_KINDS",
+            "config_from_flags",
             "RunningSandbox",
             "SandboxApp",
             "SandboxConfig",

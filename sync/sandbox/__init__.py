@@ -20,7 +20,7 @@ Test controls over HTTP: ``GET /__sandbox/stats``, ``POST /__sandbox/reset``,
 """
 
 from sync.sandbox._app import SandboxApp, create_app
-from sync.sandbox._config import FAULT_KINDS, SandboxConfig, parse_faults
+from sync.sandbox._config import FAULT_KINDS, SandboxConfig, config_from_flags, parse_faults
 from sync.sandbox._server import RunningSandbox, run_sandbox, serve
 from sync.sandbox._state import SandboxState, expected_decision
 
@@ -30,6 +30,7 @@ __all__ = [
     "SandboxApp",
     "SandboxConfig",
     "SandboxState",
+    "config_from_flags",
     "create_app",
     "expected_decision",
     "parse_faults",

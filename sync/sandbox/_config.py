@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sync.errors import UsageError
@@ -131,3 +132,20 @@ def _checked_rates(rates: Mapping[str, float]) -> dict[str, float]:
     if total > 1.0 + 1e-9:
         raise ValueError(f"fault rates add up to {total:g}; they must add up to at most 1")
     return {kind: float(rates[kind]) for kind in FAULT_KINDS if kind in rates}
+
+
+def config_from_flags(*, faults: str | None = None, **flags: Any) -> SandboxConfig:
+    """A ``SandboxConfig`` from command-line option values; ``None`` means the default.
+
+    Raises ``UsageError`` with a one-line message naming the bad option.
+    """
+    values = {key: value for key, value in flags.items() if value is not None}
+    if faults:
+        values["faults"] = parse_faults(faults)
+    try:
+        return SandboxConfig(**values)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in exc.errors()
+        )
+        raise UsageError(problems) from None
