@@ -314,7 +314,7 @@ class TestMakeDag:
             seen.append(kwargs["run_date"])
             return {}
 
-        monkeypatch.setattr(af, "sync_task", fake_sync_task)
+        monkeypatch.setattr(af.task, "sync_task", fake_sync_task)
         common: dict[str, Any] = {
             "applicants": "a.csv",
             "out_dir": str(tmp_path),
@@ -327,8 +327,8 @@ class TestMakeDag:
             "results_name": af.RESULTS_NAME,
             "options": {},
         }
-        af._dag_task(**common, ds="2026-11-22", run_id="scheduled__2026-11-22")
-        af._dag_task(**common, ds=None, run_id="manual__2026-11-22T21:52:45+00:00")
+        af.dag._dag_task(**common, ds="2026-11-22", run_id="scheduled__2026-11-22")
+        af.dag._dag_task(**common, ds=None, run_id="manual__2026-11-22T21:52:45+00:00")
         assert seen == ["2026-11-22", "manual__2026-11-22T21:52:45+00:00"]
 
     @pytest.mark.usefixtures("fake_airflow")

@@ -1,0 +1,146 @@
+"""``make_dag``: a ready DAG whose one task runs ``sync_task``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sync.airflow import task
+from sync.airflow.options import (
+    AIRFLOW_MISSING,
+    DEFAULT_FAIL_ON_PROBLEMS,
+    RESULTS_NAME,
+    check_share,
+    check_sync_kwargs,
+    results_file_name,
+)
+from sync.errors import ConfigError
+
+
+def _taskflow() -> tuple[Any, Any]:
+    """The ``dag`` and ``task`` decorators: ``airflow.sdk`` (3.x), else ``airflow.decorators``."""
+    try:
+        from airflow.sdk import dag, task
+    except ImportError:
+        try:
+            from airflow.decorators import dag, task
+        except ImportError:
+            raise ConfigError(AIRFLOW_MISSING) from None
+    return dag, task
+
+
+def _dag_task(
+    applicants: str,
+    out_dir: str,
+    jobs: str | None,
+    mapping: str,
+    ledger: str | None,
+    fail_on_problems: float,
+    token_conn_id: str | None,
+    token_variable: str | None,
+    results_name: str,
+    options: dict[str, Any],
+    ds: str | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """The task body of ``make_dag``: Airflow fills ``ds`` and ``run_id`` from the context.
+
+    A run without a logical date (an Airflow 3 manual trigger) has no ``ds``; its
+    ``run_id`` names the results file then, so its retries rewrite one file.
+    """
+    return task.sync_task(
+        applicants=applicants,
+        out_dir=out_dir,
+        jobs=jobs,
+        mapping=mapping,
+        ledger=ledger,
+        fail_on_problems=fail_on_problems,
+        run_date=ds or run_id,
+        token_conn_id=token_conn_id,
+        token_variable=token_variable,
+        results_name=results_name,
+        **options,
+    )
+
+
+def make_dag(
+    dag_id: str,
+    *,
+    applicants: str | Path,
+    out_dir: str | Path,
+    jobs: str | Path | None = None,
+    mapping: str = "auto",
+    ledger: str | Path | None = None,
+    schedule: Any = "@daily",
+    start_date: datetime | None = None,
+    retries: int = 2,
+    retry_delay: timedelta = timedelta(minutes=5),
+    fail_on_problems: float = DEFAULT_FAIL_ON_PROBLEMS,
+    token_conn_id: str | None = None,
+    token_variable: str | None = None,
+    results_name: str = RESULTS_NAME,
+    task_id: str = "jobmojito_sync",
+    tags: tuple[str, ...] = ("jobmojito",),
+    task_kwargs: Mapping[str, Any] | None = None,
+    dag_kwargs: Mapping[str, Any] | None = None,
+    **sync_kwargs: Any,
+) -> Any:
+    """A DAG with one task that runs ``sync_task``; put it at a DAG file's top level.
+
+    ``catchup`` is off and ``max_active_runs`` is 1 (the ledger's run lock would
+    refuse an overlap anyway). ``applicants``, ``jobs``, ``out_dir`` and string
+    ``sync_kwargs`` are Jinja-templated by Airflow (``"/data/applicants_{{ ds }}.csv"``).
+    ``task_kwargs`` go to ``@task`` (``pool``, ``execution_timeout``, ``queue``),
+    ``dag_kwargs`` to ``@dag``. Mistakes in the options fail at parse time, so the
+    DAG shows an import error instead of failing at night.
+    """
+    check_share(fail_on_problems)
+    check_sync_kwargs(sync_kwargs)
+    results_file_name("check", pattern=results_name)
+    dag_decorator, task_decorator = _taskflow()
+    when = start_date or datetime(2025, 1, 1, tzinfo=UTC)
+    extra_dag = dict(dag_kwargs or {})
+    default_args = {"retries": retries, "retry_delay": retry_delay}
+    default_args.update(extra_dag.pop("default_args", {}) or {})
+
+    def body() -> None:
+        run = task_decorator(task_id=task_id, **dict(task_kwargs or {}))(_dag_task)
+        run(
+            applicants=str(applicants),
+            out_dir=str(out_dir),
+            jobs=str(jobs) if jobs else None,
+            mapping=mapping,
+            ledger=str(ledger) if ledger else None,
+            fail_on_problems=float(fail_on_problems),
+            token_conn_id=token_conn_id,
+            token_variable=token_variable,
+            results_name=results_name,
+            options={k: (str(v) if isinstance(v, Path) else v) for k, v in sync_kwargs.items()},
+        )
+
+    settings: dict[str, Any] = {
+        "dag_id": dag_id,
+        "schedule": schedule,
+        "start_date": when,
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": default_args,
+        "tags": list(tags),
+        "doc_md": _DOC_MD,
+        **extra_dag,
+    }
+    return dag_decorator(**settings)(body)()
+
+
+_DOC_MD = """\
+### jobmojito-sync
+
+Enrols the candidates of an ATS export into JobMojito AI interviews.
+The task's XCom (`return_value`) is the run's summary: counts by status, run id,
+results sheet and ledger paths, exit code. Row details are in the results sheet
+(`results_<ds>.xlsx` in `out_dir`), never in XCom.
+
+Retries are safe: the ledger in `out_dir` skips candidates already enrolled.
+"""

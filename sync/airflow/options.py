@@ -1,0 +1,162 @@
+"""The Airflow task's options and verdict: pure functions, no Airflow needed.
+
+What the task passes to the run (``task_options``), what it refuses in a DAG
+(``check_sync_kwargs``), how the results file is named, and how a run's exit
+code and counts become the task's state (``task_verdict``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sync.errors import UsageError
+from sync.options import SyncOptions
+from sync.text import did_you_mean
+
+AIRFLOW_MISSING = "Apache Airflow is not installed: pip install 'jobmojito-sync[airflow]'"
+
+#: Exit 1 fails the task when more than this share of the rows are problems.
+DEFAULT_FAIL_ON_PROBLEMS = 0.05
+
+#: The ledger's file name in ``out_dir``: one per DAG, stable across retries and runs.
+LEDGER_NAME = "jobmojito-sync.ledger.sqlite"
+
+#: The results sheet's name in ``out_dir``; ``{ds}`` is the run's date.
+RESULTS_NAME = "results_{ds}.xlsx"
+
+#: Exit codes whose failure Airflow should retry (the ledger makes a retry safe).
+RETRYABLE_EXIT_CODES = frozenset({3})
+
+#: Options the task decides itself; passing them is a mistake.
+_TASK_OWNED = frozenset({"out", "out_dir", "progress", "log_format", "yes"})
+
+_PROBLEM_STATUSES = ("invalid", "rejected", "failed")
+
+
+def check_share(fail_on_problems: float) -> float:
+    """``fail_on_problems`` must be a share of rows, 0 to 1 (0: any problem fails)."""
+    if isinstance(fail_on_problems, bool) or not isinstance(fail_on_problems, int | float):
+        raise UsageError(
+            f"fail_on_problems={fail_on_problems!r}: give a share of rows between 0 and 1"
+        )
+    if not 0.0 <= float(fail_on_problems) <= 1.0:
+        raise UsageError(
+            f"fail_on_problems={fail_on_problems!r}: give a share of rows between 0 and 1"
+            " (0.05 = fail when more than 5 % of the rows are invalid, rejected or failed)"
+        )
+    return float(fail_on_problems)
+
+
+def results_file_name(run_date: str | None, *, pattern: str = RESULTS_NAME) -> str:
+    """``results_2026-11-22.xlsx`` for the run's date; a UTC timestamp without one.
+
+    Anything but letters, digits, ``-``, ``_`` and ``.`` in the date becomes ``-``
+    (a ``ts`` such as ``2026-11-22T00:00:00+00:00`` is a valid file name too).
+    """
+    if not run_date:
+        run_date = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "-", str(run_date))
+    if "{ds}" not in pattern:
+        raise UsageError(f"results_name={pattern!r}: it must contain {{ds}}")
+    name = pattern.replace("{ds}", safe)
+    if not name.lower().endswith((".xlsx", ".csv")):
+        raise UsageError(f"results_name={pattern!r}: the results file must end in .xlsx or .csv")
+    return name
+
+
+def check_sync_kwargs(options: Mapping[str, Any]) -> None:
+    """Refuse unknown options, options the task owns, and a token in the DAG."""
+    if "token" in options:
+        raise UsageError(
+            "do not put the API token in the DAG (it would land in the DAG code and the"
+            " rendered task fields): set JOBMOJITO_TOKEN in the worker's environment, or"
+            " give token_conn_id (a Connection whose password is the token) or token_variable"
+        )
+    owned = sorted(set(options) & _TASK_OWNED)
+    if owned:
+        raise UsageError(
+            f"{', '.join(owned)}: the Airflow task sets these itself (results go to"
+            " out_dir/results_<ds>.xlsx, JSON logs, no progress bar, no prompt)"
+        )
+    unknown = sorted(set(options) - set(SyncOptions.model_fields))
+    if unknown:
+        hints = [key + did_you_mean(key, sorted(SyncOptions.model_fields)) for key in unknown]
+        raise UsageError(f"unknown option(s): {', '.join(hints)}")
+
+
+def task_options(
+    *,
+    applicants: str | Path,
+    out_dir: str | Path,
+    jobs: str | Path | None = None,
+    mapping: str = "auto",
+    ledger: str | Path | None = None,
+    run_date: str | None = None,
+    results_name: str = RESULTS_NAME,
+    **options: Any,
+) -> dict[str, Any]:
+    """The run's options as flags for ``sync.options.resolve_options``.
+
+    The ledger defaults to ``out_dir/jobmojito-sync.ledger.sqlite`` (stable across
+    task retries and DAG runs); the results file is ``out_dir/results_<ds>.xlsx``.
+    """
+    check_sync_kwargs(options)
+    folder = Path(out_dir)
+    flags: dict[str, Any] = {
+        **options,
+        "applicants": str(applicants),
+        "jobs": str(jobs) if jobs else None,
+        "mapping": mapping,
+        "out": folder / results_file_name(run_date, pattern=results_name),
+        "ledger": Path(ledger) if ledger else folder / LEDGER_NAME,
+        "progress": False,
+        "log_format": "json",
+        "yes": True,
+    }
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+def _problem_breakdown(counts: Mapping[str, int]) -> str:
+    parts = [f"{s}={counts[s]}" for s in _PROBLEM_STATUSES if counts.get(s)]
+    return ", ".join(parts) or "none"
+
+
+def task_verdict(summary: Mapping[str, Any], fail_on_problems: float) -> str | None:
+    """Why the task must fail, or ``None`` when it succeeds.
+
+    ``summary`` is ``SyncReport.as_dict()``. Exit 0 succeeds; exit 1 succeeds
+    while the problem rows (invalid, rejected, failed) are at most
+    ``fail_on_problems`` of all rows (0 makes any problem fail the task); exit 2
+    and 3 always fail (``RETRYABLE_EXIT_CODES`` says which failures to retry).
+    """
+    share_limit = check_share(fail_on_problems)
+    code = int(summary.get("exit_code", 2))
+    counts: Mapping[str, int] = summary.get("counts") or {}
+    rows = int(summary.get("rows") or 0)
+    where = f"see {summary.get('results_path')}" if summary.get("results_path") else ""
+    if code == 0:
+        return None
+    if code == 1:
+        problems = int(summary.get("problems") or 0)
+        share = problems / rows if rows else 1.0
+        if problems and share > share_limit:
+            return (
+                f"{problems} of {rows} rows ({share:.1%}) are invalid, rejected or failed"
+                f" ({_problem_breakdown(counts)}), above fail_on_problems={share_limit:.1%};"
+                f" {where}"
+            ).rstrip("; ")
+        return None
+    if code == 2:
+        return f"configuration or input error (exit 2); nothing was sent; {where}".rstrip("; ")
+    if code == 3:
+        reason = summary.get("aborted") or "aborted mid-run"
+        not_sent = counts.get("not_sent", 0)
+        return (
+            f"run aborted (exit 3): {reason}; {not_sent} rows not sent; a retry is safe"
+            f" (the ledger skips enrolled candidates); {where}"
+        ).rstrip("; ")
+    return f"unexpected exit code {code}; {where}".rstrip("; ")

@@ -1,0 +1,226 @@
+"""One sync inside an Airflow task: options, token, logging, progress, and the task's state."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sync.airflow.options import (
+    AIRFLOW_MISSING,
+    DEFAULT_FAIL_ON_PROBLEMS,
+    RESULTS_NAME,
+    RETRYABLE_EXIT_CODES,
+    check_share,
+    task_options,
+    task_verdict,
+)
+from sync.errors import ConfigError, LedgerLockedError, SyncError
+
+
+def _exceptions() -> tuple[type[Exception], type[Exception]]:
+    """``(AirflowFailException, AirflowException)`` of the installed Airflow."""
+    try:
+        from airflow.sdk.exceptions import AirflowException, AirflowFailException
+    except ImportError:
+        try:
+            from airflow.exceptions import AirflowException, AirflowFailException
+        except ImportError:
+            raise ConfigError(AIRFLOW_MISSING) from None
+    return AirflowFailException, AirflowException
+
+
+def _get_connection(conn_id: str) -> Any:
+    try:
+        from airflow.sdk import Connection
+    except ImportError:  # Airflow 2
+        from airflow.hooks.base import BaseHook
+
+        return BaseHook.get_connection(conn_id)
+    return Connection.get(conn_id)
+
+
+def _get_variable(key: str) -> Any:
+    try:
+        from airflow.sdk import Variable
+    except ImportError:  # Airflow 2
+        from airflow.models import Variable
+    return Variable.get(key)
+
+
+def _token_from_airflow(conn_id: str | None, variable: str | None) -> str | None:
+    """The token from a Connection's password or a Variable; never logged."""
+    if conn_id:
+        try:
+            conn = _get_connection(conn_id)
+        except Exception as exc:
+            raise ConfigError(
+                f"token_conn_id={conn_id!r}: cannot read that Airflow Connection"
+                f" ({type(exc).__name__})"
+            ) from None
+        token = getattr(conn, "password", None)
+        if not token:
+            raise ConfigError(
+                f"token_conn_id={conn_id!r}: the Connection has no password; put the"
+                " API token in its password field"
+            )
+        return str(token)
+    if variable:
+        try:
+            value = _get_variable(variable)
+        except Exception as exc:
+            raise ConfigError(
+                f"token_variable={variable!r}: cannot read that Airflow Variable"
+                f" ({type(exc).__name__})"
+            ) from None
+        if not value:
+            raise ConfigError(f"token_variable={variable!r}: the Variable is empty")
+        return str(value)
+    return None
+
+
+class TaskProgress:
+    """Progress for a task log: a line of counts every tenth of the rows, not one per row.
+
+    (The CLI's ``LogProgress`` writes a line per row: 100,000 lines in a task log.)
+    """
+
+    def __init__(self, steps: int = 10) -> None:
+        import structlog
+
+        self._log = structlog.get_logger("sync.airflow")
+        self.steps = max(1, steps)
+        self.total = 0
+        self.done = 0
+        self.counts: dict[str, int] = {}
+        self._next = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._next = max(1, -(-total // self.steps))
+        self._log.info("sending", rows=total)
+
+    def advance(self, line: Any) -> None:
+        status = str(getattr(line.status, "value", line.status))
+        self.counts[status] = self.counts.get(status, 0) + 1
+        self.done += 1
+        if self.done >= self._next and self.done < self.total:
+            self._log.info("progress", sent=self.done, of=self.total, **self.counts)
+            self._next += max(1, -(-self.total // self.steps))
+
+    def close(self) -> None:
+        self._log.info("progress", sent=self.done, of=self.total, **self.counts)
+
+
+@contextlib.contextmanager
+def _task_logging() -> Iterator[None]:
+    """JSON log lines with the privacy processors for the run, then Airflow's own back.
+
+    Airflow 3 configures structlog itself; without this our lines would skip the
+    e-mail masking and token scrubbing of ``sync.logs``.
+    """
+    import structlog
+
+    from sync.logs import configure_logging
+
+    saved = structlog.get_config()
+    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    configure_logging("json", stream=sys.stderr)
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        structlog.configure(**saved)
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def sync_task(
+    *,
+    applicants: str | Path,
+    out_dir: str | Path,
+    jobs: str | Path | None = None,
+    mapping: str = "auto",
+    ledger: str | Path | None = None,
+    fail_on_problems: float = DEFAULT_FAIL_ON_PROBLEMS,
+    run_date: str | None = None,
+    ds: str | None = None,
+    token_conn_id: str | None = None,
+    token_variable: str | None = None,
+    results_name: str = RESULTS_NAME,
+    **options: Any,
+) -> dict[str, Any]:
+    """Run one sync inside an Airflow task; return the summary for XCom.
+
+    The token comes from ``token_conn_id`` (a Connection's password), else
+    ``token_variable`` (a Variable), else ``JOBMOJITO_TOKEN`` / ``token_file`` as
+    for the CLI (``jobmojito-sync.toml`` and ``JOBMOJITO_*`` are read too; the
+    arguments here win). ``options`` are further ``SyncOptions`` fields
+    (``rate``, ``concurrency``, ``base_url``, ...).
+
+    Returns ``SyncReport.as_dict()``. Raises ``AirflowFailException`` (no retry)
+    for exit 2 and for exit 1 above ``fail_on_problems``; ``AirflowException``
+    (retried) for exit 3 and for a ledger held by another run.
+    """
+    fail, retry = _exceptions()
+    from pydantic import SecretStr
+
+    from sync.options import resolve_options
+    from sync.run import execute
+
+    with _task_logging():
+        import structlog
+
+        log = structlog.get_logger("sync.airflow")
+        try:
+            share = check_share(fail_on_problems)
+            flags = task_options(
+                applicants=applicants,
+                out_dir=out_dir,
+                jobs=jobs,
+                mapping=mapping,
+                ledger=ledger,
+                run_date=run_date or ds,
+                results_name=results_name,
+                **options,
+            )
+            loaded = resolve_options(flags)
+            # resolve_options honours out_dir from a config file or JOBMOJITO_OUT_DIR by
+            # renaming the results file; the task's names win.
+            update: dict[str, Any] = {"out": flags["out"], "ledger": flags["ledger"]}
+            update["out_dir"] = None
+            token = _token_from_airflow(token_conn_id, token_variable)
+            if token is not None:
+                update["token"] = SecretStr(token)
+            opts = loaded.model_copy(update=update)
+            try:
+                Path(out_dir).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"out_dir {out_dir}: cannot create it ({exc.strerror})") from None
+            report = execute(opts, progress=TaskProgress())
+        except LedgerLockedError as exc:
+            raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
+        except SyncError as exc:
+            if exc.exit_code in RETRYABLE_EXIT_CODES:
+                raise retry(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
+            raise fail(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
+        summary = report.as_dict()
+        verdict = task_verdict(summary, share)
+        log.info("task summary", verdict=verdict or "success", **summary)
+        if verdict is None:
+            if summary["exit_code"] == 1:
+                log.warning(
+                    "some rows need attention",
+                    problems=summary["problems"],
+                    rows=summary["rows"],
+                    fail_on_problems=share,
+                    results=summary["results_path"],
+                )
+            return summary
+    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
+        raise retry(f"jobmojito-sync: {verdict}")
+    raise fail(f"jobmojito-sync: {verdict}")
