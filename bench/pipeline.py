@@ -83,7 +83,8 @@ def _peak_mb() -> float:
 
 def measure(kind: str, folder: Path) -> dict[str, float]:
     from sync.options import SyncOptions
-    from sync.run import prepare, result_line
+    from sync.plan import result_line
+    from sync.run import prepare
 
     files = make_inputs(folder)
     if kind in ("csv", "xlsx"):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from sync.jobmojito.validate import validate_candidate
-from sync.records import MappedRow, PlannedRow, Status
+from sync.records import MappedRow, PlannedRow, ResultLine, Status
 from sync.text import file_name
 
 _SPACES = re.compile(r"\s+")
@@ -141,3 +141,19 @@ def plan_rows(
                 p.status = Status.DRY_RUN
                 p.reason = "valid; would be sent"
     return planned
+
+
+def result_line(p: PlannedRow) -> ResultLine:
+    """The results line of a row decided before sending (or still pending)."""
+    payload = p.payload
+    return ResultLine(
+        source_file=file_name(p.row.source),
+        source_row=p.row.line,
+        candidate_name=str(payload.get("candidate_name") or ""),
+        candidate_email=str(payload.get("candidate_email") or ""),
+        position=position_label(payload),
+        status=p.status if p.status is not None else Status.NOT_SENT,
+        reason=p.reason,
+        interview_url=p.interview_url,
+        identity=p.identity,
+    )

@@ -19,12 +19,8 @@ so ``jobmojito-sync report`` can render it again after a crash.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,19 +29,18 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.dispatch import DispatchSettings, RowOutcome, dispatch, preflight
-from sync.errors import EXIT_ABORTED, AbortError, ConfigError, Interrupted, SyncError, UsageError
-from sync.jobmojito.client import ApiClient, TokenSource
-from sync.ledger import Ledger, open_ledger
-from sync.mapping import MappingFile, bind, load_mapping, map_rows
+from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageError
+from sync.inputs import Inputs, read_inputs
+from sync.ledger import open_ledger
+from sync.mapping import MappingFile, bind, map_rows
 from sync.options import SyncOptions, resolve_options
-from sync.plan import plan_rows, position_label
-from sync.progress import LogProgress, Progress
-from sync.readers import ResumeStore, read_table
+from sync.plan import plan_rows, result_line
+from sync.progress import Progress
+from sync.readers import ResumeStore
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
 from sync.results import count_statuses, write_results
-from sync.text import file_name
+from sync.send import send_rows
 
 log = structlog.get_logger("sync")
 
@@ -92,22 +87,6 @@ class SyncReport:
             "dry_run": self.dry_run,
             "aborted": self.aborted,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """The run's input files, each read (and hashed) once, and the mapping chosen."""
-
-    applicants: Table
-    jobs: Table | None
-    mapping: MappingFile
-    mapping_reason: str
-
-    @property
-    def hashes(self) -> list[tuple[str, str]]:
-        """(path, sha256) of every input, for the ledger and the Summary."""
-        tables = [self.applicants, *([self.jobs] if self.jobs is not None else [])]
-        return [(t.path, t.sha256) for t in tables]
 
 
 @dataclass(slots=True)
@@ -185,7 +164,7 @@ def run_sync(
     """
     given: dict[str, Any] = {}
     if options is not None:
-        given.update(options.model_dump(include=options.model_fields_set))
+        given.update(options.model_dump(include=options.model_fields_set - {"config_file"}))
     given.update(arguments)
     resolved = resolve_options(given, config=Path(config) if config is not None else None)
     return execute(resolved, confirm=confirm, on_prepared=on_prepared, progress=progress)
@@ -215,43 +194,6 @@ def execute(
     if options.dry_run:
         return _dry_run(options, inputs, started, on_prepared)
     return _live_run(options, inputs, started, confirm, on_prepared, progress)
-
-
-def read_inputs(options: SyncOptions) -> Inputs:
-    """Read the applicants (and jobs) export once each, and settle the mapping.
-
-    With ``mapping = auto`` the header row is found with the columns of every
-    shipped mapping, and the mapping is chosen from the headers read.
-    """
-    from sync.mapping.detect import all_referenced_columns, choose_mapping
-
-    chosen: MappingFile | None = None
-    reason = f"mapping '{options.mapping}' chosen with --mapping"
-    if options.mapping != "auto":
-        chosen = load_mapping(options.mapping)
-        expect = chosen.referenced_columns()
-    else:
-        expect = all_referenced_columns()
-    applicants = read_table(
-        options.applicants,
-        sheet=options.sheet,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        expect=expect,
-    )
-    if chosen is None:
-        choice = choose_mapping(applicants.headers, file_name=applicants.name)
-        chosen, reason = choice.mapping, choice.reason
-    jobs = None
-    if options.jobs is not None:
-        jobs = read_table(
-            options.jobs,
-            sheet=options.jobs_sheet,
-            encoding=options.encoding,
-            delimiter=options.delimiter,
-            expect=chosen.referenced_columns(),
-        )
-    return Inputs(applicants, jobs, chosen, reason)
 
 
 def prepare(
@@ -346,7 +288,7 @@ def _live_run(
                 [result_line(p) for p in prepared.planned],
                 [p.status is None for p in prepared.planned],
             )
-            aborted = _send(options, prepared.to_send, ledger, run_id, progress)
+            aborted = send_rows(options, prepared.to_send, ledger, run_id, progress)
         except SyncError as exc:
             ledger.finish_run(run_id, exit_code=exc.exit_code, counts={})
             raise
@@ -366,69 +308,6 @@ def _live_run(
         )
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
-
-
-def _send(
-    options: SyncOptions,
-    rows: list[PlannedRow],
-    ledger: Ledger,
-    run_id: str,
-    progress: Progress | None,
-) -> AbortError | None:
-    """Pre-flight and dispatch; returns the abort, if the run stopped mid-way.
-
-    Rows beyond ``--limit`` stay pending in the ledger and render as ``not_sent``.
-    """
-    if not rows:
-        # Everything was decided before sending (skipped, invalid, duplicate):
-        # a rerun on a file already synced needs no network at all.
-        return None
-    bar = progress if progress is not None else LogProgress()
-
-    def on_outcome(p: PlannedRow, outcome: RowOutcome) -> None:
-        line = outcome_line(p, outcome)
-        ledger.record_outcome(run_id, p.index, line)
-        bar.advance(line)
-
-    async def main() -> AbortError | None:
-        tokens = TokenSource(options.token, options.token_command)
-        async with ApiClient(
-            options.base_url,
-            tokens,
-            timeout=options.timeout,
-            concurrency=options.concurrency,
-            user_agent=f"jobmojito-sync/{__version__}",
-        ) as client:
-            try:
-                pre = await preflight(client, len(rows), ignore_credits=options.ignore_credits)
-            except AbortError as exc:
-                for p in rows:
-                    on_outcome(p, RowOutcome(Status.NOT_SENT, reason=f"not sent: {exc}"))
-                return exc
-            for warning in pre.warnings:
-                log.warning("pre-flight", detail=warning)
-            if pre.message:
-                log.info("pre-flight", detail=pre.message)
-            stop = asyncio.Event()
-            bar.start(len(rows))
-            try:
-                with stop_on_signals(stop, asyncio.get_running_loop()) as seen:
-                    result = await dispatch(
-                        rows,
-                        client=client,
-                        settings=DispatchSettings.from_options(options),
-                        journal=ledger,
-                        run_id=run_id,
-                        on_outcome=on_outcome,
-                        stop=stop,
-                    )
-            finally:
-                bar.close()
-            if result.aborted is None and seen:
-                return Interrupted(f"interrupted ({', '.join(seen)})")
-            return result.aborted
-
-    return asyncio.run(main())
 
 
 def _finish(
@@ -477,35 +356,6 @@ def _finish(
 # --------------------------------------------------------------------------- helpers
 
 
-def result_line(p: PlannedRow) -> ResultLine:
-    """The results line of a row decided before sending (or still pending)."""
-    payload = p.payload
-    return ResultLine(
-        source_file=file_name(p.row.source),
-        source_row=p.row.line,
-        candidate_name=str(payload.get("candidate_name") or ""),
-        candidate_email=str(payload.get("candidate_email") or ""),
-        position=position_label(payload),
-        status=p.status if p.status is not None else Status.NOT_SENT,
-        reason=p.reason,
-        interview_url=p.interview_url,
-        identity=p.identity,
-    )
-
-
-def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
-    """The results line of a row the dispatcher sent (or stopped before sending)."""
-    line = result_line(p)
-    line.status = outcome.status
-    line.reason = outcome.reason
-    line.interview_url = outcome.interview_url
-    line.http_status = outcome.http_status
-    line.attempts = outcome.attempts
-    line.position_def_set_id = outcome.position_def_set_id
-    line.profile_interview_id = outcome.profile_interview_id
-    return line
-
-
 def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
     """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``)."""
     if aborted:
@@ -515,43 +365,16 @@ def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def stop_on_signals(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Iterator[list[str]]:
-    """Set ``stop`` on SIGINT/SIGTERM (main thread only); yields the signal names seen."""
-    seen: list[str] = []
-    if threading.current_thread() is not threading.main_thread() or sys.platform == "win32":
-        yield seen
-        return
-
-    def handler(sig: signal.Signals) -> None:
-        seen.append(sig.name)
-        stop.set()
-
-    installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, handler, sig)
-            installed.append(sig)
-    try:
-        yield seen
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 __all__ = [
-    "Inputs",
     "Prepared",
     "SyncReport",
     "execute",
     "exit_code_for",
-    "outcome_line",
     "prepare",
-    "read_inputs",
     "result_line",
     "run_sync",
 ]

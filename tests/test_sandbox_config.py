@@ -18,8 +18,7 @@ import pytest
 
 import sync.sandbox
 from sync.errors import UsageError
-from sync.sandbox import SandboxConfig, create_app, parse_faults, run_sandbox
-from sync.sandbox import config_from_flags
+from sync.sandbox import SandboxConfig, config_from_flags, create_app, parse_faults, run_sandbox
 from sync.sandbox.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,66 @@
+"""The run's inputs: each export read (and hashed) once, and the mapping settled for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sync.mapping import MappingFile, load_mapping
+from sync.options import SyncOptions
+from sync.readers import read_table
+from sync.records import Table
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The run's input files, each read (and hashed) once, and the mapping chosen."""
+
+    applicants: Table
+    jobs: Table | None
+    mapping: MappingFile
+    mapping_reason: str
+
+    @property
+    def hashes(self) -> list[tuple[str, str]]:
+        """(path, sha256) of every input, for the ledger and the Summary."""
+        tables = [self.applicants, *([self.jobs] if self.jobs is not None else [])]
+        return [(t.path, t.sha256) for t in tables]
+
+
+def read_inputs(options: SyncOptions) -> Inputs:
+    """Read the applicants (and jobs) export once each, and settle the mapping.
+
+    With ``mapping = auto`` the header row is found with the columns of every
+    shipped mapping, and the mapping is chosen from the headers read.
+    """
+    from sync.mapping.detect import all_referenced_columns, choose_mapping
+
+    chosen: MappingFile | None = None
+    reason = f"mapping '{options.mapping}' chosen with --mapping"
+    if options.mapping != "auto":
+        chosen = load_mapping(options.mapping)
+        expect = chosen.referenced_columns()
+    else:
+        expect = all_referenced_columns()
+    applicants = read_table(
+        options.applicants,
+        sheet=options.sheet,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        expect=expect,
+    )
+    if chosen is None:
+        choice = choose_mapping(applicants.headers, file_name=applicants.name)
+        chosen, reason = choice.mapping, choice.reason
+    jobs = None
+    if options.jobs is not None:
+        jobs = read_table(
+            options.jobs,
+            sheet=options.jobs_sheet,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            expect=chosen.referenced_columns(),
+        )
+    return Inputs(applicants, jobs, chosen, reason)
+
+
+__all__ = ["Inputs", "read_inputs"]
