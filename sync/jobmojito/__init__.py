@@ -1,0 +1,1 @@
+"""The JobMojito API: its OpenAPI document, models, validation and client."""
