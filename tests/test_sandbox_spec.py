@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pydantic
 import pytest
 
 from sync.jobmojito import spec
-from sync.schema import CandidateRequest
+from sync.sandbox import RunningSandbox, SandboxConfig, create_app, run_sandbox
+from sync.schema import CandidateRequest, InterviewCreateFromArrayRequest, InterviewCreateRequest
 
 CANDIDATE = "job-interview-create-for-candidate-with-token"
 CREATE = "job-interview-create"
@@ -360,3 +367,207 @@ class TestTheClientsOutputMeetsTheDocument:
                 assert spec.validate_request(CANDIDATE, "post", body) is None, (sample, row)
                 checked += 1
         assert checked >= 10
+
+
+# ====================================================================== the sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with run_sandbox(SandboxConfig(seed=5)) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh(request: pytest.FixtureRequest) -> None:
+    if "sandbox" in request.fixturenames:
+        request.getfixturevalue("sandbox").reset()
+
+
+@pytest.fixture(scope="module")
+def client(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.auth_headers) as c:
+        yield c
+
+
+def answered(response: httpx.Response, path: str, method: str = "post") -> dict[str, Any]:
+    """The answer's JSON, after checking it is an answer the document describes."""
+    body: dict[str, Any] = response.json()
+    assert spec.validate_response(path, method, response.status_code, body) is None, body
+    return body
+
+
+class TestTheSandboxAnswersByTheDocument:
+    """Over real HTTP: what the document requires, refuses and allows, the sandbox does."""
+
+    def test_a_valid_body_is_200(self, client: httpx.Client, sandbox: RunningSandbox) -> None:
+        body = answered(client.post(CANDIDATE, json=candidate()), CANDIDATE)
+        assert body["interview_url"].startswith("https://")
+        assert sandbox.stats()["enrolments_created"] == 1
+
+    @pytest.mark.parametrize("path", [CANDIDATE, CREATE, FROM_ARRAY])
+    def test_each_missing_required_field_is_422_naming_it(
+        self, client: httpx.Client, sandbox: RunningSandbox, path: str
+    ) -> None:
+        required = spec.request_schema(path, "post")["required"]
+        assert len(required) >= 4
+        for field in required:
+            response = client.post(path, json=BUILDERS[path](**{field: ...}))
+            assert response.status_code == 422, field
+            assert answered(response, path) == {"error": f"{field} is required", "name": field}
+        stats = sandbox.stats()
+        assert (stats["enrolments_created"], stats["interviews"]) == (0, 0)
+
+    @pytest.mark.parametrize("path", [CANDIDATE, CREATE, FROM_ARRAY])
+    def test_a_wrong_enum_value_is_422_naming_the_field(
+        self, client: httpx.Client, path: str
+    ) -> None:
+        fields = enum_fields(path)
+        assert len(fields) >= 5
+        for field in fields:
+            response = client.post(path, json=BUILDERS[path](**{field: "not-a-choice"}))
+            assert response.status_code == 422, field
+            body = answered(response, path)
+            assert body["name"] == field
+            assert body["error"].startswith(f"{field} must be one of: ")
+
+    @pytest.mark.parametrize("path", [CANDIDATE, CREATE, FROM_ARRAY])
+    def test_null_for_every_nullable_field_is_accepted(
+        self, client: httpx.Client, path: str
+    ) -> None:
+        position = client.post(CANDIDATE, json=candidate()).json()["position_def_set_id"]
+        for field in nullable_fields(path):
+            body = BUILDERS[path](**{field: None})
+            if path == CANDIDATE and field != "position_def_set_id":
+                body["position_def_set_id"] = position  # lifts "required without a position"
+            response = client.post(path, json=body)
+            assert response.status_code == 200, (field, response.text)
+            answered(response, path)
+
+    def test_the_create_endpoints_answer_their_documented_bodies(
+        self, client: httpx.Client
+    ) -> None:
+        answered(client.post(CREATE, json=interview(is_embedded=True)), CREATE)
+        answered(client.post(FROM_ARRAY, json=from_array()), FROM_ARRAY)
+
+    def test_the_other_answers_are_documented_ones_too(self, client: httpx.Client) -> None:
+        unknown = candidate(position_def_set_id="00000000-0000-0000-0000-000000000000")
+        assert client.post(CANDIDATE, json=unknown).status_code == 404
+        answered(client.post(CANDIDATE, json=unknown), CANDIDATE)
+        answered(client.post(CANDIDATE, json=candidate()), CANDIDATE)
+        again = answered(client.post(CANDIDATE, json=candidate()), CANDIDATE)
+        assert again["status"] == "already-applied"
+        answered(client.get("merchant-status"), "merchant-status", "get")
+        answered(client.get("platform-languages-list"), "platform-languages-list", "get")
+
+    def test_a_query_is_checked_as_the_document_types_it(self, client: httpx.Client) -> None:
+        merchant = "11111111-2222-3333-4444-555555555555"
+        ok = client.get("merchant-status", params={"merchant_id": merchant})
+        assert answered(ok, "merchant-status", "get")["merchant_id"] == merchant
+        bad = client.get("merchant-status", params={"merchant_id": "acme"})
+        assert bad.status_code == 422
+        assert bad.json() == {"error": "merchant_id must be a valid UUID", "name": "merchant_id"}
+
+    def test_every_route_of_the_sandbox_is_an_operation_of_the_document(self) -> None:
+        """So no endpoint of the sandbox can go unchecked."""
+        routes = create_app()._routes
+        assert len(routes) == 5
+        for function, (method, _) in routes.items():
+            spec.operation(function, method)
+
+
+def refused_by(model: type[pydantic.BaseModel], body: dict[str, Any]) -> bool:
+    try:
+        model.model_validate(body)
+    except pydantic.ValidationError:
+        return True
+    return False
+
+
+#: The client's model accepts these (it rewrites them before sending), the document does
+#: not: the sandbox, standing for the API, refuses them as the document says.
+DOCUMENT_REFUSES = [
+    ("mojito_language_code", {"mojito_language_code": "EN"}),  # the client lower-cases
+    ("interview_attempts", {"interview_attempts": "3"}),  # the client reads text as a number
+    ("candidate_external_id", {"candidate_external_id": 12345}),  # ... and a number as text
+    ("max_duration", {"max_duration": "1200"}),
+    (
+        "pdf_export_auto_config.transcript",  # not nullable inside; the client drops a null
+        {"pdf_export_auto_config": {"transcript": None}},
+    ),
+]
+#: The client's model refuses these (it checks more than the document says), the
+#: document accepts them: the sandbox enrols.
+DOCUMENT_ACCEPTS = [
+    {"colour": "blue"},  # no additionalProperties: false anywhere in the document
+    {"candidate_email": "not-an-email"},  # a string, minLength 1: no syntax rule
+    {"candidate_name": "   "},  # minLength 1 counts spaces; the client strips them
+    {"candidate_country_code": "Slovakia"},  # "ISO country code" in words only
+    {"position_country_code": "XX"},
+    {"max_duration": -5},  # a number; no minimum
+    {"interview_available_till": "31/12/2026"},  # "ISO date/time" in words only
+    {"pdf_export_auto_config": {"mojito_language_code": "klingon"}},  # a plain string here
+]
+
+
+class TestIndependentOfTheClientsModels:
+    """Where the client's models and the document disagree, the sandbox answers by the
+    document: a bug in the client's models cannot hide behind the sandbox any more."""
+
+    @pytest.mark.parametrize(("field", "change"), DOCUMENT_REFUSES)
+    def test_the_client_accepts_the_document_refuses(
+        self, client: httpx.Client, sandbox: RunningSandbox, field: str, change: dict[str, Any]
+    ) -> None:
+        body = candidate(**change)
+        assert not refused_by(CandidateRequest, body)
+        response = client.post(CANDIDATE, json=body)
+        assert response.status_code == 422
+        assert response.json()["name"] == field
+        assert (field, response.json()["error"]) == spec.validate_request(CANDIDATE, "post", body)
+        assert sandbox.stats()["enrolments_created"] == 0
+
+    @pytest.mark.parametrize("change", DOCUMENT_ACCEPTS, ids=lambda c: next(iter(c)))
+    def test_the_client_refuses_the_document_accepts(
+        self, client: httpx.Client, sandbox: RunningSandbox, change: dict[str, Any]
+    ) -> None:
+        body = candidate(**change)
+        assert refused_by(CandidateRequest, body)
+        assert answered(client.post(CANDIDATE, json=body), CANDIDATE)["interview_url"]
+        assert sandbox.stats()["enrolments_created"] == 1
+
+    def test_create_more_questions_than_the_cap_is_not_an_error(self, client: httpx.Client) -> None:
+        """The document: "Asking for more than the cap is not an error — you get the cap"."""
+        body = interview(interview_length=41)
+        assert refused_by(InterviewCreateRequest, body)  # the client stops at 40
+        answer = answered(client.post(CREATE, json=body), CREATE)
+        assert answer["questions_generated"] <= 40
+
+    def test_from_array_ranges_stated_only_in_words(self, client: httpx.Client) -> None:
+        """from-array's interview_attempts says "1-20" in its description, with no maximum."""
+        body = from_array(interview_attempts=25, questions=[{"question": ""}])
+        assert refused_by(InterviewCreateFromArrayRequest, body)
+        answered(client.post(FROM_ARRAY, json=body), FROM_ARRAY)
+
+    def test_the_sandbox_never_loads_the_clients_models(self) -> None:
+        """A real sandbox, fed valid and invalid bodies, in a fresh interpreter."""
+        script = textwrap.dedent(
+            f"""
+            import json, sys, httpx
+            from sync.sandbox import run_sandbox
+            with run_sandbox() as sandbox:
+                with httpx.Client(base_url=sandbox.base_url, headers=sandbox.auth_headers) as c:
+                    assert c.post({CANDIDATE!r}, json={candidate()!r}).status_code == 200
+                    assert c.post({CANDIDATE!r}, json={{}}).status_code == 422
+                    assert c.post({CREATE!r}, json={{}}).status_code == 422
+                    assert c.get("merchant-status").status_code == 200
+            print(json.dumps(sorted(m for m in sys.modules if m.startswith("sync."))))
+            """
+        )
+        root = Path(__file__).parents[1]
+        run = subprocess.run(
+            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode == 0, run.stderr
+        loaded = set(json.loads(run.stdout))
+        assert "sync.jobmojito.spec" in loaded
+        assert not loaded & {"sync.schema", "sync.validate", "sync.client", "sync.api"}
