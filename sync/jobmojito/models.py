@@ -1,6 +1,6 @@
 """Pydantic models of the JobMojito API: the three create endpoints and two look-ups.
 
-A transcription of the vendor's OpenAPI document (``shared/api/openapi.subset.json``,
+A transcription of the vendor's OpenAPI document (``sync/jobmojito/openapi.json``,
 which wins over the older reference pages), field by field:
 
 =====================================  =========================================

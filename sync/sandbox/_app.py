@@ -2,10 +2,15 @@
 
 A request to ``/functions/v1/<function>`` passes, in order: the bearer check (401),
 the rate limit (429 + ``Retry-After``), the latency, a fault before the work (500, 503,
-504, 546: nothing happened), validation with the client's own models (422), the work
+504, 546: nothing happened), validation against the vendor's OpenAPI document (422:
+the JSON body of a POST, the query of a GET, see ``sync.jobmojito.spec``), the work
 (404 for an unknown ``position_def_set_id``; else 200), and a fault after the work
 (500, 504, slow, dropped connection, malformed JSON: the work *did* happen). Every
 answer is counted in the stats. ``/__sandbox/...`` holds the test controls.
+
+The sandbox never validates with the client's models (``sync.schema``): it stands for
+the API, so a mistake in those models must meet the document's rules here, as it
+would meet the live API's.
 """
 
 from __future__ import annotations
@@ -22,12 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from sync.jobmojito.models import (
-    CandidateRequest,
-    InterviewCreateFromArrayRequest,
-    InterviewCreateRequest,
-)
-from sync.jobmojito.validate import first_error_field_and_message
+from sync.jobmojito import spec
 from sync.sandbox._config import SandboxConfig
 from sync.sandbox._faults import AFTER_WORK_KINDS, Fault, FaultPlan
 from sync.sandbox._languages import platform_languages
@@ -54,7 +54,8 @@ GATEWAY_ERRORS: dict[str, tuple[int, str, str]] = {
 }
 
 Answer = tuple[int, dict[str, Any]]
-Handler = Callable[[Request], Awaitable[Answer]]
+#: A function's work on the request's validated fields (its JSON body, or its query).
+Handler = Callable[[dict[str, Any], Request], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class SandboxApp:
             self.state.record_fault(fault.kind)
             await self._send(scope, receive, send, name, _fault_response(fault, runtime))
             return
-        status, body = await handler(Request(scope, receive))
+        status, body = await self._validated_then(handler, name, Request(scope, receive))
         response: Response = JSONResponse(body, status)
         if fault is None:
             await self._send(scope, receive, send, name, response)
@@ -241,28 +242,26 @@ class SandboxApp:
 
     # ----------------------------------------------------------- functions
 
-    async def _candidate(self, request: Request) -> Answer:
-        fields = await _validated(request, CandidateRequest)
+    async def _validated_then(self, handler: Handler, name: str, request: Request) -> Answer:
+        """The handler's answer on the request's fields, or 422 where the document says no."""
+        fields = await _fields(request, name)
         if isinstance(fields, tuple):
             return fields
+        return await handler(fields, request)
+
+    async def _candidate(self, fields: dict[str, Any], request: Request) -> Answer:
         return self.state.enrol(fields)
 
-    async def _create(self, request: Request) -> Answer:
-        fields = await _validated(request, InterviewCreateRequest)
-        if isinstance(fields, tuple):
-            return fields
+    async def _create(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, self.state.create_interview(fields, source="ai")
 
-    async def _create_from_array(self, request: Request) -> Answer:
-        fields = await _validated(request, InterviewCreateFromArrayRequest)
-        if isinstance(fields, tuple):
-            return fields
+    async def _create_from_array(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, self.state.create_interview(fields, source="array")
 
-    async def _merchant_status(self, request: Request) -> Answer:
-        return 200, self.state.merchant_status(request.query_params.get("merchant_id"))
+    async def _merchant_status(self, fields: dict[str, Any], request: Request) -> Answer:
+        return 200, self.state.merchant_status(fields.get("merchant_id"))
 
-    async def _languages(self, request: Request) -> Answer:
+    async def _languages(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, {"languages": self._languages_body}
 
     # ------------------------------------------------------------ controls
@@ -321,26 +320,37 @@ def _fault_response(fault: Fault, runtime: _Runtime) -> Response:
     return JSONResponse(body, status, headers)
 
 
-RequestModel = (
-    type[CandidateRequest] | type[InterviewCreateRequest] | type[InterviewCreateFromArrayRequest]
-)
+async def _fields(request: Request, function: str) -> dict[str, Any] | Answer:
+    """The request's fields, checked against the vendor's OpenAPI document, or a 422.
+
+    A GET's fields are its query parameters, typed as the document declares them; any
+    other method's are its JSON body, as sent (nothing trimmed, re-cased or defaulted:
+    the document describes no such rewriting). The first problem is answered as the
+    API does: ``{"error": message, "name": field}``.
+    """
+    method = request.method
+    if method == "GET":
+        query = dict(request.query_params)
+        problem = spec.validate_query(function, method, query)
+        if problem is None:
+            return spec.coerce_query(function, method, query)
+    else:
+        try:
+            data = json.loads(await request.body(), parse_constant=_not_json)
+        except ValueError:  # also a body that is not UTF-8
+            return 422, {"error": "Request body is not valid JSON", "name": "body"}
+        problem = spec.validate_request(function, method, data)
+        if problem is None:
+            if isinstance(data, dict):
+                return data
+            problem = ("body", "Request body must be a JSON object")
+    name, message = problem
+    return 422, {"error": message, "name": name}
 
 
-async def _validated(request: Request, model: RequestModel) -> dict[str, Any] | Answer:
-    """The request's fields as the client's model reads them, or a 422 answer."""
-    raw = await request.body()
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return 422, {"error": "Request body is not valid JSON", "name": "body"}
-    if not isinstance(data, dict):
-        return 422, {"error": "Request body must be a JSON object", "name": "body"}
-    try:
-        parsed = model.model_validate(data)
-    except pydantic.ValidationError as exc:
-        name, message = first_error_field_and_message(exc)
-        return 422, {"error": message, "name": name}
-    return parsed.to_json()
+def _not_json(constant: str) -> Any:
+    """``NaN`` and ``Infinity`` are Python's extensions, not JSON: refused, as the API does."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import random
 import threading
 import uuid
@@ -37,6 +38,13 @@ DEFAULT_MAX_DURATION = 1200  # seconds, as the OpenAPI document says
 DEFAULT_INTERVIEW_LENGTH = 8
 MAX_INTERVIEW_LENGTH = 40
 SECONDS_PER_QUESTION = 90
+#: Required by for-candidate-with-token when no ``position_def_set_id`` is given.
+POSITION_FIELDS = (
+    "position_name",
+    "position_location",
+    "position_country_code",
+    "mojito_language_code",
+)
 
 
 def email_key(email: str) -> str:
@@ -155,10 +163,13 @@ class SandboxState:
         return {"embed_id": interview.embed[0], "embed_signing_key": interview.embed[1]}
 
     def _new_interview(self, name: str, source: str, fields: dict[str, Any]) -> Interview:
-        max_duration = int(fields.get("max_duration") or DEFAULT_MAX_DURATION)
+        sent = fields.get("max_duration")  # a number or null, per the document
+        max_duration = DEFAULT_MAX_DURATION
+        if isinstance(sent, int | float) and math.isfinite(sent) and sent:
+            max_duration = int(sent)
         try:
             requested = int(float(fields.get("interview_length") or DEFAULT_INTERVIEW_LENGTH))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # a number or a string, per the document
             requested = DEFAULT_INTERVIEW_LENGTH
         questions = len(fields.get("questions") or ()) or max(
             1, min(requested, MAX_INTERVIEW_LENGTH, max_duration // SECONDS_PER_QUESTION)
@@ -229,16 +240,15 @@ class SandboxState:
                 error = {"error": "position_def_set_id not found", "name": "position_def_set_id"}
                 return 404, error
             return found
-        external_id = fields.get("position_external_id")
-        if external_id and external_id in self._by_external:
-            return self.positions[self._by_external[external_id]]
-        for name in ("position_name", "position_location", "position_country_code"):
+        # The document: the four are "required when position_def_set_id is not provided",
+        # a position_external_id notwithstanding (it only finds the position).
+        for name in POSITION_FIELDS:
             if not fields.get(name):
                 message = f"{name} is required when position_def_set_id is not provided"
                 return 422, {"error": message, "name": name}
-        if not fields.get("mojito_language_code"):
-            message = "mojito_language_code is required when position_def_set_id is not provided"
-            return 422, {"error": message, "name": "mojito_language_code"}
+        external_id = fields.get("position_external_id")
+        if external_id and external_id in self._by_external:
+            return self.positions[self._by_external[external_id]]
         by_fields = (
             _norm(fields["position_name"]),
             _norm(fields["position_location"]),
