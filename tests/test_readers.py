@@ -15,7 +15,6 @@ import pytest
 
 from sync.errors import InputError
 from sync.readers import list_sheets, normalise_header, read_table, sniff_format
-from sync.readers import tables as readers
 from sync.records import Table
 
 # ----------------------------------------------------------------------- helpers
@@ -608,7 +607,7 @@ class TestXlsx:
     def test_zip_bomb_is_refused(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """A workbook that would unpack past the limit is refused before reading."""
         path = write_xlsx(tmp_path / "a.xlsx", {"S": [["Name"], *[["x" * 100]] * 2000]})
-        monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 2**20 // 10)
+        monkeypatch.setattr("sync.readers.sniff.MAX_UNCOMPRESSED_BYTES", 2**20 // 10)
         message = read_error(path)
         assert "refusing to open this XLSX: it would unpack to" in message
         assert "MB (limit" in message
@@ -616,7 +615,7 @@ class TestXlsx:
     def test_gzip_bomb_is_refused(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """A gzip that would unpack past the limit is refused."""
         path = write_bytes(tmp_path, "a.csv.gz", gzip.compress(b"Name\n" + b"x\n" * 100_000))
-        monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 50_000)
+        monkeypatch.setattr("sync.readers.sniff.MAX_UNCOMPRESSED_BYTES", 50_000)
         assert "refusing to unpack this gzip file" in read_error(path)
 
     def test_list_sheets_and_sniff(self, tmp_path: Path) -> None:

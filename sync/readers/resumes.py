@@ -1,9 +1,10 @@
-"""Resume text from files named in a cell (the ``file`` transform's source).
+"""Find the resume file a cell names, in folders and zip archives (``file`` transform).
 
 ``ResumeStore(sources)`` looks a name up in its sources, in order: the
 ``--resumes`` folder or zip, then the applicants file's folder. It returns the
-file's text, and every failure is a :class:`~sync.mapping.transforms.FieldProblem`,
-i.e. a problem of that row (``invalid`` with the reason), never a crash.
+file's text (read by :mod:`sync.readers.documents`), and every failure is a
+:class:`~sync.errors.FieldProblem`, i.e. a problem of that row (``invalid``
+with the reason), never a crash.
 
 Finding the file, in order:
 
@@ -14,209 +15,42 @@ Finding the file, in order:
 3. a file whose name contains the candidate's e-mail address (Greenhouse names
    its bulk resume download that way), when the named file is not found.
 
-Reading it: the format is sniffed from the bytes (``%PDF``, a zip holding
-``word/document.xml``, ``{\\rtf``), else taken from the suffix: PDF (pypdf),
-DOCX (python-docx), RTF, HTML and plain text. Encrypted, scanned (no text
-layer), corrupt and empty files are row problems in plain words.
-
 Hostile input is bounded. Nothing is extracted to disk: a zip is read entry
 by entry, entries with absolute or ``..`` paths are never served, and an entry
 is read only up to the size cap whatever its header claims (a zip bomb ends
-as that row's problem). PDF and DOCX are parsed in a worker process with a
-time limit; a parse that takes too long is killed and the row is invalid.
-Names that resolve outside the folders (``..``, absolute paths, symlinks out)
-are refused. Texts are cached, so a resume named on two rows is parsed once.
+as that row's problem). Names that resolve outside the folders (``..``,
+absolute paths, symlinks out) are refused. Texts are cached, so a resume named
+on two rows is parsed once.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sync.errors import FieldProblem
-from sync.readers.html import html_to_text
+from sync.errors import FieldProblem, InputError
+from sync.readers.documents import MAX_RESUME_CHARS, PARSE_SECONDS, ParseWorker, document_text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a resume larger than this is refused
-MAX_PDF_PAGES = 50  # pages read from a PDF; more are ignored
-PARSE_SECONDS = 20.0  # time limit for parsing one PDF/DOCX
-MAX_RESUME_CHARS = 100_000  # longer text is cut, with a note saying so
-TRUNCATED = "\n… [resume cut by jobmojito-sync at {n} characters]"
 MAX_INDEX_FILES = 200_000  # files indexed per folder (a mistaken --resumes /)
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (BOM dropped), UTF-16 with a BOM, else cp1252 as Windows tools write."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _plain(data: bytes) -> str:
-    return _decode(data).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-
-
-def _html(data: bytes) -> str:
-    return html_to_text(_decode(data))
-
-
-_RTF_DESTINATIONS = re.compile(
-    r"\{(?:\\\*)?\\(?:fonttbl|colortbl|stylesheet|info|pict|header|footer|generator)\b"
-)
-
-
-def _rtf(data: bytes) -> str:
-    """Plain text of an RTF document: groups that hold no text dropped, control words
-    removed, ``\\par`` as line breaks, ``\\'xx`` and ``\\uN`` escapes decoded."""
-    text = data.decode("latin-1")
-    out: list[str] = []
-    i, n = 0, len(text)
-    skip_depth: list[int] = []
-    depth = 0
-    while i < n:
-        ch = text[i]
-        if ch == "{":
-            depth += 1
-            if _RTF_DESTINATIONS.match(text, i):
-                skip_depth.append(depth)
-            i += 1
-        elif ch == "}":
-            if skip_depth and skip_depth[-1] == depth:
-                skip_depth.pop()
-            depth -= 1
-            i += 1
-        elif ch == "\\":
-            m = re.compile(r"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)").match(text, i)
-            if m is None:
-                i += 1
-                continue
-            i = m.end()
-            if skip_depth:
-                continue
-            word, arg, hexa, sym = m.groups()
-            if hexa:
-                out.append(bytes([int(hexa, 16)]).decode("cp1252", errors="replace"))
-            elif sym:
-                out.append(sym if sym in "\\{}" else "")
-            elif word in ("par", "line", "row"):
-                out.append("\n")
-            elif word == "tab":
-                out.append("\t")
-            elif word == "u" and arg:
-                out.append(chr(int(arg) % 0x10000))
-                if text.startswith("?", i):
-                    i += 1
-        elif ch in "\r\n":
-            i += 1
-        else:
-            if not skip_depth:
-                out.append(ch)
-            i += 1
-    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
-    return "\n".join(lines).strip()
-
-
-def _pdf(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:  # an owner password only (printing/copy restrictions): still readable
-                opened = bool(reader.decrypt(""))
-            except Exception:  # e.g. AES without the cryptography package
-                opened = False
-            if not opened:
-                raise FieldProblem("is an encrypted PDF (password protected)")
-        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
-    except FieldProblem:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        raise FieldProblem("is not a readable PDF (damaged or not a PDF)") from None
-    except Exception:  # pypdf raises many kinds on hostile input
-        raise FieldProblem("is not a readable PDF (damaged or not a PDF)") from None
-    text = "\n".join(p.strip() for p in pages if p.strip())
-    if not text.strip():
-        raise FieldProblem("has no text layer (a scanned PDF?): export it with text, or as DOCX")
-    return text
-
-
-def _docx(data: bytes) -> str:
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception:  # python-docx raises many kinds on bad input
-        raise FieldProblem("is not a readable DOCX (damaged or not a Word file)") from None
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return "\n".join(p.strip() for p in parts if p.strip())
-
-
-# Format name -> bytes-to-text. PDF and DOCX run in the worker process.
-READERS: dict[str, Callable[[bytes], str]] = {
-    "pdf": _pdf,
-    "docx": _docx,
-    "rtf": _rtf,
-    "html": _html,
-    "text": _plain,
-}
-_BY_SUFFIX = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".rtf": "rtf",
-    ".html": "html",
-    ".htm": "html",
-    ".txt": "text",
-    ".text": "text",
-    ".md": "text",
-}
-_IN_WORKER = frozenset({"pdf", "docx"})
-SUPPORTED = ".pdf, .docx, .rtf, .html, .txt, .md"
-
-
-def sniff(name: str, data: bytes) -> str | None:
-    """The format of a file from its first bytes, else from its suffix; None: unsupported."""
-    head = data[:2048].lstrip()
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                if "word/document.xml" in zf.namelist():
-                    return "docx"
-        except zipfile.BadZipFile:
-            pass
-        return None if not name.lower().endswith(".docx") else "docx"
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    suffix = PurePosixPath(name.lower()).suffix
-    if suffix in (".doc", ".odt", ".pages"):
-        return None
-    kind = _BY_SUFFIX.get(suffix)
-    if kind in ("pdf", "docx", "rtf"):  # claims a format its bytes do not have
-        return {"pdf": "bad-pdf", "docx": "bad-docx", "rtf": "text"}[kind]
-    if kind is None and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
-    return kind or ("html" if head[:15].lower().startswith((b"<!doctype", b"<html")) else None)
 
 
 def _fold(name: str) -> str:
     """Case- and accent-insensitive form of a file name (NFKD, marks dropped, casefold)."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def _the_one(
+    hits: list[tuple[int, str]], ambiguous: Callable[[str], str]
+) -> tuple[int, str] | None:
+    """The only hit, None for none; several are refused rather than guessed between."""
+    if len(hits) > 1:
+        raise FieldProblem(ambiguous(", ".join(name for _, name in hits[:3])))
+    return hits[0] if hits else None
 
 
 # ---------------------------------------------------------------- sources
@@ -284,8 +118,6 @@ class _Zip(_Source):
         try:
             self.zip = zipfile.ZipFile(path)
         except (OSError, zipfile.BadZipFile) as exc:
-            from sync.errors import InputError
-
             raise InputError(f"--resumes {path}: not a readable zip archive ({exc})") from None
         self.entries: dict[str, zipfile.ZipInfo] = {}
         self.unsafe: set[str] = set()
@@ -333,43 +165,6 @@ def _source(path: Path) -> _Source:
     return _Folder(path)
 
 
-# ---------------------------------------------------------------- the worker
-
-
-@dataclass(slots=True)
-class _Worker:
-    """One worker process for PDF/DOCX parsing, replaced when a parse times out."""
-
-    pool: ProcessPoolExecutor | None = None
-
-    def run(self, kind: str, data: bytes, seconds: float) -> str:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=1)
-        future: Future[str] = self.pool.submit(_parse, kind, data)
-        try:
-            return future.result(timeout=seconds)
-        except FutureTimeout:
-            self.kill()
-            raise FieldProblem(f"took longer than {seconds:g} s to read; refused") from None
-        except FieldProblem:
-            raise
-        except Exception:  # a crashed worker (BrokenProcessPool …)
-            self.kill()
-            raise FieldProblem("could not be read (the reader crashed on it)") from None
-
-    def kill(self) -> None:
-        pool, self.pool = self.pool, None
-        if pool is None:
-            return
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _parse(kind: str, data: bytes) -> str:
-    return READERS[kind](data)
-
-
 # ---------------------------------------------------------------- the store
 
 
@@ -390,7 +185,7 @@ class ResumeStore:
         self._index: dict[str, list[tuple[int, str]]] | None = None
         self._cache: dict[tuple[int, str], str | FieldProblem] = {}
         self._found: dict[tuple[str, str], tuple[int, str]] = {}
-        self._worker = _Worker()
+        self._worker = ParseWorker()
 
     def __repr__(self) -> str:
         return f"ResumeStore({[str(d) for d in self.base_dirs]!r})"
@@ -456,50 +251,32 @@ class ResumeStore:
             if name is not None:
                 return i, name
         hits = self._by_name().get(_fold(PurePosixPath(ref.replace("\\", "/")).name), [])
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            shown = ", ".join(name for _, name in hits[:3])
-            raise FieldProblem(f"file '{ref}' is ambiguous: {shown}; name it with its folder")
-        if email:
+        where = _the_one(
+            hits, lambda shown: f"file '{ref}' is ambiguous: {shown}; name it with its folder"
+        )
+        if where is None and email:
             key = _fold(email)
             by_mail = [hit for folded, found in self._by_name().items() if key in folded
                        for hit in found]  # fmt: skip
-            if len(by_mail) == 1:
-                return by_mail[0]
-            if len(by_mail) > 1:
-                shown = ", ".join(name for _, name in by_mail[:3])
-                raise FieldProblem(f"file '{ref}' not found, and {email} names several: {shown}")
-        raise FieldProblem(f"file '{ref}' not found in {self._where()}")
+            where = _the_one(
+                by_mail, lambda shown: f"file '{ref}' not found, and {email} names several: {shown}"
+            )
+        if where is None:
+            raise FieldProblem(f"file '{ref}' not found in {self._where()}")
+        return where
 
     # -- reading
 
     def _text(self, where: tuple[int, str]) -> str:
         i, name = where
         data = self.sources()[i].read(name)
-        shown = PurePosixPath(name).name
-        if not data.strip():
-            raise FieldProblem(f"file '{shown}' is empty")
-        kind = sniff(name, data)
-        if kind is None:
-            raise FieldProblem(f"file '{shown}' is not a supported resume format ({SUPPORTED})")
-        if kind.startswith("bad-"):
-            fmt = kind.removeprefix("bad-").upper()
-            raise FieldProblem(f"file '{shown}' is not a readable {fmt} (damaged or mislabelled)")
-        try:
-            if kind in _IN_WORKER:
-                text = self._worker.run(kind, data, self.parse_seconds)
-            else:
-                text = READERS[kind](data)
-        except FieldProblem as exc:
-            if exc.message.startswith("file '"):
-                raise
-            raise FieldProblem(f"file '{shown}' {exc.message}") from None
-        if not text.strip():
-            raise FieldProblem(f"file '{shown}' has no text")
-        if len(text) > self.max_chars:
-            text = text[: self.max_chars] + TRUNCATED.format(n=self.max_chars)
-        return text
+        return document_text(
+            name,
+            data,
+            worker=self._worker,
+            parse_seconds=self.parse_seconds,
+            max_chars=self.max_chars,
+        )
 
 
-__all__ = ["MAX_FILE_BYTES", "READERS", "ResumeStore", "sniff"]
+__all__ = ["MAX_FILE_BYTES", "ResumeStore"]
