@@ -364,7 +364,7 @@ def mappings_detect(file: Path, sheet: str | None) -> None:
 @handle_errors
 def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
     """Write a starter mapping for FILE by matching its headers to API fields."""
-    from sync.mapping.detect import starter_mapping
+    from sync.mapping import starter_mapping
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet)
