@@ -8,6 +8,7 @@ problems. ``sync.mapping.transforms`` holds the named cell transforms,
 ``sync.mapping.starter`` writes a starter mapping for an unknown export.
 """
 
+from sync.mapping.bind import BoundField, BoundMapping, JobsIndex, bind
 from sync.mapping.detect import (
     Choice,
     Score,
@@ -16,24 +17,22 @@ from sync.mapping.detect import (
     choose_mapping,
     score_mappings,
 )
-from sync.mapping.model import (
-    PAYLOAD_FIELDS,
-    REQUIRED_FIELDS,
-    BoundField,
-    BoundMapping,
-    Detect,
-    FieldSpec,
-    JobsIndex,
-    JobsJoin,
-    MappingFile,
-    bind,
+from sync.mapping.load import (
     list_mappings,
     load_mapping,
-    map_rows,
     mapping_path,
     parse_mapping,
     shipped_mappings_dir,
 )
+from sync.mapping.model import (
+    PAYLOAD_FIELDS,
+    REQUIRED_FIELDS,
+    Detect,
+    FieldSpec,
+    JobsJoin,
+    MappingFile,
+)
+from sync.mapping.rows import map_rows
 from sync.mapping.starter import starter_mapping
 
 __all__ = [

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sync.errors import MappingError
-from sync.mapping.model import MappingFile, list_mappings
+from sync.mapping.load import list_mappings
+from sync.mapping.model import MappingFile
 from sync.readers import normalise_header
 
 MIN_SCORE = 0.6  # below this share of a signature, a mapping does not fit
