@@ -92,6 +92,10 @@ def _nearest_header(names: Sequence[str], table: Table) -> str:
     return ""
 
 
+def _file_headers(table: Table) -> str:
+    return f" The file's headers: {', '.join(table.headers) or '(none)'}"
+
+
 def _looked_for(
     refs: Sequence[str], applicants: Table, jobs: Table | None, joiner: str = " and "
 ) -> str:
@@ -256,7 +260,7 @@ def _missing_required(
     raise InputError(
         f"{table.name}: no column for {name}, which the API requires: looked for"
         f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
-        f" The file's headers: {', '.join(table.headers) or '(none)'}"
+        f"{_file_headers(table)}"
     )
 
 
@@ -270,21 +274,8 @@ def _bind_join(
     if mapping.jobs is None or jobs is None:
         return None
     spec = mapping.jobs
-    app_key = _resolve(spec.applicants_key, app_headers, _Headers(None))
-    if app_key is None:
-        raise InputError(
-            f"{applicants.name}: no column {_alternatives(spec.applicants_key)} to join"
-            f" {jobs.name} on{_nearest_header(spec.applicants_key, applicants)}."
-            f" The file's headers: {', '.join(applicants.headers) or '(none)'}"
-        )
-    jobs_key = _resolve(spec.jobs_key, jobs_headers, _Headers(None))
-    if jobs_key is None:
-        raise InputError(
-            f"{jobs.name}: no column {_alternatives(spec.jobs_key)} to join"
-            f" {applicants.name} on{_nearest_header(spec.jobs_key, jobs)}."
-            f" The file's headers: {', '.join(jobs.headers) or '(none)'}"
-        )
-    header = jobs_key[1]
+    app_header = _join_key(spec.applicants_key, app_headers, applicants, jobs)
+    header = _join_key(spec.jobs_key, jobs_headers, jobs, applicants)
     rows: dict[str, Row] = {}
     for row in jobs.rows:
         key = row.values.get(header, "").strip()
@@ -296,7 +287,18 @@ def _bind_join(
                 f" {rows[key].line} and {row.line}; each job must be listed once"
             )
         rows[key] = row
-    return JobsIndex(app_key[1], rows)
+    return JobsIndex(app_header, rows)
+
+
+def _join_key(keys: Sequence[str], headers: _Headers, table: Table, other: Table) -> str:
+    """The header of ``table``'s join column (the first of ``keys`` it has); else InputError."""
+    found = _resolve(keys, headers, _Headers(None))
+    if found is None:
+        raise InputError(
+            f"{table.name}: no column {_alternatives(keys)} to join {other.name}"
+            f" on{_nearest_header(keys, table)}.{_file_headers(table)}"
+        )
+    return found[1]
 
 
 __all__ = ["BoundField", "BoundMapping", "JobsIndex", "Reader", "Values", "bind"]

@@ -59,11 +59,7 @@ def _shipped() -> tuple[MappingFile, ...]:
 
 def all_signature_columns() -> list[str]:
     """Every signature column of every shipped mapping (to find header rows)."""
-    out: list[str] = []
-    for m in _shipped():
-        for entry in _signature(m):
-            out.extend(entry)
-    return out
+    return [name for m in _shipped() if m.detect is not None for name in m.detect.names()]
 
 
 def all_referenced_columns() -> list[str]:

@@ -61,11 +61,9 @@ def mapping_path(name_or_path: str | Path) -> Path:
     if path.is_file():
         return path
     shipped = _shipped_names()
-    found = closest(name, shipped)
-    hint = f"did you mean {found}? " if found else ""
     raise MappingError(
-        f"unknown mapping '{name}' ({hint}shipped: {', '.join(shipped) or 'none'};"
-        " or give the path of a .yaml file)"
+        f"unknown mapping '{name}' ({_did_you_mean(name, shipped)}"
+        f"shipped: {', '.join(shipped) or 'none'}; or give the path of a .yaml file)"
     )
 
 

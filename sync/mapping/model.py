@@ -107,7 +107,7 @@ class Detect(_Strict):
     @field_validator("columns", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+        return _as_list(value)
 
     def names(self) -> list[str]:
         """Every alternative of every entry, flattened."""
