@@ -22,6 +22,7 @@ from sync.text import did_you_mean
 
 Values = dict[str, str]  # a row's cells by header, as in the file
 Reader = Callable[[Values, Values], str]  # (applicant's cells, job's cells) -> a field's text
+Source = tuple[bool, str]  # where a column is: (in the jobs file?, header as in the file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class BoundField:
     steps: tuple[str, ...]
     max_length: int | None
     sources: tuple[str, ...]
-    column: tuple[bool, str] | None = None  # (from the jobs file?, header) of a column field
+    column: Source | None = None  # a column field's one column (None: several, or no column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +68,13 @@ class BoundMapping:
     warnings: tuple[str, ...]
 
 
+# ---------------------------------------------------------------- finding columns
+
+
 class _Headers:
     """Normalised header → header as in the file (the first one wins)."""
 
     def __init__(self, table: Table | None) -> None:
-        self.table = table
         self.by_key: dict[str, str] = {}
         for header in table.headers if table else ():
             self.by_key.setdefault(normalise_header(header), header)
@@ -80,40 +83,9 @@ class _Headers:
         return self.by_key.get(normalise_header(name))
 
 
-def _alternatives(names: Sequence[str]) -> str:
-    return " or ".join(f"'{n}'" for n in names)
-
-
-def _nearest_header(names: Sequence[str], table: Table) -> str:
-    for name in names:
-        hint = did_you_mean(name, table.headers, cutoff=0.75, key=normalise_header, quote="'")
-        if hint:
-            return hint
-    return ""
-
-
-def _file_headers(table: Table) -> str:
-    return f" The file's headers: {', '.join(table.headers) or '(none)'}"
-
-
-def _looked_for(
-    refs: Sequence[str], applicants: Table, jobs: Table | None, joiner: str = " and "
-) -> str:
-    app = [r for r in refs if not r.startswith(JOBS_PREFIX)]
-    job = [r.removeprefix(JOBS_PREFIX) for r in refs if r.startswith(JOBS_PREFIX)]
-    parts = []
-    if app:
-        parts.append(f"{_alternatives(app)} in {applicants.name}")
-    if job and jobs is not None:
-        parts.append(f"{_alternatives(job)} in {jobs.name}")
-    elif job:
-        parts.append(f"{_alternatives([JOBS_PREFIX + j for j in job])} (no jobs file given)")
-    return joiner.join(parts)
-
-
-def _resolve_all(refs: Sequence[str], app: _Headers, jobs: _Headers) -> list[tuple[bool, str]]:
-    """Those of ``refs`` present, in order: (from the jobs file?, header as in the file)."""
-    found: list[tuple[bool, str]] = []
+def _resolve_all(refs: Sequence[str], app: _Headers, jobs: _Headers) -> list[Source]:
+    """The sources of those of ``refs`` the files have, in order, each once."""
+    found: list[Source] = []
     for ref in refs:
         if ref.startswith(JOBS_PREFIX):
             header = jobs.find(ref.removeprefix(JOBS_PREFIX))
@@ -126,10 +98,19 @@ def _resolve_all(refs: Sequence[str], app: _Headers, jobs: _Headers) -> list[tup
     return found
 
 
-def _resolve(refs: Sequence[str], app: _Headers, jobs: _Headers) -> tuple[bool, str] | None:
-    """The first of ``refs`` present: (from the jobs file?, header as in the file)."""
+def _resolve(refs: Sequence[str], app: _Headers, jobs: _Headers) -> Source | None:
+    """The source of the first of ``refs`` the files have."""
     found = _resolve_all(refs, app, jobs)
     return found[0] if found else None
+
+
+def _source_name(src: Source, applicants: Table, jobs: Table | None) -> str:
+    in_jobs, header = src
+    table = jobs if in_jobs and jobs is not None else applicants
+    return f"{table.name}:{header}"
+
+
+# ---------------------------------------------------------------- readers
 
 
 def _column_reader(in_jobs: bool, header: str) -> Reader:
@@ -138,7 +119,7 @@ def _column_reader(in_jobs: bool, header: str) -> Reader:
     return lambda a, j: a.get(header, "").strip()
 
 
-def _fallback_reader(sources: Sequence[tuple[bool, str]]) -> Reader:
+def _fallback_reader(sources: Sequence[Source]) -> Reader:
     """The first non-blank cell among several present columns."""
     readers = [_column_reader(*src) for src in sources]
 
@@ -152,7 +133,7 @@ def _fallback_reader(sources: Sequence[tuple[bool, str]]) -> Reader:
     return read
 
 
-def _template_reader(parts: Sequence[tuple[str, tuple[bool, str] | None]]) -> Reader:
+def _template_reader(parts: Sequence[tuple[str, Source | None]]) -> Reader:
     literals = [lit for lit, _ in parts]
     slots = [src for _, src in parts[:-1]]
 
@@ -171,10 +152,7 @@ def _template_reader(parts: Sequence[tuple[str, tuple[bool, str] | None]]) -> Re
     return render
 
 
-def _source_name(src: tuple[bool, str], applicants: Table, jobs: Table | None) -> str:
-    in_jobs, header = src
-    table = jobs if in_jobs and jobs is not None else applicants
-    return f"{table.name}:{header}"
+# ---------------------------------------------------------------- binding
 
 
 def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> BoundMapping:
@@ -251,19 +229,6 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
     return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings))
 
 
-def _missing_required(
-    name: str, refs: Sequence[str], applicants: Table, jobs: Table | None
-) -> None:
-    only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
-    table = jobs if only_jobs and jobs is not None else applicants
-    names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
-    raise InputError(
-        f"{table.name}: no column for {name}, which the API requires: looked for"
-        f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
-        f"{_file_headers(table)}"
-    )
-
-
 def _bind_join(
     mapping: MappingFile,
     applicants: Table,
@@ -301,4 +266,51 @@ def _join_key(keys: Sequence[str], headers: _Headers, table: Table, other: Table
     return found[1]
 
 
-__all__ = ["BoundField", "BoundMapping", "JobsIndex", "Reader", "Values", "bind"]
+# ---------------------------------------------------------------- messages for missing columns
+
+
+def _missing_required(
+    name: str, refs: Sequence[str], applicants: Table, jobs: Table | None
+) -> None:
+    only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
+    table = jobs if only_jobs and jobs is not None else applicants
+    names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
+    raise InputError(
+        f"{table.name}: no column for {name}, which the API requires: looked for"
+        f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
+        f"{_file_headers(table)}"
+    )
+
+
+def _looked_for(
+    refs: Sequence[str], applicants: Table, jobs: Table | None, joiner: str = " and "
+) -> str:
+    app = [r for r in refs if not r.startswith(JOBS_PREFIX)]
+    job = [r.removeprefix(JOBS_PREFIX) for r in refs if r.startswith(JOBS_PREFIX)]
+    parts = []
+    if app:
+        parts.append(f"{_alternatives(app)} in {applicants.name}")
+    if job and jobs is not None:
+        parts.append(f"{_alternatives(job)} in {jobs.name}")
+    elif job:
+        parts.append(f"{_alternatives([JOBS_PREFIX + j for j in job])} (no jobs file given)")
+    return joiner.join(parts)
+
+
+def _alternatives(names: Sequence[str]) -> str:
+    return " or ".join(f"'{n}'" for n in names)
+
+
+def _nearest_header(names: Sequence[str], table: Table) -> str:
+    for name in names:
+        hint = did_you_mean(name, table.headers, cutoff=0.75, key=normalise_header, quote="'")
+        if hint:
+            return hint
+    return ""
+
+
+def _file_headers(table: Table) -> str:
+    return f" The file's headers: {', '.join(table.headers) or '(none)'}"
+
+
+__all__ = ["BoundField", "BoundMapping", "JobsIndex", "Reader", "Source", "Values", "bind"]
