@@ -12,8 +12,9 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from sync.errors import FieldProblem
 from sync.mapping.bind import BoundField, BoundMapping, Values
-from sync.mapping.transforms import TRANSFORMS, FieldProblem, Scalar, TextSource, file_transform
+from sync.mapping.transforms import TRANSFORMS, Scalar, TextSource, file_transform
 from sync.records import MappedRow
 
 TRUNCATION_NOTE = "… [truncated by jobmojito-sync at {n} characters]"
