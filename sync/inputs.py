@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.mapping import MappingFile, load_mapping
+from sync.mapping import MappingFile, all_referenced_columns, choose_mapping, load_mapping
 from sync.options import SyncOptions
 from sync.readers import read_table
 from sync.records import Table
@@ -32,8 +32,6 @@ def read_inputs(options: SyncOptions) -> Inputs:
     With ``mapping = auto`` the header row is found with the columns of every
     shipped mapping, and the mapping is chosen from the headers read.
     """
-    from sync.mapping.detect import all_referenced_columns, choose_mapping
-
     chosen: MappingFile | None = None
     reason = f"mapping '{options.mapping}' chosen with --mapping"
     if options.mapping != "auto":

@@ -42,7 +42,7 @@ def mappings_show(name: str) -> None:
 def mappings_detect(file: Path, sheet: str | None) -> None:
     """Score every shipped mapping against FILE's headers."""
     from sync.errors import MappingError
-    from sync.mapping.detect import all_signature_columns, choose_mapping, score_mappings
+    from sync.mapping import all_signature_columns, choose_mapping, score_mappings
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet, expect=all_signature_columns())
@@ -63,7 +63,7 @@ def mappings_detect(file: Path, sheet: str | None) -> None:
 @handle_errors
 def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
     """Write a starter mapping for FILE by matching its headers to API fields."""
-    from sync.mapping.detect import starter_mapping
+    from sync.mapping import starter_mapping
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet)

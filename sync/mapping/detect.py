@@ -1,24 +1,23 @@
-"""Which mapping fits a file: header signatures, scores, and starter mappings.
+"""Which shipped mapping fits a file (``--mapping auto``), from its headers.
 
 Each shipped mapping declares ``detect.columns``: the headers typical of its
 ATS's export. A file's score for a mapping is the share of those columns its
 header row has (matched with ``normalise_header``), so extra, reordered and a
 few missing columns are tolerated. ``--mapping auto`` takes the best score,
 refuses when two mappings are too close to call, and says why it chose.
+(A starter mapping for a file none fits is ``sync.mapping.starter``.)
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sync.errors import MappingError
-from sync.mapping import MappingFile, list_mappings
+from sync.mapping.load import list_mappings
+from sync.mapping.model import MappingFile
 from sync.readers import normalise_header
-from sync.records import Table
 
 MIN_SCORE = 0.6  # below this share of a signature, a mapping does not fit
 MARGIN = 0.1  # the best must lead the runner-up by this much
@@ -60,11 +59,7 @@ def _shipped() -> tuple[MappingFile, ...]:
 
 def all_signature_columns() -> list[str]:
     """Every signature column of every shipped mapping (to find header rows)."""
-    out: list[str] = []
-    for m in _shipped():
-        for entry in _signature(m):
-            out.extend(entry)
-    return out
+    return [name for m in _shipped() if m.detect is not None for name in m.detect.names()]
 
 
 def all_referenced_columns() -> list[str]:
@@ -127,123 +122,13 @@ def choose_mapping(
     return Choice(best.mapping, reason, tuple(scores))
 
 
-# ---------------------------------------------------------------- starter mapping
-
-# Header words an export uses for each payload field (lower case, normalised).
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "candidate_name": ("name", "full name", "candidate name", "candidate", "applicant name"),
-    "candidate_email": ("email", "e-mail", "email address", "e-mail address", "mail", "emails"),
-    "candidate_country_code": ("country", "candidate country", "location", "country code"),
-    "candidate_resume": (
-        "resume",
-        "cv",
-        "resume text",
-        "resume file",
-        "resume filename",
-        "cv name",
-    ),
-    "candidate_external_id": ("id", "candidate id", "applicant id", "application id", "profile id"),
-    "candidate_linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "social media"),
-    "position_external_id": ("job id", "requisition id", "posting id", "position id", "job code"),
-    "position_name": ("job", "job title", "position", "job name", "posting title", "title"),
-    "position_location": ("office", "job location", "location", "posting location", "city"),
-    "position_country_code": ("job country", "office country", "country"),
-    "position_description": ("job description", "description", "summary"),
-    "mojito_language_code": ("language", "locale", "language code"),
-}
-_TRANSFORMS = {
-    "candidate_email": ["email"],
-    "candidate_country_code": ["country"],
-    "position_country_code": ["country"],
-    "mojito_language_code": ["language"],
-    "position_description": ["html"],
-    "candidate_linkedin_url": ["linkedin"],
-}
-
-
-def _guess(field: str, headers: Sequence[str]) -> tuple[str | None, float]:
-    best: tuple[str | None, float] = (None, 0.0)
-    for header in headers:
-        h = normalise_header(header)
-        for word in (*_SYNONYMS[field], field.replace("_", " ")):
-            ratio = 1.0 if h == word else difflib.SequenceMatcher(None, h, word).ratio()
-            if ratio > best[1]:
-                best = (header, ratio)
-    return best if best[1] >= 0.75 else (None, best[1])
-
-
-def starter_mapping(table: Table) -> str:
-    """A commented starter mapping for an unknown export, every guess marked."""
-    name = re.sub(r"[^a-z0-9]+", "_", table.name.rsplit(".", 1)[0].lower()).strip("_") or "custom"
-    used: set[str] = set()
-    chosen: dict[str, str] = {}
-    lines = [
-        f"# Starter mapping written by `jobmojito-sync mappings init {table.name}`.",
-        "# Every column below is a GUESS from the header names: check each one,",
-        "# fix what is wrong, then try it with --dry-run.",
-        f"# Headers found: {', '.join(table.headers)}",
-        "version: 1",
-        f"name: {name}    # must equal the file name (save as mappings/{name}.yaml)",
-        f"title: Export like {table.name}",
-        "source: written by mappings init; not checked against the ATS's documentation",
-        "detect:",
-        "  columns: [" + ", ".join(_yaml_str(h) for h in table.headers[:8]) + "]",
-        "fields:",
-    ]
-    first = _find(table.headers, ("first name", "firstname", "given name", "vorname"))
-    last = _find(table.headers, ("last name", "lastname", "surname", "family name", "nachname"))
-    for field in _SYNONYMS:
-        if field == "candidate_name" and first and last:
-            lines.append(f'  candidate_name: {{template: "{{{first}}} {{{last}}}"}}  # guess')
-            used.update({first, last})
-            continue
-        header, ratio = _guess(field, [h for h in table.headers if h not in used])
-        if header is None and field in _REUSE and chosen.get(_REUSE[field]):
-            # The job's location usually names its country too ("Lisbon, Portugal").
-            header, ratio = chosen[_REUSE[field]], 0.0
-        if header is None:
-            if field == "mojito_language_code":
-                lines.append("  mojito_language_code: {const: en}  # guess: no language column")
-                continue
-            lines.append(f"  # {field}: no column looks like it; give a column, template or const")
-            continue
-        used.add(header)
-        chosen[field] = header
-        transforms = list(_TRANSFORMS.get(field, ()))
-        if field == "candidate_resume" and _names_files(table, header):
-            transforms = ["file"]
-        extra = f", transforms: [{', '.join(transforms)}]" if transforms else ""
-        if ratio == 0.0:
-            lines.append(
-                f"  {field}: {{column: {_yaml_str(header)}{extra}}}"
-                f"  # guess: the same column as {_REUSE[field]}"
-            )
-            continue
-        lines.append(
-            f"  {field}: {{column: {_yaml_str(header)}{extra}}}  # guess ({ratio:.0%} match)"
-        )
-    lines.append("  # candidate_resume must be text: use transforms: [file] when the column")
-    lines.append("  # holds a file name, and pass --resumes DIR|ZIP")
-    return "\n".join(lines) + "\n"
-
-
-# A field with no column of its own may read the column chosen for another.
-_REUSE = {"position_country_code": "position_location"}
-_FILE_SUFFIXES = (".pdf", ".docx", ".doc", ".txt", ".md", ".html", ".htm", ".rtf")
-
-
-def _names_files(table: Table, header: str) -> bool:
-    """Whether a column's first filled cells look like file names (a resume column)."""
-    values = [v for r in table.rows[:20] if (v := r.values.get(header, "").strip())]
-    return bool(values) and all(v.lower().endswith(_FILE_SUFFIXES) for v in values)
-
-
-def _find(headers: Sequence[str], words: Sequence[str]) -> str | None:
-    for h in headers:
-        if normalise_header(h) in words:
-            return h
-    return None
-
-
-def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+__all__ = [
+    "MARGIN",
+    "MIN_SCORE",
+    "Choice",
+    "Score",
+    "all_referenced_columns",
+    "all_signature_columns",
+    "choose_mapping",
+    "score_mappings",
+]
