@@ -17,15 +17,8 @@ from pathlib import Path
 import pytest
 
 from sync.errors import LedgerError, LedgerLockedError
-from sync.ledger.sqlite import (
-    IN_FLIGHT_REASON,
-    PENDING_REASON,
-    SCHEMA_VERSION,
-    Enrolment,
-    Ledger,
-    SQLiteLedger,
-    open_ledger,
-)
+from sync.ledger import SCHEMA_VERSION, Enrolment, Ledger, SQLiteLedger, open_ledger
+from sync.ledger.lines import IN_FLIGHT_REASON, PENDING_REASON
 from sync.records import API_DECISIONS, ResultLine, Status
 
 REPO = Path(__file__).resolve().parents[1]
