@@ -358,7 +358,10 @@ class TestKilledRunResults:
         # The run never finished (as after kill -9); a later reader rebuilds its sheet.
         with open_ledger(path) as ledger:
             lines = ledger.result_lines(run_id)
-            assert ledger.get_run(run_id).state == "killed"
+            info = ledger.get_run(run_id)
+        assert info.state == "killed"
+        # history's counts of the killed run are those of its rebuilt sheet.
+        assert info.counts == {"ai_accept": 1, "failed": 2, "not_sent": 1}
         assert [x.status for x in lines] == [
             Status.AI_ACCEPT,
             Status.FAILED,

@@ -8,11 +8,14 @@ that stopped before the row was finished, and shows the truth about it:
   (the next run resends it; the API answers already-applied if it enrolled);
 - sent, stopped between retries: ``failed``, ``BETWEEN_RETRIES_REASON``.
 
-``shown_status`` is that rule; ``result_line`` renders a row by it.
+``shown_status`` is that rule, used both for a run's sheet (``result_line``)
+and for the counts ``history`` shows of a run that did not finish.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sync.records import ResultLine, Status
@@ -64,3 +67,15 @@ def result_line(line: ResultLine, recorded: str | None, attempts: Attempts) -> R
         last = f"HTTP {attempts.last_http}" if attempts.last_http else attempts.last_outcome
         line.reason = BETWEEN_RETRIES_REASON.format(last=last or "no answer")
     return line
+
+
+def shown_counts(groups: Iterable[tuple[str | None, bool, int]]) -> dict[str, int]:
+    """Status -> rows, from ``(recorded, attempted, rows)`` groups of a run's rows.
+
+    Statuses come in alphabetical order (how ``history`` has always listed the
+    counts of a run that did not finish).
+    """
+    counts: Counter[str] = Counter()
+    for recorded, attempted, rows in groups:
+        counts[shown_status(recorded, bool(attempted)).value] += rows
+    return {status: counts[status] for status in sorted(counts)}

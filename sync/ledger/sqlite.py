@@ -26,7 +26,7 @@ from typing import Any
 
 from sync.errors import LedgerError
 from sync.ledger.base import Enrolment, Ledger, RunInfo, new_run_id, stored_text, utc_now
-from sync.ledger.lines import Attempts, result_line
+from sync.ledger.lines import Attempts, result_line, shown_counts
 from sync.ledger.lock import LOCK_RETRY_SECONDS, RunLock
 from sync.ledger.schema import check_is_ledger, migrate
 from sync.records import ResultLine, Status
@@ -35,11 +35,14 @@ _BUSY_TIMEOUT_MS = 10_000
 _CHUNK = 500  # identities per IN (...) query
 _NO_ATTEMPTS = Attempts()
 
+# What ``shown_status`` decides by, as stored: the outcome once recorded, else NULL.
+_RECORDED = "CASE WHEN r.state = 'done' THEN r.status END"
+
 # A row with what ``result_line`` needs: its outcome if recorded, else its attempts so far.
-_ROW_SELECT = """
+_ROW_SELECT = f"""
 SELECT r.row_index, r.source_file, r.source_row, r.candidate_name, r.candidate_email,
-       r.position, r.identity, r.state, r.status, r.reason, r.interview_url, r.http_status,
-       r.attempts, r.position_def_set_id, r.profile_interview_id,
+       r.position, r.identity, {_RECORDED} AS recorded, r.reason, r.interview_url,
+       r.http_status, r.attempts, r.position_def_set_id, r.profile_interview_id,
        ag.n AS n_attempts, la.state AS last_state, la.http_status AS last_http,
        la.outcome AS last_outcome
 FROM rows r
@@ -50,7 +53,16 @@ LEFT JOIN (
 LEFT JOIN attempts la ON la.attempt_id = ag.last_id
 WHERE r.run_id = :run
 ORDER BY r.row_index
-"""
+"""  # noqa: S608 (constants only)
+
+# A run's rows grouped by what ``shown_status`` decides by, for ``shown_counts``.
+_GROUP_SELECT = f"""
+SELECT {_RECORDED} AS recorded,
+       EXISTS (SELECT 1 FROM attempts a
+               WHERE a.run_id = r.run_id AND a.row_index = r.row_index) AS attempted,
+       count(*)
+FROM rows r WHERE r.run_id = ? GROUP BY recorded, attempted
+"""  # noqa: S608 (constants only)
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, state, dry_run, mapping, inputs, results_path,"
@@ -61,16 +73,6 @@ _ENROLMENT_SELECT = (
     "SELECT identity, status, interview_url, run_id, enrolled_at, first_status, last_run_id,"
     " updated_at FROM enrolments"
 )
-
-_COUNT_SELECT = """
-SELECT CASE
-         WHEN r.state = 'done' THEN r.status
-         WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = r.run_id
-                      AND a.row_index = r.row_index) THEN 'failed'
-         ELSE 'not_sent'
-       END AS shown, count(*)
-FROM rows r WHERE r.run_id = ? GROUP BY shown
-"""
 
 
 class SQLiteLedger(Ledger):
@@ -421,7 +423,6 @@ class SQLiteLedger(Ledger):
                 attempts=r["attempts"],
                 identity=r["identity"],
             )
-            recorded = r["status"] if r["state"] == "done" else None
             attempts = (
                 Attempts(
                     r["n_attempts"],
@@ -432,7 +433,7 @@ class SQLiteLedger(Ledger):
                 if r["n_attempts"]
                 else _NO_ATTEMPTS
             )
-            lines.append(result_line(line, recorded, attempts))
+            lines.append(result_line(line, r["recorded"], attempts))
         return lines
 
     def in_flight_identities(self) -> set[str]:
@@ -499,7 +500,7 @@ class SQLiteLedger(Ledger):
         )
 
     def _count_rows(self, run_id: str) -> dict[str, int]:
-        return {str(s): int(n) for s, n in self._db().execute(_COUNT_SELECT, (run_id,))}
+        return shown_counts(self._db().execute(_GROUP_SELECT, (run_id,)))
 
     def _require_run(self, run_id: str) -> None:
         if not self._db().execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone():
