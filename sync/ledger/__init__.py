@@ -15,7 +15,6 @@ SQLite store).
 from pathlib import Path
 
 from sync.ledger.base import Enrolment, Ledger, RunInfo
-from sync.ledger.schema import SCHEMA_VERSION
 from sync.ledger.sqlite import SQLiteLedger
 
 
@@ -24,4 +23,4 @@ def open_ledger(path: Path) -> Ledger:
     return SQLiteLedger(path)
 
 
-__all__ = ["SCHEMA_VERSION", "Enrolment", "Ledger", "RunInfo", "SQLiteLedger", "open_ledger"]
+__all__ = ["Enrolment", "Ledger", "RunInfo", "SQLiteLedger", "open_ledger"]

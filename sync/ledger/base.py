@@ -11,14 +11,13 @@ holds the API token or a whole API body.
 One live run, in the order the calls happen::
 
     with open_ledger(path) as ledger:
-        ledger.lock()                       # before planning (optional; start_run takes it too)
         known = ledger.enrolled(identities)
         run_id = ledger.start_run(...)      # run lock; marks runs left 'running' as 'killed'
         ledger.record_plan(run_id, lines, pending)
         for each row sent:
             a = ledger.begin_attempt(run_id, i)     # committed before the request leaves
             ledger.finish_attempt(a, http_status=..., outcome=...)
-            ledger.record_outcome(run_id, i, line)  # or complete(a, line, ...) for both
+            ledger.record_outcome(run_id, i, line)
         ledger.finish_run(run_id, exit_code=..., counts=...)
 """
 
@@ -96,10 +95,6 @@ class Ledger(abc.ABC):
         self.close()
 
     @abc.abstractmethod
-    def lock(self) -> None:
-        """Take the run lock now (idempotent); ``LedgerLockedError`` if another run holds it."""
-
-    @abc.abstractmethod
     def start_run(
         self,
         *,
@@ -136,22 +131,12 @@ class Ledger(abc.ABC):
         """Record a row's final outcome; an API decision also records the enrolment."""
 
     @abc.abstractmethod
-    def complete(
-        self, attempt_id: int, line: ResultLine, *, outcome: str, detail: str = ""
-    ) -> None:
-        """``finish_attempt`` + ``record_outcome`` of the attempt's row, in one commit."""
-
-    @abc.abstractmethod
     def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
         """Mark the run finished and release the run lock."""
 
     @abc.abstractmethod
     def result_lines(self, run_id: str) -> list[ResultLine]:
         """The results sheet of any run (also a killed one), in input order."""
-
-    @abc.abstractmethod
-    def in_flight_identities(self) -> set[str]:
-        """Identities left in flight by a killed run and not enrolled since."""
 
     @abc.abstractmethod
     def runs(self, limit: int = 50) -> list[RunInfo]:

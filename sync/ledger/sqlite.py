@@ -145,9 +145,6 @@ class SQLiteLedger(Ledger):
 
     # ------------------------------------------------------------------ run lock
 
-    def lock(self) -> None:
-        self._lock.acquire()
-
     def _reap(self) -> None:
         """Mark runs left 'running' as 'killed' when no process holds the run lock."""
         if self._lock.held:
@@ -297,7 +294,7 @@ class SQLiteLedger(Ledger):
                 "SELECT state, status FROM rows WHERE run_id=? AND row_index=?", (run_id, row_index)
             ).fetchone()
             if row is None:
-                raise LedgerError(f"run {run_id} has no row {row_index} in the ledger {self.path}")
+                raise self._no_row(run_id, row_index)
             if row[0] != "pending":
                 # A safety net against sending a row twice (or one planned not to be sent).
                 raise LedgerError(
@@ -316,64 +313,45 @@ class SQLiteLedger(Ledger):
         self, attempt_id: int, *, http_status: int | None, outcome: str, detail: str = ""
     ) -> None:
         with self._write() as w:
-            self._finish_attempt(w, attempt_id, http_status, outcome, detail)
+            found = w.execute(
+                "UPDATE attempts SET state='done', finished_at=?, http_status=?, outcome=?,"
+                " detail=? WHERE attempt_id=?",
+                (utc_now(), http_status, outcome, stored_text(detail), attempt_id),
+            ).rowcount
+            if not found:
+                raise LedgerError(f"no attempt {attempt_id} in the ledger {self.path}")
 
     def record_outcome(self, run_id: str, row_index: int, line: ResultLine) -> None:
         with self._write() as w:
-            self._record_outcome(w, run_id, row_index, line)
+            now = utc_now()
+            row = w.execute(
+                "UPDATE rows SET state='done', status=?, reason=?, interview_url=?, http_status=?,"
+                " attempts=?, position_def_set_id=?, profile_interview_id=?, updated_at=?"
+                " WHERE run_id=? AND row_index=? RETURNING identity",
+                (
+                    str(line.status),
+                    stored_text(line.reason),
+                    line.interview_url,
+                    line.http_status,
+                    line.attempts,
+                    line.position_def_set_id,
+                    line.profile_interview_id,
+                    now,
+                    run_id,
+                    row_index,
+                ),
+            ).fetchone()
+            if row is None:
+                raise self._no_row(run_id, row_index)
+            identity = line.identity or str(row[0])
+            if Status(line.status).is_enrolled and identity:
+                self._enrol(w, identity, run_id, line, now)
 
-    def complete(
-        self, attempt_id: int, line: ResultLine, *, outcome: str, detail: str = ""
+    @staticmethod
+    def _enrol(
+        w: sqlite3.Connection, identity: str, run_id: str, line: ResultLine, now: str
     ) -> None:
-        with self._write() as w:
-            run_id, row_index = self._finish_attempt(
-                w, attempt_id, line.http_status, outcome, detail
-            )
-            self._record_outcome(w, run_id, row_index, line)
-
-    def _finish_attempt(
-        self,
-        w: sqlite3.Connection,
-        attempt_id: int,
-        http_status: int | None,
-        outcome: str,
-        detail: str,
-    ) -> tuple[str, int]:
-        row = w.execute(
-            "UPDATE attempts SET state='done', finished_at=?, http_status=?, outcome=?, detail=?"
-            " WHERE attempt_id=? RETURNING run_id, row_index",
-            (utc_now(), http_status, outcome, stored_text(detail), attempt_id),
-        ).fetchone()
-        if row is None:
-            raise LedgerError(f"no attempt {attempt_id} in the ledger {self.path}")
-        return str(row[0]), int(row[1])
-
-    def _record_outcome(
-        self, w: sqlite3.Connection, run_id: str, row_index: int, line: ResultLine
-    ) -> None:
-        now = utc_now()
-        row = w.execute(
-            "UPDATE rows SET state='done', status=?, reason=?, interview_url=?, http_status=?,"
-            " attempts=?, position_def_set_id=?, profile_interview_id=?, updated_at=?"
-            " WHERE run_id=? AND row_index=? RETURNING identity",
-            (
-                str(line.status),
-                stored_text(line.reason),
-                line.interview_url,
-                line.http_status,
-                line.attempts,
-                line.position_def_set_id,
-                line.profile_interview_id,
-                now,
-                run_id,
-                row_index,
-            ),
-        ).fetchone()
-        if row is None:
-            raise LedgerError(f"run {run_id} has no row {row_index} in the ledger {self.path}")
-        identity = line.identity or str(row[0])
-        if not Status(line.status).is_enrolled or not identity:
-            return
+        """Record (or update) the enrolment ``line`` reports for ``identity``."""
         # What the API said last wins, except that an answer without a URL never
         # erases one; the first run and time of the enrolment are kept.
         w.execute(
@@ -436,24 +414,6 @@ class SQLiteLedger(Ledger):
             lines.append(result_line(line, r["recorded"], attempts))
         return lines
 
-    def in_flight_identities(self) -> set[str]:
-        self._reap()
-        rows = self._db().execute(
-            """
-            SELECT r.identity
-            FROM attempts a
-            JOIN (SELECT r2.identity, max(a2.attempt_id) AS last_id
-                  FROM attempts a2 JOIN rows r2
-                    ON r2.run_id = a2.run_id AND r2.row_index = a2.row_index
-                  GROUP BY r2.identity) latest ON latest.last_id = a.attempt_id
-            JOIN rows r ON r.run_id = a.run_id AND r.row_index = a.row_index
-            JOIN runs ON runs.run_id = a.run_id
-            WHERE a.state = 'in_flight' AND runs.state = 'killed'
-              AND r.identity NOT IN (SELECT identity FROM enrolments)
-            """
-        )
-        return {str(r[0]) for r in rows}
-
     def runs(self, limit: int = 50) -> list[RunInfo]:
         self._reap()
         rows = self._db().execute(
@@ -505,6 +465,9 @@ class SQLiteLedger(Ledger):
     def _require_run(self, run_id: str) -> None:
         if not self._db().execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone():
             raise self._unknown_run(run_id)
+
+    def _no_row(self, run_id: str, row_index: int) -> LedgerError:
+        return LedgerError(f"run {run_id} has no row {row_index} in the ledger {self.path}")
 
     def _unknown_run(self, run_id: str) -> LedgerError:
         last = [
