@@ -10,6 +10,9 @@ The ledger never stores the API token, resume text or request payloads: only
 the display columns of the results sheet, the API's answers, and attempt
 metadata. Free text (reasons, details) is ``stored_text``: scrubbed of bearer
 tokens and capped.
+
+The module is one class, every method with its own SQL, and so runs past 400
+lines; what a second store would share lives in ``base``, ``lines`` and ``lock``.
 """
 
 from __future__ import annotations
@@ -143,26 +146,7 @@ class SQLiteLedger(Ledger):
             raise LedgerError(f"the ledger {self.path} is closed")
         return self._conn
 
-    # ------------------------------------------------------------------ run lock
-
-    def _reap(self) -> None:
-        """Mark runs left 'running' as 'killed' when no process holds the run lock."""
-        if self._lock.held:
-            return  # we hold the lock: any 'running' run is ours or was reaped at start
-        conn = self._db()
-        running = [r[0] for r in conn.execute("SELECT run_id FROM runs WHERE state='running'")]
-        if not running:
-            return
-        with self._lock.probe() as free:
-            if not free:
-                return  # a live process holds the lock: its run is running
-            with self._write() as w:
-                w.executemany(
-                    "UPDATE runs SET state='killed' WHERE run_id=? AND state='running'",
-                    [(r,) for r in running],
-                )
-
-    # ------------------------------------------------------------------ runs
+    # ------------------------------------------------------------------ starting
 
     def start_run(
         self,
@@ -203,35 +187,6 @@ class SQLiteLedger(Ledger):
         self._run_id = run_id
         self._lock.describe(run_id)
         return run_id
-
-    def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
-        with self._write() as w:
-            done = w.execute(
-                "UPDATE runs SET state='finished', finished_at=?, exit_code=?, counts=?"
-                " WHERE run_id=?",
-                (utc_now(), exit_code, json.dumps(dict(counts)), run_id),
-            ).rowcount
-        if not done:
-            raise self._unknown_run(run_id)
-        if run_id == self._run_id:
-            self._run_id = None
-        self._lock.release()
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        try:
-            if self._run_id is not None:  # the run raised before finish_run
-                with contextlib.suppress(sqlite3.Error), self._write() as w:
-                    w.execute(
-                        "UPDATE runs SET state='killed' WHERE run_id=? AND state='running'",
-                        (self._run_id,),
-                    )
-                self._run_id = None
-        finally:
-            self._closed = True
-            self._conn.close()
-            self._lock.release()
 
     # ------------------------------------------------------------------ plan
 
@@ -378,6 +333,37 @@ class SQLiteLedger(Ledger):
             },
         )
 
+    # ------------------------------------------------------------------ finishing
+
+    def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
+        with self._write() as w:
+            done = w.execute(
+                "UPDATE runs SET state='finished', finished_at=?, exit_code=?, counts=?"
+                " WHERE run_id=?",
+                (utc_now(), exit_code, json.dumps(dict(counts)), run_id),
+            ).rowcount
+        if not done:
+            raise self._unknown_run(run_id)
+        if run_id == self._run_id:
+            self._run_id = None
+        self._lock.release()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            if self._run_id is not None:  # the run raised before finish_run
+                with contextlib.suppress(sqlite3.Error), self._write() as w:
+                    w.execute(
+                        "UPDATE runs SET state='killed' WHERE run_id=? AND state='running'",
+                        (self._run_id,),
+                    )
+                self._run_id = None
+        finally:
+            self._closed = True
+            self._conn.close()
+            self._lock.release()
+
     # ------------------------------------------------------------------ reading
 
     def result_lines(self, run_id: str) -> list[ResultLine]:
@@ -413,6 +399,23 @@ class SQLiteLedger(Ledger):
             )
             lines.append(result_line(line, r["recorded"], attempts))
         return lines
+
+    def _reap(self) -> None:
+        """Mark runs left 'running' as 'killed' when no process holds the run lock."""
+        if self._lock.held:
+            return  # we hold the lock: any 'running' run is ours or was reaped at start
+        conn = self._db()
+        running = [r[0] for r in conn.execute("SELECT run_id FROM runs WHERE state='running'")]
+        if not running:
+            return
+        with self._lock.probe() as free:
+            if not free:
+                return  # a live process holds the lock: its run is running
+            with self._write() as w:
+                w.executemany(
+                    "UPDATE runs SET state='killed' WHERE run_id=? AND state='running'",
+                    [(r,) for r in running],
+                )
 
     def runs(self, limit: int = 50) -> list[RunInfo]:
         self._reap()
