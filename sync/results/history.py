@@ -8,7 +8,8 @@ from typing import Any
 from sync import __version__
 from sync.errors import LedgerError
 from sync.records import RunSummary
-from sync.results.sheets import count_statuses, write_results
+from sync.results.sheets import write_results
+from sync.results.summary import count_statuses
 
 
 def _open(path: Path) -> Any:
