@@ -167,7 +167,7 @@ async def _dispatch(
 
     def count(row: PlannedRow, outcome: RowOutcome) -> None:
         nonlocal done
-        done += outcome.status.is_api_decision
+        done += outcome.status.is_enrolled
         if on_outcome is not None:
             on_outcome(row, outcome)
 

@@ -39,10 +39,6 @@ class Status(enum.StrEnum):
         return self.value
 
     @property
-    def is_api_decision(self) -> bool:
-        return self in API_DECISIONS
-
-    @property
     def is_enrolled(self) -> bool:
         """The API holds an enrolment for this candidate and position."""
         return self in API_DECISIONS

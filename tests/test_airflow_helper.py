@@ -433,7 +433,9 @@ class TestSyncTask:
 
         task_env.mkdir(parents=True)
         with open_ledger(task_env / af.LEDGER_NAME) as ledger:
-            ledger.lock()
+            ledger.start_run(
+                inputs=[], mapping="m", dry_run=False, tool_version="t", results_path="r.xlsx"
+            )
             with pytest.raises(AirflowException) as info:
                 run_task(task_env)
         assert type(info.value) is AirflowException

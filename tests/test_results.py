@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-import sync.results.sheets as results
+import sync.results.sheets as sheets
 from sync.errors import EXIT_MEANINGS, InputError, UsageError
 from sync.records import ResultLine, RunSummary, Status
 from sync.results import (
@@ -210,8 +210,8 @@ class TestXlsxLayout:
         lines = [line(0, reason="x" * 500, candidate_name="Maximilian Mustermann-Schmidt")]
         wb = load_workbook(write_results(tmp_path / "r.xlsx", lines, summary()))
         dims = wb["Results"].column_dimensions
-        assert dims["G"].width <= results.MAX_WIDTH + 1  # reason, capped
-        assert dims["G"].width >= results.MAX_WIDTH - 1
+        assert dims["G"].width <= sheets.MAX_WIDTH + 1  # reason, capped
+        assert dims["G"].width >= sheets.MAX_WIDTH - 1
         assert dims["C"].width >= len("Maximilian Mustermann-Schmidt")
         assert dims["A"].width >= len("source_file")
         wb.close()
@@ -427,7 +427,7 @@ class TestAtomicWrite:
         target = tmp_path / f"r{suffix}"
         write_results(target, [line(0)], summary())
         before = target.read_bytes()
-        real_text = results._text
+        real_text = sheets.cell_text
         calls = 0
 
         def crash_midway(value: object) -> str:
@@ -437,7 +437,7 @@ class TestAtomicWrite:
                 raise RuntimeError("disk on fire")
             return real_text(value)
 
-        monkeypatch.setattr(results, "_text", crash_midway)
+        monkeypatch.setattr(sheets, "cell_text", crash_midway)
         with pytest.raises(RuntimeError, match="disk on fire"):
             write_results(target, [line(i) for i in range(100)], summary())
         assert target.read_bytes() == before
@@ -455,7 +455,7 @@ class TestAtomicWrite:
         def boom(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("crash before close")
 
-        monkeypatch.setattr(results, "_write_summary_sheet", boom)
+        monkeypatch.setattr(sheets, "_write_summary_sheet", boom)
         with pytest.raises(RuntimeError):
             write_results(tmp_path / "out" / "r.xlsx", [line(i) for i in range(10)], summary())
         assert list(scratch.iterdir()) == []
@@ -498,12 +498,12 @@ class TestHyperlinkLimit:
     def test_urls_past_the_limit_are_text(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(results, "EXCEL_LINKS_PER_SHEET", 20)
+        monkeypatch.setattr(sheets, "EXCEL_LINKS_PER_SHEET", 20)
         out = write_results(tmp_path / "r.xlsx", self.lines(29), summary())
         self.check(out, 20, 29)
 
     @pytest.mark.slow
     def test_more_urls_than_excel_allows(self, tmp_path: Path) -> None:
-        n = results.EXCEL_LINKS_PER_SHEET + 7
+        n = sheets.EXCEL_LINKS_PER_SHEET + 7
         out = write_results(tmp_path / "r.xlsx", self.lines(n), summary())
-        self.check(out, results.EXCEL_LINKS_PER_SHEET, n)
+        self.check(out, sheets.EXCEL_LINKS_PER_SHEET, n)

@@ -1,20 +1,21 @@
 """Results: the sheet every run leaves (one line per input row), and the ledger's views.
 
-- ``write_results`` / ``read_results``: the XLSX or CSV results sheet with its
-  Summary, written atomically, no cell ever a formula (``sync.results.sheets``);
-- ``rebuild_results`` / ``run_history``: any run's sheet rebuilt from the
-  ledger, and the list of past runs (``sync.results.history``).
+Modules, lowest first:
+
+- ``cells``: every cell a number or safe text, never a formula
+  (``neutralise_csv`` for CSV text);
+- ``summary``: the Summary of a run (``count_statuses``, the sections, the
+  ``<stem>.summary.txt`` beside a CSV: ``summary_text_path``);
+- ``sheets``: ``write_results`` / ``read_results``, the XLSX or CSV results
+  sheet with its Summary, written atomically;
+- ``history``: ``rebuild_results`` / ``run_history``, any run's sheet rebuilt
+  from the ledger, and the list of past runs.
 """
 
+from sync.results.cells import neutralise_csv
 from sync.results.history import rebuild_results, run_history
-from sync.results.sheets import (
-    RESULT_COLUMNS,
-    count_statuses,
-    neutralise_csv,
-    read_results,
-    summary_text_path,
-    write_results,
-)
+from sync.results.sheets import RESULT_COLUMNS, read_results, write_results
+from sync.results.summary import count_statuses, summary_text_path
 
 __all__ = [
     "RESULT_COLUMNS",

@@ -1,4 +1,8 @@
-"""Rebuild results sheets and list past runs, from the ledger alone."""
+"""Past runs, from the ledger alone: any run's results sheet rebuilt, and the list of runs.
+
+What the ``report`` and ``history`` commands show; a killed run too (its unfinished
+rows read as the ledger renders them, ``sync.ledger.lines``).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from typing import Any
 
 from sync import __version__
 from sync.errors import LedgerError
+from sync.ledger import Ledger, open_ledger
 from sync.records import RunSummary
-from sync.results.sheets import count_statuses, write_results
+from sync.results.sheets import write_results
+from sync.results.summary import count_statuses
 
 
-def _open(path: Path) -> Any:
-    from sync.ledger import open_ledger
-
+def _open(path: Path) -> Ledger:
+    """The ledger at ``path``, which must exist (reading never creates one)."""
     if not Path(path).exists():
         raise LedgerError(f"no ledger at {path}")
     return open_ledger(Path(path))

@@ -1,0 +1,129 @@
+"""The SQLite ledger's schema: its tables, its migrations, and the check that a file is a ledger.
+
+The tables (one ``meta`` row records the schema version):
+
+- ``runs``: one row per run (state running / finished / killed, inputs with
+  their SHA-256, exit code, counts);
+- ``rows``: every input row of a run, with its display columns and, once it has
+  one, its outcome (``state`` pending -> done);
+- ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
+- ``enrolments``: one row per identity the API enrolled, across runs.
+
+``MIGRATIONS`` lists (version, SQL) in order; ``migrate`` brings an older file
+up to ``SCHEMA_VERSION`` in one transaction and refuses a newer one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sync.errors import LedgerError
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL UNIQUE,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    state TEXT NOT NULL CHECK (state IN ('running', 'finished', 'killed')),
+    dry_run INTEGER NOT NULL,
+    mapping TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    results_path TEXT NOT NULL,
+    exit_code INTEGER,
+    counts TEXT,
+    pid INTEGER,
+    host TEXT
+);
+CREATE TABLE rows (
+    run_id TEXT NOT NULL,
+    row_index INTEGER NOT NULL,
+    source_file TEXT NOT NULL,
+    source_row INTEGER NOT NULL,
+    candidate_name TEXT NOT NULL,
+    candidate_email TEXT NOT NULL,
+    position TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+    status TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    interview_url TEXT NOT NULL DEFAULT '',
+    http_status INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    position_def_set_id TEXT NOT NULL DEFAULT '',
+    profile_interview_id TEXT NOT NULL DEFAULT '',
+    updated_at TEXT,
+    PRIMARY KEY (run_id, row_index)
+) WITHOUT ROWID;
+CREATE INDEX rows_identity ON rows (identity);
+CREATE TABLE attempts (
+    attempt_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    row_index INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    http_status INTEGER,
+    outcome TEXT,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX attempts_row ON attempts (run_id, row_index);
+CREATE TABLE enrolments (
+    identity TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    first_status TEXT NOT NULL,
+    interview_url TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    last_run_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    position_def_set_id TEXT NOT NULL DEFAULT '',
+    profile_interview_id TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+"""
+
+# (version, SQL) in order; a ledger at version n gets every script after n.
+MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1)]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse another application's SQLite database (before anything changes it)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "meta" not in tables and tables - {"sqlite_sequence"}:
+        raise LedgerError(
+            f"{path} is an SQLite database but not a jobmojito-sync ledger"
+            f" (it has tables {', '.join(sorted(tables))}); pass another --ledger path"
+        )
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the ledger at ``path`` to ``SCHEMA_VERSION`` (a new file gets every script)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = 0
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger {path} was written by a newer jobmojito-sync (schema"
+                f" version {version}; this version reads up to {SCHEMA_VERSION});"
+                " upgrade jobmojito-sync"
+            )
+        for target, script in MIGRATIONS:
+            if target > version:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(target),),
+                )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
