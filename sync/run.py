@@ -35,7 +35,7 @@ import structlog
 from sync import __version__
 from sync.dispatch import DispatchSettings, RowOutcome, dispatch, preflight
 from sync.errors import EXIT_ABORTED, AbortError, ConfigError, Interrupted, SyncError, UsageError
-from sync.jobmojito.client import ApiClient, TokenSource
+from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger, open_ledger
 from sync.mapping import MappingFile, bind, load_mapping, map_rows
 from sync.options import SyncOptions, resolve_options

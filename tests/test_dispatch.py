@@ -30,7 +30,7 @@ from sync.dispatch import (
 )
 from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.jobmojito.client import ApiClient, TokenSource
+from sync.jobmojito import ApiClient, TokenSource
 from sync.records import PlannedRow, Row, Status
 
 TOKEN = "tok-dispatch-test-3b8d71"

@@ -47,7 +47,9 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_random
 
 from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AbortError, AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.jobmojito.client import ApiClient, Reply, RequestFailed, Verdict, auth_message, classify
+from sync.jobmojito.client import ApiClient, RequestFailed
+from sync.jobmojito.retry import Reply, Verdict, classify
+from sync.jobmojito.tokens import auth_message
 from sync.records import PlannedRow, Status
 
 if TYPE_CHECKING:
