@@ -9,7 +9,8 @@ get ``PoolTimeout`` from httpx).
 An attempt never raises for what the network or the API did: every httpx
 exception becomes a ``Failure`` and every answer a ``Reply`` (status, parsed
 body, error text, ``Retry-After``), which ``sync.jobmojito.retry.classify``
-sorts. Only a call other than the per-row send raises: ``RequestFailed``.
+sorts. Only ``merchant_status``, a look-up rather than a send, raises for
+what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
@@ -59,9 +60,6 @@ class RequestFailed(SyncError):
     @property
     def failure(self) -> Failure | None:
         return self.reply.failure
-
-
-# --------------------------------------------------------------------------- client
 
 
 #: The error text of a request that got no answer, by failure.
