@@ -20,6 +20,7 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
+import sync.dispatch
 from sync.dispatch import (
     DispatchResult,
     DispatchSettings,
@@ -801,6 +802,26 @@ class TestSettings:
     def test_bad_values_are_refused(self):
         with pytest.raises(ValueError, match="rate"):
             DispatchSettings(rate=0)
+
+    def test_the_options_state_the_same_defaults(self, tmp_path):
+        from sync.options import SyncOptions
+
+        options = SyncOptions(applicants=tmp_path / "a.csv")
+        assert DispatchSettings.from_options(options) == DispatchSettings()
+
+
+class TestPackage:
+    """``sync.dispatch`` exports its names lazily, each the object its module defines."""
+
+    def test_every_exported_name_resolves(self):
+        for name in sync.dispatch.__all__:
+            assert getattr(sync.dispatch, name) is not None, name
+
+    def test_preflight_is_the_function_after_its_module_loaded(self):
+        import sync.dispatch.credits
+
+        assert sync.dispatch.preflight is sync.dispatch.credits.preflight
+        assert callable(preflight)
 
 
 # --------------------------------------------------------------------------- over loopback
