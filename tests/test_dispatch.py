@@ -16,14 +16,17 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pydantic
 import pytest
 import structlog
 from structlog.testing import capture_logs
 
 import sync.dispatch
 from sync.dispatch import (
+    FOR_CANDIDATE,
     DispatchResult,
     DispatchSettings,
+    Endpoint,
     NullJournal,
     RowOutcome,
     dispatch,
@@ -31,7 +34,7 @@ from sync.dispatch import (
 )
 from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.jobmojito import ApiClient, TokenSource
+from sync.jobmojito import ApiClient, Failure, Reply, TokenSource
 from sync.records import PlannedRow, Row, Status
 
 TOKEN = "tok-dispatch-test-3b8d71"
@@ -136,6 +139,7 @@ class Run:
         *,
         stop: asyncio.Event | None = None,
         limiter: AimdLimiter | None = None,
+        endpoint: Endpoint[Any] = FOR_CANDIDATE,
         **settings: Any,
     ) -> DispatchResult:
         settings.setdefault("rate", math.inf)
@@ -158,6 +162,7 @@ class Run:
                 sleep=self.time.sleep,
                 clock=self.time.clock,
                 limiter=limiter,
+                endpoint=endpoint,
             )
         assert sorted(self.calls) == [r.index for r in rows], "every row gets an outcome"
         assert set(self.calls.values()) <= {1}, "and only one"
@@ -192,6 +197,43 @@ class TestHappyPath:
         run = Run(lambda request: pytest.fail("nothing to send"))
         result = await run([])
         assert result.requests_sent == 0
+
+
+class Made(pydantic.BaseModel):
+    """The answer of an endpoint that is not the candidate one."""
+
+    made_id: str
+
+
+class TestEndpoint:
+    """The dispatcher knows no endpoint: ``send`` and ``outcome`` come with the ``Endpoint``."""
+
+    async def test_rows_go_to_the_endpoint_given(self):
+        async def send(client: ApiClient, row: PlannedRow) -> Reply[Made]:
+            return Reply(201, Made(made_id=f"m-{row.index}"))
+
+        def outcome(body: Made) -> RowOutcome:
+            return RowOutcome(Status.AI_ACCEPT, reason=body.made_id)
+
+        run = Run(lambda request: pytest.fail("the candidate endpoint is not called"))
+        await run(make_rows(3), endpoint=Endpoint(send, outcome))
+        assert run.outcomes[2] == RowOutcome(
+            Status.AI_ACCEPT, reason="m-2", http_status=201, attempts=1
+        )
+
+    async def test_its_replies_are_retried_and_journaled_like_any(self):
+        failures = iter([Reply(None, error="cannot connect", failure=Failure.CONNECT_ERROR)])
+
+        async def send(client: ApiClient, row: PlannedRow) -> Reply[Made]:
+            return next(failures, None) or Reply(201, Made(made_id="m"))
+
+        run = Run(lambda request: pytest.fail("the candidate endpoint is not called"))
+        await run(make_rows(1), endpoint=Endpoint(send, lambda body: RowOutcome(Status.AI_ACCEPT)))
+        assert (run.outcomes[0].status, run.outcomes[0].attempts) == (Status.AI_ACCEPT, 2)
+        assert [a["outcome"] for a in run.journal.attempts.values()] == [
+            "retry_patient",
+            "success",
+        ]
 
 
 class TestJournal:

@@ -6,6 +6,8 @@ before the first row (``sync.dispatch.credits``). Beside them:
 
 - ``sync.dispatch.settings``: ``DispatchSettings`` and the sending defaults,
   ``RowOutcome``, ``DispatchResult`` and the ``AttemptJournal`` interface;
+- ``sync.dispatch.endpoints``: what a row is sent to (``Endpoint``;
+  ``FOR_CANDIDATE`` by default);
 - ``sync.dispatch.gate``: who may start a request, and the circuit breaker;
 - ``sync.dispatch.pacing``: ``AimdLimiter``, the shared pace every worker keeps.
 
@@ -19,10 +21,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "FOR_CANDIDATE",
     "AimdLimiter",
     "AttemptJournal",
     "DispatchResult",
     "DispatchSettings",
+    "Endpoint",
     "NullJournal",
     "PreflightResult",
     "RowOutcome",
@@ -31,7 +35,7 @@ __all__ = [
 ]
 
 #: Where the names come from, lowest layer first.
-_MODULES = ("settings", "pacing", "credits", "dispatcher")
+_MODULES = ("settings", "pacing", "endpoints", "credits", "dispatcher")
 
 
 def __getattr__(name: str) -> Any:
@@ -46,6 +50,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:  # pragma: no cover
     from sync.dispatch.credits import PreflightResult, preflight
     from sync.dispatch.dispatcher import dispatch
+    from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint
     from sync.dispatch.pacing import AimdLimiter
     from sync.dispatch.settings import (
         AttemptJournal,

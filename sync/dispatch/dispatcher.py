@@ -30,6 +30,9 @@ retried) and calls ``on_outcome`` exactly once per row, whatever happens:
   flight finish (at most ``drain_seconds``; a send is never cancelled before
   that), and rows not sent are ``not_sent``.
 
+What a row is sent to is an ``Endpoint`` (``sync.dispatch.endpoints``):
+enrolling a candidate by default.
+
 A send is never cancelled to make room or save time: only a request still
 out after ``drain_seconds`` of a shutdown is abandoned (its row is ``failed``,
 outcome unknown; the next run resends it and the API answers
@@ -39,6 +42,7 @@ outcome unknown; the next run resends it and the API answers
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -48,6 +52,7 @@ from typing import Any
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_random_exponential
 
+from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint
 from sync.dispatch.gate import Circuit, Gate
 from sync.dispatch.pacing import AimdLimiter
 from sync.dispatch.settings import AttemptJournal, DispatchResult, DispatchSettings, RowOutcome
@@ -78,12 +83,14 @@ async def dispatch(
     clock: Clock = time.monotonic,
     classify: Callable[[Reply[Any]], Verdict] = classify,
     limiter: AimdLimiter | None = None,
+    endpoint: Endpoint[Any] = FOR_CANDIDATE,
 ) -> DispatchResult:
     """Send ``rows``; call ``on_outcome(row, outcome)`` exactly once for each of them.
 
     ``sleep`` and ``clock`` are injectable so tests never wait; ``classify``
     replaces the outcome policy; ``limiter`` replaces the default
-    ``AimdLimiter(settings.rate)``. Raises only for bugs and for errors raised
+    ``AimdLimiter(settings.rate)``; ``endpoint`` is what each row is sent to
+    (enrol a candidate by default). Raises only for bugs and for errors raised
     by ``journal`` or ``on_outcome`` (after the other workers have stopped).
     """
     run = _Dispatcher(
@@ -97,6 +104,7 @@ async def dispatch(
         clock=clock,
         classify=classify,
         limiter=limiter or AimdLimiter(settings.rate, clock=clock),
+        endpoint=endpoint,
     )
     return await run.run(stop)
 
@@ -142,6 +150,7 @@ class _Dispatcher:
         clock: Clock,
         classify: Callable[[Reply[Any]], Verdict],
         limiter: AimdLimiter,
+        endpoint: Endpoint[Any],
     ) -> None:
         self.rows = rows
         self.client = client
@@ -153,6 +162,7 @@ class _Dispatcher:
         self.clock = clock
         self.classify = classify
         self.limiter = limiter
+        self.endpoint = endpoint
         self.gate = Gate()
         self.circuit = Circuit(
             self.gate,
@@ -300,7 +310,7 @@ class _Dispatcher:
         state.in_flight = True
         self.out += 1
         try:
-            reply = await self.client.create_for_candidate(row.payload)
+            reply = await self.endpoint.send(self.client, row)
         except asyncio.CancelledError:
             self.journal.finish_attempt(
                 attempt_id,
@@ -435,16 +445,8 @@ class _Dispatcher:
             return self._not_sent()
         status = reply.http_status
         if verdict is Verdict.SUCCESS and reply.body is not None:
-            body = reply.body
-            return RowOutcome(
-                Status(body.status),
-                reason=body.reason or "",
-                interview_url=body.interview_url or "",
-                http_status=status,
-                attempts=n,
-                position_def_set_id=body.position_def_set_id or "",
-                profile_interview_id=body.profile_interview_id or "",
-            )
+            answered = self.endpoint.outcome(reply.body)
+            return dataclasses.replace(answered, http_status=status, attempts=n)
         if verdict is Verdict.REJECTED:
             return RowOutcome(Status.REJECTED, reply.error, http_status=status, attempts=n)
         if verdict is Verdict.AUTH:
