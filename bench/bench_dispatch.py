@@ -38,7 +38,7 @@ import httpx
 import structlog
 
 from sync.dispatch import AttemptJournal, DispatchSettings, NullJournal, RowOutcome, dispatch
-from sync.jobmojito.client import ApiClient, TokenSource
+from sync.jobmojito import ApiClient, TokenSource
 from sync.records import PlannedRow, ResultLine, Row, Status
 from sync.sandbox import SandboxConfig, run_sandbox
 

@@ -36,6 +36,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
+from sync.dispatch.settings import (
+    DEFAULT_CIRCUIT_THRESHOLD,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_ROW_SECONDS,
+    DEFAULT_RATE,
+    DEFAULT_TIMEOUT,
+)
 from sync.errors import ConfigError, InputError, UsageError
 from sync.text import did_you_mean
 
@@ -69,12 +77,14 @@ class SyncOptions(BaseModel):
     token: SecretStr | None = None  # from JOBMOJITO_TOKEN; never from a flag by default
     token_file: Path | None = None  # a file readable by its owner alone, holding the token
     token_command: str | None = None  # prints a fresh token (used once on a 401)
-    timeout: float = Field(default=30.0, gt=0)  # seconds per request
-    concurrency: int = Field(default=8, ge=1, le=256)
-    rate: float = Field(default=10.0, gt=0)  # requests per second, a ceiling
-    max_attempts: int = Field(default=6, ge=1, le=50)
-    max_row_seconds: float = Field(default=300.0, gt=0)  # total retry time per row
-    circuit_threshold: int = Field(default=25, ge=1)  # consecutive failures that open it
+    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)  # seconds per request
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256)
+    rate: float = Field(default=DEFAULT_RATE, gt=0)  # requests per second, a ceiling
+    max_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=50)
+    # total retry time per row
+    max_row_seconds: float = Field(default=DEFAULT_MAX_ROW_SECONDS, gt=0)
+    # consecutive failures that open it
+    circuit_threshold: int = Field(default=DEFAULT_CIRCUIT_THRESHOLD, ge=1)
     force: bool = False  # resend candidates the ledger shows enrolled
     ignore_credits: bool = False  # go on when merchant-status says credits are short
     limit: int | None = Field(default=None, ge=1)  # only the first N planned rows are sent

@@ -21,7 +21,7 @@ import structlog
 from sync import __version__
 from sync.dispatch import DispatchSettings, RowOutcome, dispatch, preflight
 from sync.errors import AbortError, Interrupted
-from sync.jobmojito.client import ApiClient, TokenSource
+from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger
 from sync.options import SyncOptions
 from sync.plan import result_line

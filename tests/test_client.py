@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,11 +16,14 @@ import structlog
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
+import sync.jobmojito
 from sync import __version__
-from sync.errors import AuthError, ConfigError
-from sync.jobmojito.client import (
+from sync.errors import AuthError, ConfigError, SyncError
+from sync.jobmojito import (
     MAX_RETRY_AFTER,
+    NOTHING_SENT,
     ApiClient,
+    Failure,
     Reply,
     RequestFailed,
     TokenSource,
@@ -208,6 +213,55 @@ class TestClassification:
     )
     async def test_outcome_unknown_says_whether_the_api_may_have_acted(self, handler, unknown):
         assert (await send_one(handler)).outcome_unknown is unknown
+
+
+class TestFailures:
+    """A reply without a usable answer says why as a ``Failure``, never as an exception."""
+
+    @pytest.mark.parametrize(
+        ("handler", "failure"),
+        [
+            (failing(httpx.ConnectError), Failure.CONNECT_ERROR),
+            (failing(httpx.ConnectTimeout), Failure.CONNECT_TIMEOUT),
+            (failing(httpx.PoolTimeout), Failure.POOL_TIMEOUT),
+            (failing(httpx.WriteTimeout), Failure.WRITE_TIMEOUT),
+            (failing(httpx.WriteError), Failure.WRITE_TIMEOUT),
+            (failing(httpx.ReadTimeout), Failure.READ_TIMEOUT),
+            (failing(httpx.RemoteProtocolError), Failure.DROPPED),
+            (failing(httpx.ReadError), Failure.DROPPED),
+            (failing(httpx.ProxyError), Failure.TRANSPORT_ERROR),
+            (answer(200, raw=b"{"), Failure.MALFORMED_BODY),
+            (answer(200, {"status": "ai_accept"}), Failure.UNEXPECTED_BODY),
+        ],
+    )
+    async def test_each_failure_has_its_kind(self, handler, failure):
+        assert (await send_one(handler)).failure is failure
+
+    def test_the_kinds_keep_their_words(self):
+        """The values are what messages show: renaming one changes the output."""
+        assert [str(f) for f in Failure] == [
+            "connect_error",
+            "connect_timeout",
+            "pool_timeout",
+            "write_timeout",
+            "read_timeout",
+            "dropped",
+            "transport_error",
+            "malformed_body",
+            "unexpected_body",
+        ]
+
+    def test_nothing_sent_is_the_failures_before_the_request_left(self):
+        assert {
+            Failure.CONNECT_ERROR,
+            Failure.CONNECT_TIMEOUT,
+            Failure.POOL_TIMEOUT,
+            Failure.WRITE_TIMEOUT,
+        } == NOTHING_SENT
+
+    def test_summary_without_text_names_the_failure(self):
+        assert Reply(None, failure=Failure.DROPPED).summary == "dropped"
+        assert Reply(None).summary == "no answer"
 
 
 class TestErrorText:
@@ -419,6 +473,15 @@ class TestRequests:
             with pytest.raises(RequestFailed):
                 await client.merchant_status()
 
+    async def test_request_failed_is_a_sync_error_with_the_replys_summary(self):
+        async with client_for(failing(httpx.ConnectError)) as client:
+            with pytest.raises(RequestFailed) as caught:
+                await client.merchant_status()
+        assert isinstance(caught.value, SyncError)
+        assert caught.value.exit_code == 2
+        assert str(caught.value) == "cannot connect to the API"
+        assert caught.value.failure is Failure.CONNECT_ERROR
+
     async def test_token_never_in_replies_or_logs(self):
         outcomes = []
         with capture_logs() as logs:
@@ -453,3 +516,24 @@ class TestRequests:
         with pytest.raises(ConfigError, match="JOBMOJITO_TOKEN"):
             async with ApiClient(BASE, tokens, timeout=1, concurrency=1):
                 pass
+
+
+class TestPackage:
+    """``sync.jobmojito`` exports its public names, and loads httpx only for the client."""
+
+    def test_every_exported_name_resolves(self):
+        for name in sync.jobmojito.__all__:
+            assert getattr(sync.jobmojito, name) is not None, name
+
+    def test_models_and_validation_do_not_load_httpx(self):
+        code = (
+            "import sys, sync.jobmojito, sync.jobmojito.validate\nprint('httpx' in sys.modules)\n"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=Path(__file__).parents[1],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert proc.stdout.strip() == "False"

@@ -16,13 +16,17 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pydantic
 import pytest
 import structlog
 from structlog.testing import capture_logs
 
+import sync.dispatch
 from sync.dispatch import (
+    FOR_CANDIDATE,
     DispatchResult,
     DispatchSettings,
+    Endpoint,
     NullJournal,
     RowOutcome,
     dispatch,
@@ -30,7 +34,7 @@ from sync.dispatch import (
 )
 from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.jobmojito.client import ApiClient, TokenSource
+from sync.jobmojito import ApiClient, Failure, Reply, TokenSource
 from sync.records import PlannedRow, Row, Status
 
 TOKEN = "tok-dispatch-test-3b8d71"
@@ -135,6 +139,7 @@ class Run:
         *,
         stop: asyncio.Event | None = None,
         limiter: AimdLimiter | None = None,
+        endpoint: Endpoint[Any] = FOR_CANDIDATE,
         **settings: Any,
     ) -> DispatchResult:
         settings.setdefault("rate", math.inf)
@@ -157,6 +162,7 @@ class Run:
                 sleep=self.time.sleep,
                 clock=self.time.clock,
                 limiter=limiter,
+                endpoint=endpoint,
             )
         assert sorted(self.calls) == [r.index for r in rows], "every row gets an outcome"
         assert set(self.calls.values()) <= {1}, "and only one"
@@ -191,6 +197,43 @@ class TestHappyPath:
         run = Run(lambda request: pytest.fail("nothing to send"))
         result = await run([])
         assert result.requests_sent == 0
+
+
+class Made(pydantic.BaseModel):
+    """The answer of an endpoint that is not the candidate one."""
+
+    made_id: str
+
+
+class TestEndpoint:
+    """The dispatcher knows no endpoint: ``send`` and ``outcome`` come with the ``Endpoint``."""
+
+    async def test_rows_go_to_the_endpoint_given(self):
+        async def send(client: ApiClient, row: PlannedRow) -> Reply[Made]:
+            return Reply(201, Made(made_id=f"m-{row.index}"))
+
+        def outcome(body: Made) -> RowOutcome:
+            return RowOutcome(Status.AI_ACCEPT, reason=body.made_id)
+
+        run = Run(lambda request: pytest.fail("the candidate endpoint is not called"))
+        await run(make_rows(3), endpoint=Endpoint(send, outcome))
+        assert run.outcomes[2] == RowOutcome(
+            Status.AI_ACCEPT, reason="m-2", http_status=201, attempts=1
+        )
+
+    async def test_its_replies_are_retried_and_journaled_like_any(self):
+        failures = iter([Reply(None, error="cannot connect", failure=Failure.CONNECT_ERROR)])
+
+        async def send(client: ApiClient, row: PlannedRow) -> Reply[Made]:
+            return next(failures, None) or Reply(201, Made(made_id="m"))
+
+        run = Run(lambda request: pytest.fail("the candidate endpoint is not called"))
+        await run(make_rows(1), endpoint=Endpoint(send, lambda body: RowOutcome(Status.AI_ACCEPT)))
+        assert (run.outcomes[0].status, run.outcomes[0].attempts) == (Status.AI_ACCEPT, 2)
+        assert [a["outcome"] for a in run.journal.attempts.values()] == [
+            "retry_patient",
+            "success",
+        ]
 
 
 class TestJournal:
@@ -801,6 +844,26 @@ class TestSettings:
     def test_bad_values_are_refused(self):
         with pytest.raises(ValueError, match="rate"):
             DispatchSettings(rate=0)
+
+    def test_the_options_state_the_same_defaults(self, tmp_path):
+        from sync.options import SyncOptions
+
+        options = SyncOptions(applicants=tmp_path / "a.csv")
+        assert DispatchSettings.from_options(options) == DispatchSettings()
+
+
+class TestPackage:
+    """``sync.dispatch`` exports its names lazily, each the object its module defines."""
+
+    def test_every_exported_name_resolves(self):
+        for name in sync.dispatch.__all__:
+            assert getattr(sync.dispatch, name) is not None, name
+
+    def test_preflight_is_the_function_after_its_module_loaded(self):
+        import sync.dispatch.credits
+
+        assert sync.dispatch.preflight is sync.dispatch.credits.preflight
+        assert callable(preflight)
 
 
 # --------------------------------------------------------------------------- over loopback

@@ -11,7 +11,7 @@ import email_validator
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from sync.jobmojito import models as schema
+from sync.jobmojito.fields import shown
 from sync.jobmojito.models import (
     CANDIDATE_FIELDS,
     DECISION_STATUSES,
@@ -29,7 +29,6 @@ from sync.jobmojito.models import (
     MerchantStatus,
     PlatformLanguage,
     PlatformLanguagesListResponse,
-    shown,
 )
 
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
@@ -555,7 +554,7 @@ class TestEmail:
         def boom(*args: object, **kwargs: object) -> None:
             raise AssertionError("email-validator called for a plain address")
 
-        monkeypatch.setattr(schema.email_validator, "validate_email", boom)
+        monkeypatch.setattr(email_validator, "validate_email", boom)
         assert errors(CandidateRequest, candidate(candidate_email="c12345@example.com")) == []
 
 

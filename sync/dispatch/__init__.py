@@ -1,30 +1,61 @@
 """Dispatch: sending planned rows concurrently, paced, retried, journaled.
 
 ``dispatch(rows, ...)`` sends every row once and reports each outcome exactly
-once; ``preflight`` reads merchant-status before the first row; ``AimdLimiter``
-(``sync.dispatch.pacing``) is the shared pace every worker keeps.
+once (``sync.dispatch.dispatcher``); ``preflight`` reads merchant-status
+before the first row (``sync.dispatch.credits``). Beside them:
+
+- ``sync.dispatch.settings``: ``DispatchSettings`` and the sending defaults,
+  ``RowOutcome``, ``DispatchResult`` and the ``AttemptJournal`` interface;
+- ``sync.dispatch.endpoints``: what a row is sent to (``Endpoint``;
+  ``FOR_CANDIDATE`` by default);
+- ``sync.dispatch.gate``: who may start a request, and the circuit breaker;
+- ``sync.dispatch.pacing``: ``AimdLimiter``, the shared pace every worker keeps.
+
+Names load lazily, so ``sync.options`` reads the defaults from
+``sync.dispatch.settings`` without loading httpx.
 """
 
-from sync.dispatch.dispatcher import (
-    AttemptJournal,
-    DispatchResult,
-    DispatchSettings,
-    NullJournal,
-    PreflightResult,
-    RowOutcome,
-    dispatch,
-    preflight,
-)
-from sync.dispatch.pacing import AimdLimiter
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "FOR_CANDIDATE",
     "AimdLimiter",
     "AttemptJournal",
     "DispatchResult",
     "DispatchSettings",
+    "Endpoint",
     "NullJournal",
     "PreflightResult",
     "RowOutcome",
     "dispatch",
     "preflight",
 ]
+
+#: Where the names come from, lowest layer first.
+_MODULES = ("settings", "pacing", "endpoints", "credits", "dispatcher")
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        for module in _MODULES:
+            found = vars(importlib.import_module(f"{__name__}.{module}"))
+            if name in found:
+                return found[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sync.dispatch.credits import PreflightResult, preflight
+    from sync.dispatch.dispatcher import dispatch
+    from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint
+    from sync.dispatch.pacing import AimdLimiter
+    from sync.dispatch.settings import (
+        AttemptJournal,
+        DispatchResult,
+        DispatchSettings,
+        NullJournal,
+        RowOutcome,
+    )

@@ -1,4 +1,8 @@
-"""The async dispatcher: pacing, concurrency, retries, the circuit breaker, shutdown.
+"""The async dispatcher: workers, pacing, retries, auth, shutdown, one outcome per row.
+
+Over 400 lines on purpose: ``_Dispatcher`` is one state (the halt, the gate,
+the rows in flight, the counts) that its workers, retry loop, token refresh
+and shutdown all change, and it reads best as one class, top to bottom.
 
 ``dispatch(rows, ...)`` sends every planned row once (retrying what may be
 retried) and calls ``on_outcome`` exactly once per row, whatever happens:
@@ -21,10 +25,13 @@ retried) and calls ``on_outcome`` exactly once per row, whatever happens:
   token costs exactly one request;
 - ``circuit_threshold`` failed attempts in a row (transport errors, 5xx)
   pause everyone, then one probe goes; if it fails too the run stops
-  (``CircuitOpenError``);
+  (``CircuitOpenError``; the gate and the circuit are ``sync.dispatch.gate``);
 - when ``stop`` is set (SIGINT/SIGTERM), no new request starts; requests in
   flight finish (at most ``drain_seconds``; a send is never cancelled before
   that), and rows not sent are ``not_sent``.
+
+What a row is sent to is an ``Endpoint`` (``sync.dispatch.endpoints``):
+enrolling a candidate by default.
 
 A send is never cancelled to make room or save time: only a request still
 out after ``drain_seconds`` of a shutdown is abandoned (its row is ``failed``,
@@ -35,233 +42,32 @@ outcome unknown; the next run resends it and the API answers
 from __future__ import annotations
 
 import asyncio
-import itertools
+import dataclasses
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_random_exponential
 
+from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint
+from sync.dispatch.gate import Circuit, Gate
 from sync.dispatch.pacing import AimdLimiter
-from sync.errors import AbortError, AuthError, CircuitOpenError, Interrupted, PreflightError
-from sync.jobmojito.client import ApiClient, Reply, RequestFailed, Verdict, auth_message, classify
+from sync.dispatch.settings import AttemptJournal, DispatchResult, DispatchSettings, RowOutcome
+from sync.errors import AbortError, AuthError, Interrupted
+from sync.jobmojito.client import ApiClient
+from sync.jobmojito.retry import Reply, Verdict, classify
+from sync.jobmojito.tokens import auth_message
 from sync.records import PlannedRow, Status
 
-if TYPE_CHECKING:
-    from sync.jobmojito.models import MerchantStatus
-    from sync.options import SyncOptions
-
-__all__ = [
-    "AttemptJournal",
-    "DispatchResult",
-    "DispatchSettings",
-    "NullJournal",
-    "PreflightResult",
-    "RowOutcome",
-    "dispatch",
-    "preflight",
-]
+__all__ = ["dispatch"]
 
 log = structlog.get_logger("sync.dispatch")
 
 Sleep = Callable[[float], Awaitable[Any]]
 Clock = Callable[[], float]
-
-
-# --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchSettings:
-    """How the dispatcher sends. ``from_options`` builds it from the run options.
-
-    ``rate`` may be ``math.inf`` (no ceiling). ``drain_seconds`` bounds the wait
-    for requests in flight at a shutdown (default: the request timeout + 5 s).
-    ``circuit_pause`` is how long everyone waits once the circuit opens before
-    the probe (default: twice ``backoff_max``).
-    """
-
-    concurrency: int = 8
-    rate: float = 10.0
-    max_attempts: int = 6
-    max_row_seconds: float = 300.0
-    circuit_threshold: int = 25
-    few_retries: int = 2
-    timeout: float = 30.0
-    drain_seconds: float | None = None
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0
-    circuit_pause: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1 or self.max_attempts < 1 or self.circuit_threshold < 1:
-            raise ValueError("concurrency, max_attempts and circuit_threshold must be >= 1")
-        if not self.rate > 0:
-            raise ValueError("rate must be > 0")
-
-    @classmethod
-    def from_options(cls, options: SyncOptions, **overrides: Any) -> DispatchSettings:
-        values: dict[str, Any] = {
-            "concurrency": options.concurrency,
-            "rate": options.rate,
-            "max_attempts": options.max_attempts,
-            "max_row_seconds": options.max_row_seconds,
-            "circuit_threshold": options.circuit_threshold,
-            "timeout": options.timeout,
-        }
-        values.update(overrides)
-        return cls(**values)
-
-    @property
-    def drain(self) -> float:
-        return self.drain_seconds if self.drain_seconds is not None else self.timeout + 5.0
-
-    @property
-    def pause_when_open(self) -> float:
-        return self.circuit_pause if self.circuit_pause is not None else 2 * self.backoff_max
-
-
-@dataclass(frozen=True, slots=True)
-class RowOutcome:
-    """How one row ended: what the results sheet shows for it."""
-
-    status: Status
-    reason: str = ""
-    interview_url: str = ""
-    http_status: int | None = None
-    attempts: int = 0
-    position_def_set_id: str = ""
-    profile_interview_id: str = ""
-
-
-@dataclass(slots=True)
-class DispatchResult:
-    """What a dispatch did. ``aborted`` is set when the run stopped mid-way."""
-
-    aborted: AbortError | None = None
-    counts: dict[str, int] = field(default_factory=dict)  # status value -> rows
-    requests_sent: int = 0
-    throttled: int = 0  # 429s received
-    elapsed: float = 0.0
-    final_rate: float = math.inf  # the limiter's pace at the end, requests per second
-
-
-class AttemptJournal(Protocol):
-    """Where attempts are journaled; ``sync.ledger.Ledger`` is one."""
-
-    def begin_attempt(self, run_id: str, row_index: int) -> int:
-        """Record an attempt ``in_flight`` (durably) before its request leaves."""
-        ...
-
-    def finish_attempt(
-        self, attempt_id: int, *, http_status: int | None, outcome: str, detail: str = ""
-    ) -> None:
-        """Record how the attempt ended."""
-        ...
-
-
-class NullJournal:
-    """A journal that remembers nothing (dry runs, benchmarks, tests)."""
-
-    def __init__(self) -> None:
-        self._ids = itertools.count(1)
-
-    def begin_attempt(self, run_id: str, row_index: int) -> int:
-        return next(self._ids)
-
-    def finish_attempt(
-        self, attempt_id: int, *, http_status: int | None, outcome: str, detail: str = ""
-    ) -> None:
-        return None
-
-
-# --------------------------------------------------------------------------- pre-flight
-
-
-@dataclass(frozen=True, slots=True)
-class PreflightResult:
-    """What merchant-status said before sending; ``status`` is ``None`` if unread."""
-
-    status: MerchantStatus | None
-    message: str = ""
-    warnings: tuple[str, ...] = ()
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-
-
-async def preflight(
-    client: ApiClient, rows_to_send: int, *, ignore_credits: bool
-) -> PreflightResult:
-    """Read merchant-status and say whether the credits can cover ``rows_to_send``.
-
-    "Clearly cannot" (``PreflightError``, nothing sent, unless
-    ``ignore_credits``) means one of:
-
-    - ``invitations_available`` is a number smaller than the rows to send:
-      every enrolment is an invitation, so the API would refuse the rest;
-    - the plan is limited (``invitations_available`` is a number) and every
-      credit balance is a number and they add up to zero.
-
-    Fewer credits than rows is only a warning: credits are spent by
-    pre-screening and completed interviews, not one per enrolment, so the run
-    may well fit. ``null`` balances (unlimited plans) never stop a run. A 401/403
-    raises ``AuthError``; any other failure to read the status is a warning.
-    """
-    try:
-        status = await client.merchant_status()
-    except RequestFailed as exc:
-        return PreflightResult(
-            None,
-            warnings=(
-                f"merchant-status could not be read ({exc}); sending without a credit check",
-            ),
-        )
-    monthly = status.credits_interview_monthly
-    extra = status.credits_interview_extra
-    single = status.credits_interview_single
-    invitations = status.invitations_available
-    message = (
-        f"credits left: {_number(monthly)} monthly + {_number(extra)} extra"
-        f" + {_number(single)} single; invitations available:"
-        f" {'unlimited' if invitations is None else _number(invitations)};"
-        f" rows to send: {rows_to_send}"
-    )
-    balances = (monthly, extra, single)
-    problems: list[str] = []
-    if rows_to_send and invitations is not None:
-        if invitations < rows_to_send:
-            problems.append(
-                f"only {_number(invitations)} invitations are left this period for"
-                f" {rows_to_send} rows to send"
-            )
-        elif all(b is not None for b in balances) and sum(b or 0 for b in balances) <= 0:
-            problems.append(f"no interview credits are left for {rows_to_send} rows to send")
-    warnings: list[str] = []
-    known = [b for b in balances if b is not None]
-    if not problems and rows_to_send and known and 0 < sum(known) < rows_to_send:
-        warnings.append(
-            f"{_number(sum(known))} interview credits left for {rows_to_send} rows: pre-screening"
-            " and interviews may run out of credits"
-        )
-    if problems:
-        text = "; ".join(problems) + f" ({message})"
-        if not ignore_credits:
-            raise PreflightError(
-                f"merchant-status: {text}. Nothing was sent. Send fewer rows (--limit) or"
-                " top up the plan; --ignore-credits sends anyway"
-            )
-        warnings.append(f"{text}; sending anyway (--ignore-credits)")
-    return PreflightResult(status, message, tuple(warnings))
-
-
-# --------------------------------------------------------------------------- dispatch
 
 
 async def dispatch(
@@ -277,12 +83,14 @@ async def dispatch(
     clock: Clock = time.monotonic,
     classify: Callable[[Reply[Any]], Verdict] = classify,
     limiter: AimdLimiter | None = None,
+    endpoint: Endpoint[Any] = FOR_CANDIDATE,
 ) -> DispatchResult:
     """Send ``rows``; call ``on_outcome(row, outcome)`` exactly once for each of them.
 
     ``sleep`` and ``clock`` are injectable so tests never wait; ``classify``
     replaces the outcome policy; ``limiter`` replaces the default
-    ``AimdLimiter(settings.rate)``. Raises only for bugs and for errors raised
+    ``AimdLimiter(settings.rate)``; ``endpoint`` is what each row is sent to
+    (enrol a candidate by default). Raises only for bugs and for errors raised
     by ``journal`` or ``on_outcome`` (after the other workers have stopped).
     """
     run = _Dispatcher(
@@ -296,6 +104,7 @@ async def dispatch(
         clock=clock,
         classify=classify,
         limiter=limiter or AimdLimiter(settings.rate, clock=clock),
+        endpoint=endpoint,
     )
     return await run.run(stop)
 
@@ -327,42 +136,6 @@ class _Attempt:
 _HALTED = _Attempt(retry=False, halted=True)
 
 
-class _Gate:
-    """Who may start a request: everyone (open), or one probe at a time (closed).
-
-    Closed at the start (the first request goes alone), after a 401 (until the
-    refreshed token is accepted) and when the circuit opens (after a pause).
-    """
-
-    def __init__(self) -> None:
-        self.is_open = False
-        self.not_before = -math.inf
-        self.probe_out = False
-        self._changed = asyncio.Event()
-
-    def wake(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def changed(self) -> None:
-        await self._changed.wait()
-
-    def open(self) -> None:
-        self.is_open = True
-        self.probe_out = False
-        self.wake()
-
-    def close(self, not_before: float = -math.inf) -> None:
-        self.is_open = False
-        self.not_before = max(self.not_before, not_before)
-        self.wake()
-
-    def release(self) -> None:
-        """The probe holder did not get a verdict that opens the gate: let another probe."""
-        self.probe_out = False
-        self.wake()
-
-
 class _Dispatcher:
     def __init__(
         self,
@@ -377,6 +150,7 @@ class _Dispatcher:
         clock: Clock,
         classify: Callable[[Reply[Any]], Verdict],
         limiter: AimdLimiter,
+        endpoint: Endpoint[Any],
     ) -> None:
         self.rows = rows
         self.client = client
@@ -388,7 +162,14 @@ class _Dispatcher:
         self.clock = clock
         self.classify = classify
         self.limiter = limiter
-        self.gate = _Gate()
+        self.endpoint = endpoint
+        self.gate = Gate()
+        self.circuit = Circuit(
+            self.gate,
+            threshold=settings.circuit_threshold,
+            pause=settings.pause_when_open,
+            clock=clock,
+        )
         self.halt = asyncio.Event()
         self.aborted: AbortError | None = None
         self.abort_reason = ""  # short, for the rows' "not sent: ..." reasons
@@ -398,9 +179,6 @@ class _Dispatcher:
         self.out = 0  # requests in flight
         self.counts: dict[str, int] = {}
         self.requests = 0
-        self.failures_in_row = 0
-        self.last_failure = ""
-        self.circuit_half_open = False
         self.refreshed_unconfirmed = False  # a refreshed token not yet accepted once
         self.auth_lock = asyncio.Lock()
         self.jitter = wait_random_exponential(
@@ -532,7 +310,7 @@ class _Dispatcher:
         state.in_flight = True
         self.out += 1
         try:
-            reply = await self.client.create_for_candidate(row.payload)
+            reply = await self.endpoint.send(self.client, row)
         except asyncio.CancelledError:
             self.journal.finish_attempt(
                 attempt_id,
@@ -564,7 +342,9 @@ class _Dispatcher:
                 self.gate.release()
             return _Attempt(retry=again, again_now=again)
         self.refreshed_unconfirmed = False
-        self._circuit(verdict, reply, probe)
+        tripped = self.circuit.record(verdict, reply, probe=probe)
+        if tripped is not None:
+            self._stop(*tripped)
         return _Attempt(retry=verdict.retryable)
 
     async def _admit(self) -> bool | None:
@@ -614,7 +394,7 @@ class _Dispatcher:
     async def _backoff(self, seconds: float) -> None:
         await self._pause(seconds)
 
-    # ------------------------------------------------------------ retry policy
+    # ------------------------------------------------------------ retry budget and backoff
 
     def _give_up(self, state: _Row, rs: RetryCallState) -> bool:
         s = self.settings
@@ -634,7 +414,7 @@ class _Dispatcher:
         retry_after = state.last.retry_after if state.last is not None else None
         return max(retry_after or 0.0, float(self.jitter(rs)))
 
-    # ------------------------------------------------------------ auth and circuit
+    # ------------------------------------------------------------ auth
 
     async def _refused(self, reply: Reply[Any]) -> bool:
         """A 401/403: whether to send the row again (with a refreshed token)."""
@@ -657,41 +437,6 @@ class _Dispatcher:
             self._stop(AuthError(message), f"the API refused the token ({reply.summary})")
             return False
 
-    def _circuit(self, verdict: Verdict, reply: Reply[Any], probe: bool) -> None:
-        failed = verdict.retryable and reply.http_status != 429
-        if failed:
-            self.failures_in_row += 1
-            self.last_failure = reply.summary
-        elif verdict in (Verdict.SUCCESS, Verdict.REJECTED):  # the API works
-            self.failures_in_row = 0
-        if probe:
-            if self.circuit_half_open and failed:
-                n = self.settings.circuit_threshold
-                message = (
-                    f"circuit open after {n} consecutive failures (last: {self.last_failure});"
-                    f" the probe after a {self.settings.pause_when_open:g} s pause failed too."
-                    " Nothing more was sent; rows not sent are not_sent and the next run"
-                    " sends them"
-                )
-                log.error("stopping: the circuit is open", failures=n, last=self.last_failure)
-                self._stop(
-                    CircuitOpenError(message), f"circuit open after {n} consecutive failures"
-                )
-                return
-            self.circuit_half_open = False
-            self.gate.open()
-            return
-        if failed and self.gate.is_open and self.failures_in_row >= self.settings.circuit_threshold:
-            pause = self.settings.pause_when_open
-            log.warning(
-                "circuit open: pausing, then one probe",
-                failures=self.failures_in_row,
-                last=self.last_failure,
-                seconds=pause,
-            )
-            self.circuit_half_open = True
-            self.gate.close(not_before=self.clock() + pause)
-
     # ------------------------------------------------------------ outcomes
 
     def _outcome(self, state: _Row, attempt: _Attempt) -> RowOutcome:
@@ -700,16 +445,8 @@ class _Dispatcher:
             return self._not_sent()
         status = reply.http_status
         if verdict is Verdict.SUCCESS and reply.body is not None:
-            body = reply.body
-            return RowOutcome(
-                Status(body.status),
-                reason=body.reason or "",
-                interview_url=body.interview_url or "",
-                http_status=status,
-                attempts=n,
-                position_def_set_id=body.position_def_set_id or "",
-                profile_interview_id=body.profile_interview_id or "",
-            )
+            answered = self.endpoint.outcome(reply.body)
+            return dataclasses.replace(answered, http_status=status, attempts=n)
         if verdict is Verdict.REJECTED:
             return RowOutcome(Status.REJECTED, reply.error, http_status=status, attempts=n)
         if verdict is Verdict.AUTH:

@@ -1,4 +1,4 @@
-"""The HTTP client for the JobMojito API: endpoints, the bearer token, classification.
+"""The HTTP client for the JobMojito API: requests out, ``Reply`` values back.
 
 One ``ApiClient`` owns one ``httpx.AsyncClient`` for the whole run: HTTP/1.1
 keep-alive, a pool of exactly ``concurrency`` connections, and a pool timeout
@@ -6,11 +6,11 @@ long enough that nobody waits it out (the dispatcher never runs more requests
 at once than the pool holds, and never cancels a send: both are known ways to
 get ``PoolTimeout`` from httpx).
 
-An attempt never raises for what the network or the API did: it returns a
-``Reply`` (status, parsed body, error text, ``Retry-After``, the kind of
-transport failure), and ``classify`` sorts every ``Reply`` into one
-``Verdict``: what the dispatcher does next (meltano's "one method classifies a
-response"). ``classify`` is the single place to change that policy.
+An attempt never raises for what the network or the API did: every httpx
+exception becomes a ``Failure`` and every answer a ``Reply`` (status, parsed
+body, error text, ``Retry-After``), which ``sync.jobmojito.retry.classify``
+sorts. Only ``merchant_status``, a look-up rather than a send, raises for
+what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
@@ -21,334 +21,77 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
-import enum
 import importlib.util
 import json
-import math
-import shlex
-import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self
 
 import httpx
 import pydantic
-import structlog
-from pydantic import SecretStr
 
 from sync import __version__
-from sync.errors import AuthError, ConfigError
+from sync.errors import AuthError, ConfigError, SyncError
 from sync.jobmojito.models import ApiErrorBody, CandidateResponse, MerchantStatus
-from sync.redact import redact, redact_secrets, register_secret
+from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify, parse_retry_after
+from sync.jobmojito.tokens import TokenSource, auth_message
+from sync.redact import redact, redact_secrets
 
-__all__ = [
-    "CANDIDATE_PATH",
-    "MAX_RETRY_AFTER",
-    "MERCHANT_STATUS_PATH",
-    "ApiClient",
-    "Reply",
-    "RequestFailed",
-    "TokenSource",
-    "Verdict",
-    "auth_message",
-    "classify",
-    "parse_retry_after",
-]
-
-log = structlog.get_logger("sync.jobmojito.client")
+__all__ = ["CANDIDATE_PATH", "MERCHANT_STATUS_PATH", "ApiClient", "RequestFailed"]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
 MERCHANT_STATUS_PATH = "merchant-status"
-#: ``Retry-After`` is clamped to [0, MAX_RETRY_AFTER] seconds.
-MAX_RETRY_AFTER = 120.0
-TOKEN_COMMAND_TIMEOUT = 30.0
 
 
-# --------------------------------------------------------------------------- token
+class RequestFailed(SyncError):
+    """A call other than the per-row send failed (no answer, or not a usable one).
 
-
-class TokenSource:
-    """The API token, and the command that prints a fresh one (``token_command``).
-
-    ``bearer()`` gives the token for one request; ``generation`` counts
-    refreshes, so a 401 can be matched with the token it was sent with.
-    ``refresh()`` runs the command once (no shell, 30 s timeout). The token is
-    registered with the log scrubber and never shown by ``repr`` or ``str``.
+    Its message is the reply's ``summary``; ``reply`` is the whole outcome and
+    ``failure`` the transport failure, if that is what it was. A ``SyncError``
+    (exit 2: nothing was sent) like every error raised on purpose; the
+    pre-flight turns it into a warning.
     """
-
-    def __init__(
-        self,
-        token: SecretStr | str | None,
-        command: str | None = None,
-        *,
-        command_timeout: float = TOKEN_COMMAND_TIMEOUT,
-    ) -> None:
-        if isinstance(token, SecretStr):
-            token = token.get_secret_value()
-        token = (token or "").strip() or None
-        command = (command or "").strip() or None
-        if token is None and command is None:
-            raise ConfigError(
-                "no API token: set JOBMOJITO_TOKEN in the environment (or token_file in the"
-                " config file, or token_command); nothing was sent"
-            )
-        self._token = token
-        self._command = command
-        self._timeout = command_timeout
-        self.generation = 0
-        register_secret(token)
-
-    def __repr__(self) -> str:
-        token = "***" if self._token else "None"
-        return f"TokenSource(token={token}, command={'set' if self._command else 'None'})"
-
-    __str__ = __repr__
-
-    @property
-    def has_token(self) -> bool:
-        return self._token is not None
-
-    @property
-    def can_refresh(self) -> bool:
-        """Whether a command is configured that can print a fresh token."""
-        return self._command is not None
-
-    def bearer(self) -> str:
-        """The token to send. Raises ``ConfigError`` when there is none yet."""
-        if self._token is None:
-            raise ConfigError("no API token: the token command has not printed one yet")
-        return self._token
-
-    def refresh(self) -> bool:
-        """Run the token command once; return whether it printed a new token.
-
-        Its stderr is never echoed (it may hold the token); a failure is logged
-        with the exit status only.
-        """
-        if self._command is None:
-            return False
-        try:
-            args = shlex.split(self._command)
-        except ValueError:
-            log.warning("token command cannot be parsed (unbalanced quotes?)")
-            return False
-        if not args:
-            return False
-        try:
-            done = subprocess.run(
-                args,
-                capture_output=True,
-                text=True,
-                timeout=self._timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            log.warning("token command timed out", seconds=self._timeout)
-            return False
-        except OSError as exc:
-            log.warning("token command could not run", program=args[0], error=exc.strerror)
-            return False
-        lines = done.stdout.strip().splitlines()
-        token = lines[-1].strip() if lines else ""
-        if done.returncode != 0 or not token:
-            log.warning(
-                "token command printed no token",
-                program=args[0],
-                exit_status=done.returncode,
-            )
-            return False
-        register_secret(token)
-        if token == self._token:
-            log.warning("token command printed the same token again", program=args[0])
-            return False
-        self._token = token
-        self.generation += 1
-        log.info("token refreshed by the token command", program=args[0])
-        return True
-
-
-def auth_message(reply: Reply[Any] | None = None, *, refreshed: bool = False) -> str:
-    """The user's message for a refused token (``AuthError``)."""
-    what = reply.error if reply is not None and reply.error else "401"
-    again = " even after the token command printed a new one" if refreshed else ""
-    return (
-        f"the API refused the token ({what}){again}; nothing more was sent. Set a valid"
-        " JOBMOJITO_TOKEN (access tokens expire, an hour by default) or a token_command"
-        " that prints a fresh one, then run again: rows already enrolled are skipped"
-    )
-
-
-# --------------------------------------------------------------------------- replies
-
-
-class Verdict(enum.StrEnum):
-    """What the dispatcher does with one attempt's outcome."""
-
-    SUCCESS = "success"  # 2xx with a body that fits the response model
-    REJECTED = "rejected"  # a permanent 4xx: the row is `rejected` with the API's message
-    AUTH = "auth"  # 401/403: refresh the token once, else stop the whole run
-    RETRY_PATIENT = "retry_patient"  # nothing happened, or the server says "later"
-    RETRY_FEW = "retry_few"  # outcome unknown, or a 500 that may not be temporary
-
-    @property
-    def retryable(self) -> bool:
-        return self in (Verdict.RETRY_PATIENT, Verdict.RETRY_FEW)
-
-
-#: Transport failures, by what they say about the request.
-NOTHING_SENT = frozenset({"connect_error", "connect_timeout", "pool_timeout", "write_timeout"})
-
-
-BodyT = TypeVar("BodyT", bound=pydantic.BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class Reply(Generic[BodyT]):
-    """The raw outcome of one attempt; ``body`` is the parsed 2xx answer.
-
-    ``http_status`` is ``None`` when no answer came (``failure`` says why:
-    ``connect_error``, ``connect_timeout``, ``pool_timeout``, ``write_timeout``,
-    ``read_timeout``, ``dropped``, ``transport_error``). With an answer,
-    ``failure`` is ``malformed_body`` (not JSON) or ``unexpected_body`` (JSON
-    that does not fit the response model) when a 2xx could not be read.
-    ``error`` is the text for the results sheet ("422 candidate_email: invalid
-    email"), ``code`` the gateway's ``sb-error-code`` or the field the API
-    named. ``token_generation`` is the token the request was sent with.
-    """
-
-    http_status: int | None
-    body: BodyT | None = None
-    error: str = ""
-    retry_after: float | None = None
-    failure: str | None = None
-    code: str = ""
-    token_generation: int = 0
-
-    @property
-    def outcome_unknown(self) -> bool:
-        """Whether the API may have acted on the request (a resend answers already-applied)."""
-        status = self.http_status
-        if status is None:
-            return self.failure not in NOTHING_SENT
-        if 200 <= status < 300:
-            return True  # an answer that could not be read
-        return status >= 500 and status not in (503, 546)
-
-    @property
-    def summary(self) -> str:
-        """A short cause for messages: the error text, else the status."""
-        if self.error:
-            return self.error
-        if self.http_status is not None:
-            return str(self.http_status)
-        return self.failure or "no answer"
-
-
-def classify(reply: Reply[Any]) -> Verdict:
-    """Sort one attempt's outcome (DESIGN.md "Sending").
-
-    ==========================================  ==============  ==========================
-    outcome                                     verdict         why
-    ==========================================  ==============  ==========================
-    2xx, body fits the model                    success
-    401, 403                                    auth            the token is refused
-    429, 408, 503, 504, 546                     retry_patient   the server says "later"
-    connect error / timeout, pool timeout,      retry_patient   nothing was sent
-    write timeout
-    500, 502, other 5xx                         retry_few       may be a bug, not temporary
-    read timeout, dropped connection,           retry_few       outcome unknown: the
-    2xx that is not JSON or not the model                       API dedupes a resend
-    other 4xx (400, 404, 409, 422, ...), 3xx    rejected        permanent; the API's reason
-    ==========================================  ==============  ==========================
-    """
-    status = reply.http_status
-    if status is None:
-        if reply.failure in NOTHING_SENT:
-            return Verdict.RETRY_PATIENT
-        return Verdict.RETRY_FEW
-    if 200 <= status < 300:
-        if reply.failure is None and reply.body is not None:
-            return Verdict.SUCCESS
-        return Verdict.RETRY_FEW
-    if status in (401, 403):
-        return Verdict.AUTH
-    if status in (408, 429, 503, 504, 546):
-        return Verdict.RETRY_PATIENT
-    if status >= 500:
-        return Verdict.RETRY_FEW
-    return Verdict.REJECTED
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date, clamped to [0, 120].
-
-    Garbage gives ``None`` (the caller's own backoff applies).
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    seconds: float
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return min(MAX_RETRY_AFTER, max(0.0, seconds))
-
-
-class RequestFailed(Exception):
-    """A call other than the per-row send failed (no answer, or not a usable one)."""
 
     def __init__(self, reply: Reply[Any]) -> None:
         super().__init__(reply.summary)
         self.reply = reply
 
+    @property
+    def failure(self) -> Failure | None:
+        return self.reply.failure
 
-# --------------------------------------------------------------------------- client
 
-
-_FAILURE_TEXT = {
-    "connect_error": "cannot connect to the API",
-    "connect_timeout": "connect timeout",
-    "pool_timeout": "no free connection in the pool",
-    "write_timeout": "write timeout",
-    "read_timeout": "read timeout",
-    "dropped": "connection dropped before an answer",
-    "transport_error": "network error",
+#: The error text of a request that got no answer, by failure.
+_FAILURE_TEXT: Mapping[Failure, str] = {
+    Failure.CONNECT_ERROR: "cannot connect to the API",
+    Failure.CONNECT_TIMEOUT: "connect timeout",
+    Failure.POOL_TIMEOUT: "no free connection in the pool",
+    Failure.WRITE_TIMEOUT: "write timeout",
+    Failure.READ_TIMEOUT: "read timeout",
+    Failure.DROPPED: "connection dropped before an answer",
+    Failure.TRANSPORT_ERROR: "network error",
 }
 
 
-def _failure_kind(exc: httpx.TransportError) -> str:
+def _failure(exc: httpx.TransportError) -> Failure:
+    """The failure an httpx exception stands for (the exception itself is never kept)."""
     # Order matters: the timeouts and ConnectError are subclasses of broader kinds.
     if isinstance(exc, httpx.ConnectTimeout):
-        return "connect_timeout"
+        return Failure.CONNECT_TIMEOUT
     if isinstance(exc, httpx.PoolTimeout):
-        return "pool_timeout"
+        return Failure.POOL_TIMEOUT
     if isinstance(exc, httpx.WriteTimeout):
-        return "write_timeout"
+        return Failure.WRITE_TIMEOUT
     if isinstance(exc, httpx.ReadTimeout):
-        return "read_timeout"
+        return Failure.READ_TIMEOUT
     if isinstance(exc, httpx.ConnectError):
-        return "connect_error"
+        return Failure.CONNECT_ERROR
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        return "dropped"
+        return Failure.DROPPED
     if isinstance(exc, httpx.WriteError):
-        return "write_timeout"  # the request was not fully written: nothing happened
-    return "transport_error"
+        return Failure.WRITE_TIMEOUT  # the request was not fully written: nothing happened
+    return Failure.TRANSPORT_ERROR
 
 
 class ApiClient:
@@ -459,18 +202,18 @@ class ApiClient:
         try:
             response = await http.request(method, self._urls[path], json=json, headers=headers)
         except httpx.TransportError as exc:
-            kind = _failure_kind(exc)
+            failure = _failure(exc)
             return Reply(
                 None,
-                error=_FAILURE_TEXT[kind],
-                failure=kind,
+                error=_FAILURE_TEXT[failure],
+                failure=failure,
                 token_generation=generation,
             )
         except httpx.DecodingError:
             return Reply(
                 None,
                 error="answer could not be decoded",
-                failure="malformed_body",
+                failure=Failure.MALFORMED_BODY,
                 token_generation=generation,
             )
         reply = _reply(response, model, generation)
@@ -517,7 +260,7 @@ def _reply(
             return Reply(
                 status,
                 error=f"{status} with a body that is not valid JSON",
-                failure="malformed_body",
+                failure=Failure.MALFORMED_BODY,
                 **common,
             )
         try:
@@ -526,7 +269,7 @@ def _reply(
             return Reply(
                 status,
                 error=f"{status} with an unexpected body ({_first_problem(exc)})",
-                failure="unexpected_body",
+                failure=Failure.UNEXPECTED_BODY,
                 **common,
             )
         return Reply(status, body, **common)

@@ -27,7 +27,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sync import places
-from sync.jobmojito.models import LANGUAGE_CODES, MAX_SHOWN, MODELS, CandidateRequest, shown
+from sync.jobmojito.fields import clipped, shown
+from sync.jobmojito.models import LANGUAGE_CODES, MODELS, CandidateRequest
 from sync.text import did_you_mean
 
 #: Fields whose values no message may show.
@@ -89,9 +90,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
-            name = part if part.isprintable() else repr(part)
-            if len(name) > MAX_SHOWN:
-                name = name[: MAX_SHOWN - 1] + "…"
+            name = clipped(part if part.isprintable() else repr(part))
             path += f".{name}" if path else name
     return path
 
@@ -135,7 +134,8 @@ def _message(err: ErrorDetails, root: type[BaseModel] | None) -> str:
     return "is not valid"
 
 
-#: Error types raised by ``sync.jobmojito.models``, whose message is written for users already.
+#: Error types raised by ``sync.jobmojito.fields`` and ``.models``, whose message is
+#: written for users already.
 _CUSTOM = frozenset(
     {
         "not_a_number",

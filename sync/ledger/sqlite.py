@@ -11,8 +11,8 @@ the display columns of the results sheet, the API's answers, and attempt
 metadata. Free text (reasons, details) is ``stored_text``: scrubbed of bearer
 tokens and capped.
 
-The module is one class, every method with its own SQL, and so runs past 400
-lines; what a second store would share lives in ``base``, ``lines`` and ``lock``.
+Over 400 lines on purpose: it is one class, every method with its own SQL; what
+a second store would share lives in ``base``, ``lines`` and ``lock``.
 """
 
 from __future__ import annotations
