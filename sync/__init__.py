@@ -13,41 +13,65 @@ process and for tools that only need one step.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sync.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-_EXPORTS: dict[str, str] = {
-    "run_sync": "sync.run",
-    "prepare": "sync.run",
-    "Prepared": "sync.run",
-    "SyncReport": "sync.run",
-    "SyncOptions": "sync.options",
-    "ResultLine": "sync.records",
-    "Status": "sync.records",
-    "AbortError": "sync.errors",
-    "AuthError": "sync.errors",
-    "CircuitOpenError": "sync.errors",
-    "ConfigError": "sync.errors",
-    "InputError": "sync.errors",
-    "Interrupted": "sync.errors",
-    "LedgerError": "sync.errors",
-    "LedgerLockedError": "sync.errors",
-    "MappingError": "sync.errors",
-    "PreflightError": "sync.errors",
-    "SyncError": "sync.errors",
-    "UsageError": "sync.errors",
-}
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "sync.run": (
+            "run_sync",
+            "prepare",
+            "Prepared",
+            "SyncReport",
+        ),
+        "sync.options": ("SyncOptions",),
+        "sync.records": (
+            "ResultLine",
+            "Status",
+        ),
+        "sync.errors": (
+            "AbortError",
+            "AuthError",
+            "CircuitOpenError",
+            "ConfigError",
+            "InputError",
+            "Interrupted",
+            "LedgerError",
+            "LedgerLockedError",
+            "MappingError",
+            "PreflightError",
+            "SyncError",
+            "UsageError",
+        ),
+    },
+)
 
-__all__ = sorted([*_EXPORTS, "__version__"])
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sync' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__all__ = [
+    "AbortError",
+    "AuthError",
+    "CircuitOpenError",
+    "ConfigError",
+    "InputError",
+    "Interrupted",
+    "LedgerError",
+    "LedgerLockedError",
+    "MappingError",
+    "PreflightError",
+    "Prepared",
+    "ResultLine",
+    "Status",
+    "SyncError",
+    "SyncOptions",
+    "SyncReport",
+    "UsageError",
+    "__version__",
+    "prepare",
+    "run_sync",
+]
 
 
 if TYPE_CHECKING:  # pragma: no cover

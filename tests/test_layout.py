@@ -125,7 +125,7 @@ class TestImports:
         done = subprocess.run(
             [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
         )
-        assert done.stdout.strip() == "['sync']"
+        assert done.stdout.strip() == "['sync', 'sync.lazy']"
 
     def test_only_the_cli_imports_click(self) -> None:
         for name, path in modules().items():

@@ -17,8 +17,9 @@ Names load lazily, so ``sync.options`` reads the defaults from
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sync.lazy import lazy_exports
 
 __all__ = [
     "FOR_CANDIDATE",
@@ -34,17 +35,22 @@ __all__ = [
     "preflight",
 ]
 
-#: Where the names come from, lowest layer first.
-_MODULES = ("settings", "pacing", "endpoints", "credits", "dispatcher")
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        for module in _MODULES:
-            found = vars(importlib.import_module(f"{__name__}.{module}"))
-            if name in found:
-                return found[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".settings": (
+            "AttemptJournal",
+            "DispatchResult",
+            "DispatchSettings",
+            "NullJournal",
+            "RowOutcome",
+        ),
+        ".pacing": ("AimdLimiter",),
+        ".endpoints": ("FOR_CANDIDATE", "Endpoint"),
+        ".credits": ("PreflightResult", "preflight"),
+        ".dispatcher": ("dispatch",),
+    },
+)
 
 
 if TYPE_CHECKING:  # pragma: no cover

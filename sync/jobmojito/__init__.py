@@ -21,8 +21,9 @@ not pull in httpx.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sync.lazy import lazy_exports
 
 __all__ = [
     "CANDIDATE_FIELDS",
@@ -50,17 +51,26 @@ __all__ = [
     "validate_candidate",
 ]
 
-#: Where the names come from, lowest layer first.
-_MODULES = ("models", "validate", "retry", "tokens", "client")
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        for module in _MODULES:
-            found = vars(importlib.import_module(f"{__name__}.{module}"))
-            if name in found:
-                return found[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        ".models": (
+            "CANDIDATE_FIELDS", "REQUIRED_CANDIDATE_FIELDS", "CandidateRequest",
+            "CandidateResponse", "InterviewCreateFromArrayRequest", "InterviewCreateRequest",
+            "MerchantStatus", "SeniorityLevel",
+        ),
+        ".validate": (
+            "Validated", "first_error_field_and_message", "format_validation_error",
+            "validate_candidate",
+        ),
+        ".retry": (
+            "MAX_RETRY_AFTER", "NOTHING_SENT", "Failure", "Reply", "Verdict", "classify",
+            "parse_retry_after",
+        ),
+        ".tokens": ("TokenSource", "auth_message"),
+        ".client": ("ApiClient", "RequestFailed"),
+    },
+)  # fmt: skip
 
 
 if TYPE_CHECKING:  # pragma: no cover
