@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sync.mapping import MappingFile, all_referenced_columns, choose_mapping, load_mapping
 from sync.options import SyncOptions
 from sync.readers import read_table
+from sync.readers.frames import table_from_frame
 from sync.records import Table
 
 
@@ -26,12 +29,14 @@ class Inputs:
         return [(t.path, t.sha256) for t in tables]
 
 
-def read_inputs(options: SyncOptions) -> Inputs:
+def read_inputs(options: SyncOptions, frames: Mapping[str, Any] | None = None) -> Inputs:
     """Read the applicants (and jobs) export once each, and settle the mapping.
 
     With ``mapping = auto`` the header row is found with the columns of every
-    shipped mapping, and the mapping is chosen from the headers read.
+    shipped mapping, and the mapping is chosen from the headers read. ``frames``
+    holds pandas DataFrames given instead of files (``"applicants"``, ``"jobs"``).
     """
+    frames = frames or {}
     chosen: MappingFile | None = None
     reason = f"mapping '{options.mapping}' chosen with --mapping"
     if options.mapping != "auto":
@@ -39,18 +44,23 @@ def read_inputs(options: SyncOptions) -> Inputs:
         expect = chosen.referenced_columns()
     else:
         expect = all_referenced_columns()
-    applicants = read_table(
-        options.applicants,
-        sheet=options.sheet,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        expect=expect,
-    )
+    if "applicants" in frames:
+        applicants = table_from_frame(frames["applicants"], name="applicants (DataFrame)")
+    else:
+        applicants = read_table(
+            options.applicants,
+            sheet=options.sheet,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            expect=expect,
+        )
     if chosen is None:
         choice = choose_mapping(applicants.headers, file_name=applicants.name)
         chosen, reason = choice.mapping, choice.reason
     jobs = None
-    if options.jobs is not None:
+    if "jobs" in frames:
+        jobs = table_from_frame(frames["jobs"], name="jobs (DataFrame)")
+    elif options.jobs is not None:
         jobs = read_table(
             options.jobs,
             sheet=options.jobs_sheet,

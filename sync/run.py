@@ -20,7 +20,7 @@ so ``jobmojito-sync report`` can render it again after a crash.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from sync.options import SyncOptions, resolve_options
 from sync.plan import plan_rows, result_line
 from sync.progress import Progress
 from sync.readers import ResumeStore
+from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
 from sync.results import count_statuses, write_results
@@ -72,6 +73,12 @@ class SyncReport:
     def problems(self) -> int:
         """Rows that are invalid, rejected or failed."""
         return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
+
+    def to_dataframe(self) -> Any:
+        """The results sheet as a pandas DataFrame: one row per input row, in input order."""
+        from sync.results.frames import lines_to_frame
+
+        return lines_to_frame(self.lines)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (no row data, no personal data)."""
@@ -157,17 +164,24 @@ def run_sync(
         report = run_sync(applicants="applicants.csv", mapping="greenhouse",
                           out="results.xlsx", dry_run=True)
 
-    ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
+    ``applicants`` (and ``jobs``) may be a pandas DataFrame instead of a file, e.g.
+    the result of a warehouse query; ``report.to_dataframe()`` gives the results
+    back as one. ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
     after planning, before sending: returning False ends the run with nothing
     sent. Raises ``SyncError`` (exit 2) for configuration and input problems
     found before sending.
     """
     given: dict[str, Any] = {}
+    frames = {k: arguments.pop(k) for k in ("applicants", "jobs") if is_frame(arguments.get(k))}
+    for key in frames:  # a value for the options; the table itself comes from the frame
+        given[key] = f"{key} (DataFrame)"
     if options is not None:
         given.update(options.model_dump(include=options.model_fields_set - {"config_file"}))
     given.update(arguments)
     resolved = resolve_options(given, config=Path(config) if config is not None else None)
-    return execute(resolved, confirm=confirm, on_prepared=on_prepared, progress=progress)
+    return execute(
+        resolved, confirm=confirm, on_prepared=on_prepared, progress=progress, frames=frames
+    )
 
 
 def execute(
@@ -176,14 +190,17 @@ def execute(
     confirm: Confirm | None = None,
     on_prepared: OnPrepared | None = None,
     progress: Progress | None = None,
+    frames: Mapping[str, Any] | None = None,
 ) -> SyncReport:
-    """Run with options already resolved (``run_sync`` resolves them, then calls this)."""
+    """Run with options already resolved (``run_sync`` resolves them, then calls this).
+
+    ``frames`` holds pandas DataFrames that stand for the applicants or jobs file."""
     started = _now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {options.out}: the results file must end in .xlsx or .csv")
-    inputs = read_inputs(options)
+    inputs = read_inputs(options, frames)
     log.info(
         "run options",
         config=str(options.config_file) if options.config_file else None,

@@ -93,7 +93,7 @@ def read_sheet(
                     notes.append(f"read sheet {chosen!r}, the first sheet with data")
     finally:
         book.close()
-    return [[v if type(v) is str else _cell_text(v) for v in row] for row in values], chosen
+    return [[v if type(v) is str else cell_text(v) for v in row] for row in values], chosen
 
 
 def _match_sheet(wanted: str, names: Sequence[str]) -> str | None:
@@ -152,10 +152,10 @@ _TEXT_OF: dict[type, Callable[[Any], str]] = {
 }
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell value as the user sees it in Excel's General format."""
     convert = _TEXT_OF.get(type(value), str)
     return convert(value)
 
 
-__all__ = ["read_sheet", "sheet_names"]
+__all__ = ["cell_text", "read_sheet", "sheet_names"]
