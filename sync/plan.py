@@ -40,7 +40,7 @@ def _norm(value: Any) -> str:
 
 def position_identity(payload: Mapping[str, Any]) -> str:
     """The position's identity: its def-set id, else its external id, else
-    its normalised name + location + country (DESIGN.md)."""
+    its normalised name + location + country (docs/design.md)."""
     if payload.get("position_def_set_id"):
         return "def:" + str(payload["position_def_set_id"]).strip()
     if payload.get("position_external_id"):

@@ -101,7 +101,7 @@ class PlannedRow:
     index: int  # position in the input, 0-based, across all applicant rows
     row: Row
     payload: dict[str, Any]
-    identity: str  # "same candidate, same position" key (DESIGN.md)
+    identity: str  # "same candidate, same position" key (docs/design.md)
     status: Status | None = None
     reason: str = ""
     interview_url: str = ""

@@ -17,7 +17,7 @@ retried) and calls ``on_outcome`` exactly once per row, whatever happens:
   ``max_attempts`` and ``max_row_seconds``; an outcome that may not be
   temporary (500, a read timeout) gets only ``few_retries`` more tries;
 - each attempt is journaled ``in_flight`` before its request leaves and
-  finished when it returns (DESIGN.md "The ledger");
+  finished when it returns (docs/design.md "The ledger");
 - 401/403 closes the gate at once: nobody starts a request with that token
   again. With a token command the token is refreshed once and the row is
   retried alone; otherwise, or if the new token is refused too, the run stops

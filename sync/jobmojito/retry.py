@@ -117,7 +117,7 @@ class Reply(Generic[BodyT]):
 
 
 def classify(reply: Reply[Any]) -> Verdict:
-    """Sort one attempt's outcome (DESIGN.md "Sending").
+    """Sort one attempt's outcome (docs/design.md "Sending").
 
     ==========================================  ==============  ==========================
     outcome                                     verdict         why

@@ -2,7 +2,7 @@
 
 ``Ledger`` is the small interface the run uses; ``Enrolment`` and ``RunInfo``
 are what it hands back. Every store (SQLite today, a PostgreSQL one for sharded
-Airflow runs later, DESIGN.md "Scale") writes its values by the same rules,
+Airflow runs later, docs/design.md "The ledger") writes its values by the same rules,
 kept here so that a second store reuses them: UTC timestamps (``utc_now``),
 run ids that sort in start order (``new_run_id``), and free text with secrets
 redacted and its length capped (``stored_text``), so that the ledger never

@@ -1,6 +1,6 @@
 """The ledger in one SQLite file: the embedded ``Ledger`` every run uses.
 
-Durability: WAL with ``synchronous=FULL`` (DESIGN.md "The ledger"); every
+Durability: WAL with ``synchronous=FULL`` (docs/design.md "The ledger"); every
 method that writes commits before it returns, in one ``BEGIN IMMEDIATE``
 transaction. The run lock is ``RunLock`` (``sync.ledger.lock``); the schema
 and its migrations are in ``sync.ledger.schema``; how a stored row reads on
