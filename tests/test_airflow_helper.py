@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import types
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +18,7 @@ import pytest
 
 from sync import airflow as af
 from sync.errors import ConfigError, UsageError
+from sync.sandbox import RunningSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -345,25 +345,16 @@ class TestMakeDag:
 # ------------------------------------------------------------------ the task, end to end
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Any]:
-    from sync.sandbox import SandboxConfig, run_sandbox
-
-    with run_sandbox(SandboxConfig(port=0, token="sandbox-token", seed=5)) as running:
-        yield running
-
-
 @pytest.fixture
 def task_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox: Any, fake_airflow: DagRecorder
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sandbox: RunningSandbox,
+    fake_airflow: DagRecorder,
 ) -> Path:
-    """A clean JOBMOJITO_* environment aimed at the sandbox; returns an empty out_dir."""
-    import os
-
-    for key in list(os.environ):
-        if key.startswith("JOBMOJITO_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("JOBMOJITO_TOKEN", "sandbox-token")
+    """The environment aimed at the sandbox (no other JOBMOJITO_*: conftest); returns an
+    empty out_dir."""
+    monkeypatch.setenv("JOBMOJITO_TOKEN", sandbox.token)
     monkeypatch.setenv("JOBMOJITO_BASE_URL", sandbox.base_url)
     monkeypatch.chdir(tmp_path)
     return tmp_path / "out"
@@ -386,7 +377,9 @@ def run_task(out_dir: Path, **kwargs: Any) -> dict[str, Any]:
 class TestSyncTask:
     """sync_task runs the real sync and turns its exit code into the task's fate."""
 
-    def test_success_returns_the_small_summary(self, task_env: Path, sandbox: Any) -> None:
+    def test_success_returns_the_small_summary(
+        self, task_env: Path, sandbox: RunningSandbox
+    ) -> None:
         """Bad sample rows under the threshold: a summary without rows, one sheet per day."""
         before = sandbox.stats()["enrolments_created"]
         result = run_task(task_env)
@@ -398,7 +391,9 @@ class TestSyncTask:
         assert Path(result["ledger_path"]) == task_env / "jobmojito-sync.ledger.sqlite"
         assert sandbox.stats()["enrolments_created"] > before
 
-    def test_a_retry_or_the_next_run_sends_nobody_twice(self, task_env: Path, sandbox: Any) -> None:
+    def test_a_retry_or_the_next_run_sends_nobody_twice(
+        self, task_env: Path, sandbox: RunningSandbox
+    ) -> None:
         """The second run (a retry, or the next day) skips everyone enrolled by the first."""
         first = run_task(task_env)
         created = sandbox.stats()["enrolments_created"]
@@ -441,21 +436,25 @@ class TestSyncTask:
         assert type(info.value) is AirflowException
 
     def test_token_from_a_connection(
-        self, task_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        self,
+        task_env: Path,
+        sandbox: RunningSandbox,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """token_conn_id: the Connection's password wins over the environment."""
         monkeypatch.setenv("JOBMOJITO_TOKEN", "stale-env-token")
-        monkeypatch.setattr(FakeConnection, "passwords", {"jobmojito": "sandbox-token"})
+        monkeypatch.setattr(FakeConnection, "passwords", {"jobmojito": sandbox.token})
         result = run_task(task_env, token_conn_id="jobmojito")
         assert result["exit_code"] == 1
-        assert "sandbox-token" not in capsys.readouterr().err
+        assert sandbox.token not in capsys.readouterr().err
 
     def test_missing_connection_fails_without_retry(self, task_env: Path) -> None:
         with pytest.raises(AirflowFailException, match="token_conn_id='nope': cannot read"):
             run_task(task_env, token_conn_id="nope")
 
     def test_logs_are_private_json_and_airflow_logging_is_restored(
-        self, task_env: Path, capsys: pytest.CaptureFixture[str]
+        self, task_env: Path, sandbox: RunningSandbox, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """JSON lines with masked e-mails during the task; the old structlog config after."""
         import structlog
@@ -466,7 +465,7 @@ class TestSyncTask:
         err = capsys.readouterr().err
         assert '"event": "task summary"' in err
         assert "ana.silva@example.com" not in err
-        assert "sandbox-token" not in err
+        assert sandbox.token not in err
 
 
 class TestTaskProgress:

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
@@ -62,12 +61,6 @@ STATUS_BODY: dict[str, Any] = {
     "invitations_limit": 40,
     "invitations_available": 22,
 }
-
-
-@pytest.fixture(autouse=True)
-def _reset_structlog():
-    yield
-    structlog.reset_defaults()
 
 
 def answer(

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-import structlog
+from helpers import candidate
 from structlog.testing import capture_logs
 
 import sync.dispatch
@@ -36,6 +36,7 @@ from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AuthError, CircuitOpenError, Interrupted, PreflightError
 from sync.jobmojito import ApiClient, Failure, Reply, TokenSource
 from sync.records import PlannedRow, Row, Status
+from sync.sandbox import RunningSandbox
 
 TOKEN = "tok-dispatch-test-3b8d71"
 BASE = "https://api.test/functions/v1/"
@@ -46,12 +47,6 @@ ENROLLED = {
     "profile_interview_id": "pi-{i}",
 }
 BOOT_ERROR = {"code": "BOOT_ERROR", "message": "Function failed to start"}
-
-
-@pytest.fixture(autouse=True)
-def _reset_structlog():
-    yield
-    structlog.reset_defaults()
 
 
 class FakeTime:
@@ -868,51 +863,31 @@ class TestPackage:
 
 # --------------------------------------------------------------------------- over loopback
 
-SANDBOX_TOKEN = "tok-sandbox-dispatch-8e21"
-
 
 def sandbox_rows(n: int, *, prefix: str = "cand") -> list[PlannedRow]:
+    """Rows for three positions, each a valid body the sandbox enrols."""
     return [
         PlannedRow(
             index=i,
             row=Row("applicants.csv", i + 2, {}),
-            payload={
-                "candidate_name": f"Candidate {i}",
-                "candidate_email": f"{prefix}.{i}@example.com",
-                "candidate_country_code": "SK",
-                "candidate_resume": "Curriculum Vitae: Python, SQL.",
-                "candidate_external_id": f"C-{i}",
-                "position_external_id": f"JOB-{i % 3}",
-                "position_name": f"Backend Engineer {i % 3}",
-                "position_location": "remote",
-                "position_country_code": "SK",
-                "mojito_language_code": "en",
-            },
+            payload=candidate(
+                f"{prefix}.{i}@example.com",
+                candidate_name=f"Candidate {i}",
+                candidate_external_id=f"C-{i}",
+                position_external_id=f"JOB-{i % 3}",
+                position_name=f"Backend Engineer {i % 3}",
+            ),
             identity=f"{prefix}.{i}@example.com|JOB-{i % 3}",
         )
         for i in range(n)
     ]
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    from sync.sandbox import SandboxConfig, run_sandbox
-
-    with run_sandbox(SandboxConfig(token=SANDBOX_TOKEN, seed=11, credits=10**6)) as running:
-        yield running
-
-
-@pytest.fixture
-def api(sandbox):
-    sandbox.reset()
-    return sandbox
-
-
 async def over_loopback(
-    sandbox: Any,
+    sandbox: RunningSandbox,
     rows: list[PlannedRow],
     *,
-    token: str = SANDBOX_TOKEN,
+    token: str | None = None,
     journal: Any = None,
     timeout: float = 2.0,
     run_preflight: bool = False,
@@ -929,7 +904,10 @@ async def over_loopback(
     settings.setdefault("backoff_base", 0.01)
     settings.setdefault("backoff_max", 0.2)
     async with ApiClient(
-        sandbox.base_url, TokenSource(token), timeout=timeout, concurrency=settings["concurrency"]
+        sandbox.base_url,
+        TokenSource(token or sandbox.token),
+        timeout=timeout,
+        concurrency=settings["concurrency"],
     ) as client:
         if run_preflight:
             try:
@@ -951,8 +929,8 @@ async def over_loopback(
 class TestAgainstTheSandbox:
     """Over real loopback HTTP, the sandbox's own counts prove what was sent."""
 
-    async def test_every_row_enrolled_exactly_once_under_faults(self, api):
-        api.configure(
+    async def test_every_row_enrolled_exactly_once_under_faults(self, sandbox):
+        sandbox.configure(
             faults={"500": 0.05, "503": 0.05, "slow": 0.02, "drop": 0.01},
             slow_seconds=0.6,
             retry_after_seconds=0,
@@ -960,14 +938,16 @@ class TestAgainstTheSandbox:
             rate=150,
             burst=10,
         )
-        api.inject("500", "500:after", "503", "slow", "drop")  # each at least once, then at random
+        sandbox.inject(
+            "500", "500:after", "503", "slow", "drop"
+        )  # each at least once, then at random
         rows = sandbox_rows(200)
         with capture_logs() as logs:
             result, outcomes, _ = await over_loopback(
-                api, rows, timeout=0.3, rate=300, max_attempts=12, few_retries=5
+                sandbox, rows, timeout=0.3, rate=300, max_attempts=12, few_retries=5
             )
         assert result is not None and result.aborted is None
-        stats = api.stats()
+        stats = sandbox.stats()
         assert stats["enrolments_created"] == 200
         assert {o.status for o in outcomes.values()} <= {
             Status.AI_ACCEPT,
@@ -982,40 +962,40 @@ class TestAgainstTheSandbox:
         assert {"500", "503", "slow", "drop"} <= {k.split(":")[0] for k in stats["faults"]}
         assert stats["duplicates_answered"] >= 1
         assert stats["by_status"].get("429", 0) >= 1  # the limit is below the requested rate
-        assert SANDBOX_TOKEN not in json.dumps(logs, default=str)
+        assert sandbox.token not in json.dumps(logs, default=str)
 
-    async def test_bad_token_stops_at_the_first_401(self, api):
-        result, outcomes, _ = await over_loopback(api, sandbox_rows(30), token="tok-wrong-0000")
+    async def test_bad_token_stops_at_the_first_401(self, sandbox):
+        result, outcomes, _ = await over_loopback(sandbox, sandbox_rows(30), token="tok-wrong-0000")
         assert result is not None
         assert isinstance(result.aborted, AuthError)
         assert result.aborted.exit_code == 3
-        assert api.stats()["by_status"] == {"401": 1}
+        assert sandbox.stats()["by_status"] == {"401": 1}
         assert {o.status for o in outcomes.values()} == {Status.NOT_SENT}
 
-    async def test_bad_token_stops_at_the_preflight(self, api):
+    async def test_bad_token_stops_at_the_preflight(self, sandbox):
         result, _, error = await over_loopback(
-            api, sandbox_rows(30), token="tok-wrong-0000", run_preflight=True
+            sandbox, sandbox_rows(30), token="tok-wrong-0000", run_preflight=True
         )
         assert isinstance(error, AuthError)
         assert result is None
-        assert api.stats()["requests"] == 1
-        assert api.stats()["by_endpoint"] == {"merchant-status": 1}
+        assert sandbox.stats()["requests"] == 1
+        assert sandbox.stats()["by_endpoint"] == {"merchant-status": 1}
 
-    async def test_rate_limit_below_the_requested_rate(self, api):
-        api.configure(rate=100, burst=5)
-        result, _, _ = await over_loopback(api, sandbox_rows(120), rate=200, concurrency=8)
+    async def test_rate_limit_below_the_requested_rate(self, sandbox):
+        sandbox.configure(rate=100, burst=5)
+        result, _, _ = await over_loopback(sandbox, sandbox_rows(120), rate=200, concurrency=8)
         assert result is not None and result.aborted is None
-        stats = api.stats()
+        stats = sandbox.stats()
         assert stats["by_status"].get("429", 0) >= 1
         assert stats["enrolments_created"] == 120
         assert result.throttled == stats["by_status"]["429"]
         assert result.final_rate < 200
 
-    async def test_token_nowhere_in_the_ledger(self, api, tmp_path):
+    async def test_token_nowhere_in_the_ledger(self, sandbox, tmp_path):
         from sync.ledger import open_ledger
         from sync.records import ResultLine
 
-        api.configure(faults={"500": 0.2, "503": 0.1}, retry_after_seconds=0)
+        sandbox.configure(faults={"500": 0.2, "503": 0.1}, retry_after_seconds=0)
         rows = sandbox_rows(20)
         lines = [
             ResultLine(
@@ -1037,7 +1017,7 @@ class TestAgainstTheSandbox:
             ledger.record_plan(run_id, lines, [True] * len(rows))
             outcomes: dict[int, RowOutcome] = {}
             async with ApiClient(
-                api.base_url, TokenSource(SANDBOX_TOKEN), timeout=2, concurrency=4
+                sandbox.base_url, TokenSource(sandbox.token), timeout=2, concurrency=4
             ) as client:
                 result = await dispatch(
                     rows,
@@ -1051,5 +1031,5 @@ class TestAgainstTheSandbox:
                 )
             assert result.requests_sent > 20  # some were retried, and journaled
         stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
-        assert SANDBOX_TOKEN.encode() not in stored
+        assert sandbox.token.encode() not in stored
         assert TOKEN.encode() not in stored

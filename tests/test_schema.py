@@ -9,6 +9,8 @@ from typing import Any, Literal, get_args, get_origin
 
 import email_validator
 import pytest
+from helpers import candidate, from_array
+from helpers import interview as create
 from pydantic import BaseModel, ValidationError
 
 from sync.jobmojito.fields import shown
@@ -34,50 +36,6 @@ from sync.jobmojito.models import (
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
 
 # ------------------------------------------------------------------- payloads
-
-
-def candidate(**over: Any) -> dict[str, Any]:
-    """A valid for-candidate-with-token payload; ``None`` in ``over`` removes a key."""
-    base: dict[str, Any] = {
-        "candidate_name": "Ana Silva",
-        "candidate_email": "ana@example.com",
-        "candidate_country_code": "PT",
-        "candidate_resume": "CV text",
-        "position_name": "Backend Engineer",
-        "position_location": "Berlin",
-        "position_country_code": "DE",
-        "mojito_language_code": "en",
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def create(**over: Any) -> dict[str, Any]:
-    """A valid job-interview-create payload."""
-    base: dict[str, Any] = {
-        "name": "Project manager",
-        "location": "remote",
-        "interview_template_id": "baa3bf7c-6926-46fd-9005-16738a31f72d",
-        "mojito_language_code": "en",
-        "status": "active",
-        "type": "interview",
-        "visibility": "merchant_public",
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def from_array(**over: Any) -> dict[str, Any]:
-    """A valid job-interview-create-from-array payload."""
-    base: dict[str, Any] = {
-        **create(),
-        "interview_template_id": "tpl-1",
-        "description": "Short description.",
-        "questions": [{"question": "Why this role?"}],
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
-
 
 REQUESTS: dict[type[BaseModel], Any] = {
     CandidateRequest: candidate,
@@ -281,7 +239,7 @@ class TestRequiredFields:
     )
     def test_create_requires_its_seven(self, field):
         """Each of job-interview-create's seven required fields is refused when missing."""
-        assert errors(InterviewCreateRequest, create(**{field: None})) == [((field,), "missing")]
+        assert errors(InterviewCreateRequest, create(**{field: ...})) == [((field,), "missing")]
 
     def test_create_needs_nothing_else(self):
         """Description and everything else are optional on job-interview-create."""
@@ -303,7 +261,7 @@ class TestRequiredFields:
     )
     def test_from_array_requires_its_nine(self, field):
         """job-interview-create-from-array also needs a description and the questions."""
-        assert errors(InterviewCreateFromArrayRequest, from_array(**{field: None})) == [
+        assert errors(InterviewCreateFromArrayRequest, from_array(**{field: ...})) == [
             ((field,), "missing")
         ]
 
@@ -316,26 +274,26 @@ class TestPositionRule:
     @pytest.mark.parametrize("field", FIELDS)
     def test_each_missing_field_is_one_error_naming_it(self, field):
         """One missing position field gives exactly one error, at that field."""
-        assert errors(CandidateRequest, candidate(**{field: None})) == [
+        assert errors(CandidateRequest, candidate(**{field: ...})) == [
             ((field,), "required_without_position")
         ]
 
     def test_all_four_missing_give_four_errors(self):
         """All four missing: one error each, none merged."""
-        data = candidate(**dict.fromkeys(self.FIELDS))
+        data = candidate(**dict.fromkeys(self.FIELDS, ...))
         assert errors(CandidateRequest, data) == [
             ((f,), "required_without_position") for f in self.FIELDS
         ]
 
     def test_position_def_set_id_makes_them_optional(self):
         """With position_def_set_id the position fields may all be absent."""
-        data = candidate(**dict.fromkeys(self.FIELDS), position_def_set_id="pos-1")
+        data = candidate(**dict.fromkeys(self.FIELDS, ...), position_def_set_id="pos-1")
         assert errors(CandidateRequest, data) == []
         assert CandidateRequest.model_validate(data).to_json()["position_def_set_id"] == "pos-1"
 
     def test_blank_position_def_set_id_counts_as_absent(self):
         """A blank position_def_set_id does not lift the rule."""
-        data = candidate(position_name=None, position_def_set_id="  ")
+        data = candidate(position_name=..., position_def_set_id="  ")
         assert errors(CandidateRequest, data) == [(("position_name",), "required_without_position")]
 
     def test_blank_field_is_missing(self):
@@ -620,6 +578,10 @@ class TestToJson:
         assert errors(InterviewCreateRequest, create(interview_template_id="tpl-1")) == [
             (("interview_template_id",), "uuid")
         ]
+        # from-array's has no format: any text is a template id there
+        assert (
+            errors(InterviewCreateFromArrayRequest, from_array(interview_template_id="tpl-1")) == []
+        )
 
 
 class TestFromArray:
@@ -775,6 +737,6 @@ class TestShown:
         """str(ValidationError) of a request never carries the resume."""
         with pytest.raises(ValidationError) as info:
             CandidateRequest.model_validate(
-                candidate(candidate_name=None, candidate_resume=["SECRET RESUME TEXT"])
+                candidate(candidate_name=..., candidate_resume=["SECRET RESUME TEXT"])
             )
         assert "SECRET" not in str(info.value)
