@@ -16,13 +16,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import structlog
-from click.testing import CliRunner, Result
+from helpers import Cli
 
 import sync.redact
 from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
@@ -78,35 +78,6 @@ def client(sandbox: RunningSandbox, _module_client: httpx.Client) -> httpx.Clien
 
 
 # ---------------------------------------------------------------------------------- CLI
-
-
-class Cli:
-    """``cli("run", "--dry-run", ...)``: ``jobmojito-sync`` in this process.
-
-    Runs in the test's ``tmp_path`` with ``JOBMOJITO_SYNC_CONFIG`` at an empty file
-    (no ``./jobmojito-sync.toml`` of the developer's is read); ``env`` adds variables
-    for one call (``None`` removes one). stdin is empty and nothing is a terminal, as
-    under cron. The result's ``stdout`` and ``stderr`` are apart.
-    """
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.runner = CliRunner()
-
-    def __call__(
-        self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
-    ) -> Result:
-        from sync.cli import cli
-
-        try:
-            result = self.runner.invoke(
-                cli, list(args), env=dict(env or {}), input=input, prog_name="jobmojito-sync"
-            )
-        finally:
-            structlog.reset_defaults()  # it logged to the runner's stream, now closed
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception  # a crash is not "exit 1"
-        return result
 
 
 @pytest.fixture

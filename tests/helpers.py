@@ -5,6 +5,7 @@
 - exports: ``write_export`` writes a header and rows as CSV or XLSX (by suffix);
   ``write_applicants`` a generic-mapping applicants export; ``read_sheet`` reads a
   results sheet back (CSV or XLSX) without the code under test.
+- the CLI in-process: ``Cli`` (conftest's ``cli`` fixture makes one per test).
 - the real process: ``run_process`` runs ``python -m sync`` (or the installed
   ``jobmojito-sync`` script) as cron would, and ``process_env`` is the environment it
   gets: this checkout's ``sync`` first on the path, no ``JOBMOJITO_*`` from outside.
@@ -16,10 +17,12 @@ import csv
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import structlog
+from click.testing import CliRunner, Result
 from openpyxl import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,6 +155,38 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     finally:
         book.close()
     return [dict(zip(cells[0], r, strict=True)) for r in cells[1:]]
+
+
+# ---------------------------------------------------------------------------------- CLI
+
+
+class Cli:
+    """``cli("run", "--dry-run", ...)``: ``jobmojito-sync`` in this process.
+
+    Runs in the test's ``tmp_path`` with ``JOBMOJITO_SYNC_CONFIG`` at an empty file
+    (no ``./jobmojito-sync.toml`` of the developer's is read); ``env`` adds variables
+    for one call (``None`` removes one). stdin is empty and nothing is a terminal, as
+    under cron. The result's ``stdout`` and ``stderr`` are apart.
+    """
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.runner = CliRunner()
+
+    def __call__(
+        self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
+    ) -> Result:
+        from sync.cli import cli  # the CLI's modules load on first use
+
+        try:
+            result = self.runner.invoke(
+                cli, list(args), env=dict(env or {}), input=input, prog_name="jobmojito-sync"
+            )
+        finally:
+            structlog.reset_defaults()  # it logged to the runner's stream, now closed
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a crash is not "exit 1"
+        return result
 
 
 # -------------------------------------------------------------------------- the process
