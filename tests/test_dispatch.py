@@ -287,10 +287,20 @@ class TestRetries:
         assert max(run.time.slept) >= 7
 
     async def test_backoff_grows_and_is_capped(self):
+        """Full jitter: the k-th wait is drawn from [0, min(base * 2**(k-1), backoff_max)].
+        The window doubles per retry up to the cap, and the waits spread over all of it."""
+        rows, retries = 60, 7
         run = Run(lambda request: httpx.Response(503, json=BOOT_ERROR))
-        await run(make_rows(1), max_attempts=8, backoff_base=1, backoff_max=4)
-        assert len(run.time.slept) == 7
-        assert all(0 <= s <= 4 for s in run.time.slept)
+        await run(make_rows(rows), max_attempts=retries + 1, backoff_base=1, backoff_max=4,
+                  concurrency=1, circuit_threshold=10**6)  # fmt: skip
+        assert len(run.time.slept) == rows * retries  # every wait is a backoff
+        # one row after another: row r's waits are slept[r * retries : (r + 1) * retries]
+        waits = [run.time.slept[r * retries : (r + 1) * retries] for r in range(rows)]
+        for k, window in enumerate([1, 2, 4, 4, 4, 4, 4]):
+            drawn = [w[k] for w in waits]
+            assert all(0 <= s <= window for s in drawn), (k, max(drawn))  # grown no further
+            assert max(drawn) > window / 2, (k, drawn)  # the window really is that wide
+            assert min(drawn) < window / 2, (k, drawn)  # jittered, not a fixed wait
 
     async def test_patient_retries_exhausted_is_failed(self):
         run = Run(
