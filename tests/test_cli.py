@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from helpers import (
     APPLICANT_COLUMNS,
@@ -21,6 +24,7 @@ from helpers import (
 )
 from openpyxl import load_workbook
 
+from sync.cli import cli
 from sync.errors import EXIT_MEANINGS
 
 
@@ -130,10 +134,88 @@ def test_results_extension_is_checked(cli: Cli, tmp_path: Path) -> None:
     assert done.exit_code == 2 and ".xlsx or .csv" in done.stderr
 
 
-@pytest.mark.parametrize("command", ["run", "mappings", "report", "history", "sandbox"])
-def test_help_teaches(cli: Cli, command: str) -> None:
-    result = cli(command, "--help")
-    assert result.exit_code == 0 and "Usage:" in result.output
+# ---------------------------------------------------------------------------------- --help
+
+
+def all_commands(
+    group: click.Group = cli, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], click.Command]]:
+    """Every command, the group itself and nested groups included, by its words."""
+    found: list[tuple[tuple[str, ...], click.Command]] = [(path, group)]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*path, name))
+        else:
+            found.append(((*path, name), command))
+    return found
+
+
+COMMANDS = all_commands()
+#: Options whose --help line has no description today, only a default: found by the test
+#: below; sync/cli should give them one (then drop them here). No other may join them.
+UNDOCUMENTED = {"history --limit", "sandbox --host", "sandbox --port", "sandbox --latency-ms",
+                "sandbox --seed"}  # fmt: skip
+
+
+def flat(text: str) -> str:
+    """Text without white space: --help wraps lines anywhere, even inside a word."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), COMMANDS, ids=[" ".join(p) or "jobmojito-sync" for p, _ in COMMANDS]
+)
+def test_help_documents_the_command_and_every_option(
+    cli: Cli, path: tuple[str, ...], command: click.Command
+) -> None:
+    """``--help`` says what the command does and lists every option and argument, each
+    option with a description of its own."""
+    done = cli(*path, "--help")
+    assert done.exit_code == 0, done.stderr
+    assert done.stderr == ""
+    usage = done.stdout.splitlines()[0]
+    assert usage.startswith(" ".join(("Usage: jobmojito-sync", *path)))
+    summary = (command.help or "").strip()
+    assert summary, f"{path}: no description"
+    assert flat(summary.split("\n\n")[0]) in flat(done.stdout)
+    for param in command.params:
+        if isinstance(param, click.Argument):
+            assert param.human_readable_name in usage, (path, param.name)
+            continue
+        assert isinstance(param, click.Option)
+        for opt in param.opts:
+            assert re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", done.stdout), (path, opt)
+        described = (param.help or "").strip()
+        where = " ".join((*path, param.opts[-1]))
+        if where in UNDOCUMENTED and not described:
+            continue
+        assert described, f"{where}: no description in --help"
+        assert flat(described) in flat(done.stdout), (path, param.opts)
+
+
+def test_help_lists_every_exit_code_the_cli_promises(cli: Cli) -> None:
+    """The top-level --help promises the exit codes: 0, 1, 2 and 3, each with its meaning."""
+    text = " ".join(cli("--help").stdout.split())
+    codes = text.partition("Exit codes:")[2].partition("Options:")[0]
+    assert codes, text
+    for code in sorted(EXIT_MEANINGS):
+        if code == 70:  # a bug, not a promise to scripts (README explains it)
+            continue
+        assert re.search(rf"(?:^|; )\s*{code} \w+", codes), (code, codes)
+
+
+def test_help_examples_are_commands_the_cli_accepts(cli: Cli) -> None:
+    """Every example line in the top-level --help names a real command and real options."""
+    text = cli("--help").stdout.replace("\\\n", " ")
+    examples = [
+        shlex.split(line.partition("#")[0])
+        for line in text.splitlines()
+        if "jobmojito-sync " in line and not line.startswith("Usage:")
+    ]
+    assert len(examples) >= 3, text
+    for words in examples:
+        words = words[words.index("jobmojito-sync") + 1 :]
+        assert parse(words).info_name in words
 
 
 # ------------------------------------------------------------------------ real processes
@@ -169,3 +251,17 @@ def test_python_dash_m_sync_exits_2_with_one_line_on_stderr(tmp_path: Path) -> N
     assert done.stdout == ""
     assert done.stderr.splitlines() == [done.stderr.strip()]
     assert done.stderr.startswith("Error: ") and "missing.csv" in done.stderr
+
+
+def parse(words: list[str]) -> click.Context:
+    """``words`` (after ``jobmojito-sync``) parsed as the CLI would, down to the command
+    they name: click.UsageError for an unknown command or option. Nothing runs."""
+    command: click.Command = cli
+    ctx: click.Context | None = None
+    name = "jobmojito-sync"
+    while isinstance(command, click.Group):
+        ctx = click.Context(command, info_name=name, parent=ctx)
+        found, sub, words = command.resolve_command(ctx, words)
+        assert found is not None and sub is not None, words
+        name, command = found, sub
+    return command.make_context(name, words, parent=ctx)
