@@ -6,6 +6,7 @@ The real Airflow runs in tests/test_airflow.py (marker ``airflow``).
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -15,9 +16,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from helpers import write_applicants
 
 from sync import airflow as af
-from sync.errors import ConfigError, UsageError
+from sync.errors import (
+    AuthError,
+    ConfigError,
+    InputError,
+    Interrupted,
+    LedgerLockedError,
+    UsageError,
+)
 from sync.sandbox import RunningSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,19 +88,11 @@ class TestTaskVerdict:
         assert message.startswith("run aborted (exit 3): 401 token refused; 12 rows not sent")
         assert "a retry is safe" in message
 
-    def test_only_aborts_are_retryable(self) -> None:
-        """Exit 3 is retried; exit 1 and 2 would fail the same way again."""
-        assert frozenset({3}) == af.RETRYABLE_EXIT_CODES
-
     @pytest.mark.parametrize("share", [-0.1, 1.5, "0.05", True, None])
     def test_threshold_must_be_a_share(self, share: Any) -> None:
         """fail_on_problems outside 0..1 (or not a number) is a usage error."""
         with pytest.raises(UsageError, match="fail_on_problems="):
             af.task_verdict(summary(0), share)
-
-    def test_default_threshold(self) -> None:
-        """By default more than 5 % problem rows fail the task."""
-        assert af.DEFAULT_FAIL_ON_PROBLEMS == 0.05
 
 
 class TestTaskOptions:
@@ -301,7 +302,10 @@ class TestMakeDag:
         assert call["jobs"] == "/data/jobs.csv"
         assert call["out_dir"] == str(tmp_path)
         assert call["token_conn_id"] == "jobmojito"
-        assert call["fail_on_problems"] == af.DEFAULT_FAIL_ON_PROBLEMS
+        # not given: the DAG's task fails above 5 % problem rows, as documented
+        share = call["fail_on_problems"]
+        assert af.task_verdict(summary(1, rows=100, problems=5, invalid=5), share) is None
+        assert af.task_verdict(summary(1, rows=100, problems=6, invalid=6), share) is not None
         assert call["options"] == {"rate": 4, "resumes": "/data/cv"}
 
     def test_task_body_names_results_by_ds_else_run_id(
@@ -410,6 +414,61 @@ class TestSyncTask:
     def test_input_error_fails_without_retry(self, task_env: Path) -> None:
         with pytest.raises(AirflowFailException, match=r"^jobmojito-sync \(exit 2\): "):
             run_task(task_env, applicants=task_env / "missing.csv")
+
+    @pytest.mark.parametrize(
+        ("bad", "fails"), [(2, False), (3, True)], ids=["4%-passes", "6%-fails"]
+    )
+    def test_by_default_more_than_5_percent_problem_rows_fail(
+        self, task_env: Path, bad: int, fails: bool
+    ) -> None:
+        """Without fail_on_problems: 2 invalid rows of 50 (4 %) pass, 3 (6 %) fail, no retry."""
+        applicants = write_applicants(task_env.parent / "a.csv", 50 - bad, bad=bad)
+        run = functools.partial(
+            af.sync_task, applicants=applicants, mapping="generic", out_dir=task_env,
+            ds="2026-11-22", dry_run=True,
+        )  # fmt: skip
+        if fails:
+            with pytest.raises(
+                AirflowFailException, match=r"^jobmojito-sync: 3 of 50 rows \(6\.0%\)"
+            ):
+                run()
+        else:
+            result = run()
+            assert (result["exit_code"], result["rows"], result["problems"]) == (1, 50, 2)
+
+    @pytest.mark.parametrize(
+        ("outcome", "retried"),
+        [
+            (InputError("applicants.csv: no such file"), False),
+            (LedgerLockedError("another run holds the ledger"), True),
+            (AuthError("401 token refused"), True),
+            (Interrupted("SIGTERM"), True),
+            (summary(3, not_sent=12, aborted="SIGTERM"), True),
+            (summary(1, problems=90, invalid=90), False),
+        ],
+        ids=["exit2-raised", "ledger-held", "exit3-auth", "exit3-signal", "exit3-report",
+             "exit1-over-threshold"],
+    )  # fmt: skip
+    def test_only_aborts_are_retried(
+        self,
+        task_env: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        outcome: Exception | dict[str, Any],
+        retried: bool,
+    ) -> None:
+        """Exit 3 (and a held ledger) raise Airflow's retryable exception; exit 1 and 2
+        would fail the same way again, so they fail without a retry."""
+
+        def execute(*args: Any, **kwargs: Any) -> Any:
+            if isinstance(outcome, Exception):
+                raise outcome
+            return types.SimpleNamespace(as_dict=lambda: outcome)
+
+        monkeypatch.setattr("sync.run.execute", execute)
+        with pytest.raises(AirflowException) as info:
+            run_task(task_env)
+        assert (type(info.value) is AirflowException) is retried, info.value
+        assert isinstance(info.value, AirflowFailException) is not retried
 
     def test_refused_token_is_retried(
         self, task_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
