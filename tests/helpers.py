@@ -2,6 +2,7 @@
 
 - payloads: ``candidate``, ``interview``, ``from_array`` — valid request bodies with one
   set of defaults; ``...`` for a key removes it, any other value (``None`` too) is sent.
+- ``readme_section``: a section of README.md, for tests that hold code to its docs.
 - exports: ``write_export`` writes a header and rows as CSV or XLSX (by suffix);
   ``write_applicants`` a generic-mapping applicants export; ``read_sheet`` reads a
   results sheet back (CSV or XLSX) without the code under test.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +29,15 @@ from openpyxl import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
+
+
+def readme_section(title: str) -> str:
+    """The text of README.md's ``## title`` section, up to the next ``## ``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", readme, re.S | re.M)
+    assert match, f"README has no section '## {title}'"
+    return match.group(1)
+
 
 # ----------------------------------------------------------------------------- payloads
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import email_validator
 import pytest
-from helpers import candidate, from_array
+from helpers import CANDIDATE, candidate, from_array, readme_section
 from helpers import interview as create
 from pydantic import BaseModel, ValidationError
 
@@ -32,6 +33,7 @@ from sync.jobmojito.models import (
     PlatformLanguage,
     PlatformLanguagesListResponse,
 )
+from sync.jobmojito.spec import response_schema
 
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
 
@@ -629,15 +631,18 @@ class TestResponses:
         assert response.status == status
 
     def test_all_six_are_the_documented_ones(self):
-        """The six decision statuses the results sheet copies."""
-        assert set(DECISION_STATUSES) == {
-            "ai_accept",
-            "recruiter_accept",
-            "recruiter_action",
-            "ai_reject",
-            "recruiter_reject",
-            "already-applied",
-        }
+        """The decision statuses are the vendor document's enum for the candidate answer's
+        status, in its order, and the README's results table lists them as sent."""
+        answer = response_schema(CANDIDATE, "post", "200")
+        assert list(DECISION_STATUSES) == answer["properties"]["status"]["enum"]
+        assert len(DECISION_STATUSES) == 6
+        row = next(
+            line
+            for line in readme_section("The results sheet").splitlines()
+            if line.startswith("| `ai_accept`")
+        )
+        assert re.findall(r"`([\w-]+)`", row.split("|")[1]) == list(DECISION_STATUSES)
+        assert row.split("|")[3].strip() == "yes"  # sent
 
     def test_unknown_decision_refused(self):
         """A status outside the enum is not silently taken for a decision."""
