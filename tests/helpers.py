@@ -1,7 +1,8 @@
 """What the test modules share, as plain functions; ``conftest.py`` builds its fixtures on them.
 
 - payloads: ``candidate``, ``interview``, ``from_array`` — valid request bodies with one
-  set of defaults; ``...`` for a key removes it, any other value (``None`` too) is sent.
+  set of defaults; ``...`` for a key removes it, any other value (``None`` too) is sent;
+  ``merchant_status``, an answer of that endpoint, likewise.
 - ``readme_section``: a section of README.md, for tests that hold code to its docs.
 - exports: ``write_export`` writes a header and rows as CSV or XLSX (by suffix);
   ``write_applicants`` a generic-mapping applicants export; ``read_sheet`` reads a
@@ -90,6 +91,34 @@ def from_array(**changes: Any) -> dict[str, Any]:
         description="Customer support screening",
         questions=[{"question": "Tell me about a hard customer."}],
     )
+    return _body(base, changes)
+
+
+def merchant_status(**changes: Any) -> dict[str, Any]:
+    """A merchant-status answer as the API documents it: a Growth plan with 120 monthly
+    credits and 480 invitations left; ``field=...`` removes a key."""
+    base: dict[str, Any] = {
+        "profile_id": "u-1",
+        "default_merchant_id": "m-1",
+        "merchant_id": "m-1",
+        "credits_interview_monthly": 120,
+        "credits_interview_monthly_limit": 200,
+        "credits_interview_extra": 0,
+        "credits_interview_single": 0,
+        "definitions_active": 4,
+        "interviews_without_credits": 0,
+        "interviews_undecided": 0,
+        "interviews_ongoing": 0,
+        "interview_results": 0,
+        "candidates": 0,
+        "candidates_history": [0] * 14,
+        "interview_result_history": [0] * 14,
+        "subscription_type": "Growth",
+        "subscription_status": "active",
+        "invitations_sent": 20,
+        "invitations_limit": 500,
+        "invitations_available": 480,
+    }
     return _body(base, changes)
 
 

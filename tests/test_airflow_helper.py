@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import pytest
 from helpers import write_applicants
+from structlog.testing import capture_logs
 
 from sync import airflow as af
 from sync.errors import (
@@ -27,6 +28,7 @@ from sync.errors import (
     LedgerLockedError,
     UsageError,
 )
+from sync.records import Status
 from sync.sandbox import RunningSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -530,31 +532,24 @@ class TestSyncTask:
 class TestTaskProgress:
     """The task log gets a line of counts per tenth of the rows, not one per row."""
 
-    def test_ten_lines_for_many_rows(self) -> None:
-        from structlog.testing import capture_logs
-
-        from sync.records import Status
-
-        line = types.SimpleNamespace(status=Status.AI_ACCEPT)
+    @staticmethod
+    def logs(rows: int, status: object) -> list[dict[str, Any]]:
+        """What TaskProgress logs for ``rows`` rows that all end with ``status``."""
+        line = types.SimpleNamespace(status=status)
         with capture_logs() as logs:
             progress = af.TaskProgress()
-            progress.start(1000)
-            for _ in range(1000):
+            progress.start(rows)
+            for _ in range(rows):
                 progress.advance(line)
             progress.close()
-        lines = [e for e in logs if e["event"] == "progress"]
+        return logs
+
+    def test_ten_lines_for_many_rows(self) -> None:
+        lines = [e for e in self.logs(1000, Status.AI_ACCEPT) if e["event"] == "progress"]
         assert [e["sent"] for e in lines] == [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
         assert lines[-1]["ai_accept"] == 1000
 
     def test_few_rows(self) -> None:
-        from structlog.testing import capture_logs
-
-        line = types.SimpleNamespace(status="already-applied")
-        with capture_logs() as logs:
-            progress = af.TaskProgress()
-            progress.start(3)
-            for _ in range(3):
-                progress.advance(line)
-            progress.close()
+        logs = self.logs(3, "already-applied")
         assert [e.get("sent") for e in logs] == [None, 1, 2, 3]
         assert logs[-1]["already-applied"] == 3

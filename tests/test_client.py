@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import candidate
+from helpers import candidate, merchant_status
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
@@ -40,28 +40,6 @@ ENROLLED = {
     "interview_url": "https://cool.jobmojito.com/i/abc",
     "position_def_set_id": "pos-1",
     "profile_interview_id": "pi-1",
-}
-STATUS_BODY: dict[str, Any] = {
-    "profile_id": "u-1",
-    "default_merchant_id": "m-1",
-    "merchant_id": "m-1",
-    "credits_interview_monthly": 8,
-    "credits_interview_monthly_limit": 10,
-    "credits_interview_extra": 25,
-    "credits_interview_single": 0,
-    "definitions_active": 4,
-    "interviews_without_credits": 2,
-    "interviews_undecided": 3,
-    "interviews_ongoing": 1,
-    "interview_results": 137,
-    "candidates": 212,
-    "candidates_history": [0] * 14,
-    "interview_result_history": [0] * 14,
-    "subscription_type": "Growth",
-    "subscription_status": "active",
-    "invitations_sent": 18,
-    "invitations_limit": 40,
-    "invitations_available": 22,
 }
 
 
@@ -460,7 +438,7 @@ class TestRequests:
 
         def handler(request: httpx.Request) -> httpx.Response:
             seen.append(str(request.url))
-            return httpx.Response(200, json=STATUS_BODY)
+            return httpx.Response(200, json=merchant_status())
 
         client = ApiClient(
             "http://127.0.0.1:9/functions/v1",
@@ -483,7 +461,7 @@ class TestRequests:
         assert reply.token_generation == 0
 
     async def test_merchant_status_parses(self):
-        async with client_for(answer(200, STATUS_BODY)) as client:
+        async with client_for(answer(200, merchant_status(invitations_available=22))) as client:
             status = await client.merchant_status()
         assert status.invitations_available == 22
 

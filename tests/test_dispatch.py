@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-from helpers import candidate
+from helpers import candidate, merchant_status
 from structlog.testing import capture_logs
 
 import sync.dispatch
@@ -112,6 +112,17 @@ def enrolled(request: httpx.Request, status: str = "ai_accept") -> httpx.Respons
     return httpx.Response(200, json=body)
 
 
+def mock_api(handler: Callable[..., Any], *, concurrency: int = 2, tokens: Any = None) -> ApiClient:
+    """A client of the mock API: ``handler`` answers every request."""
+    return ApiClient(
+        BASE,
+        tokens or TokenSource(TOKEN),
+        timeout=5,
+        concurrency=concurrency,
+        transport=httpx.MockTransport(handler),
+    )
+
+
 class Run:
     """One dispatch over a mock API, with everything it did recorded."""
 
@@ -139,12 +150,8 @@ class Run:
     ) -> DispatchResult:
         settings.setdefault("rate", math.inf)
         settings.setdefault("concurrency", 4)
-        async with ApiClient(
-            BASE,
-            self.tokens,
-            timeout=5,
-            concurrency=settings["concurrency"],
-            transport=httpx.MockTransport(self.handler),
+        async with mock_api(
+            self.handler, concurrency=settings["concurrency"], tokens=self.tokens
         ) as client:
             self.result = await dispatch(
                 rows,
@@ -638,13 +645,7 @@ class TestShutdown:
             raise AssertionError
 
         outcomes: list[RowOutcome] = []
-        async with ApiClient(
-            BASE,
-            TokenSource(TOKEN),
-            timeout=5,
-            concurrency=2,
-            transport=httpx.MockTransport(handler),
-        ) as client:
+        async with mock_api(handler) as client:
             task = asyncio.ensure_future(
                 dispatch(
                     make_rows(5),
@@ -669,13 +670,7 @@ class TestFailures:
     """Errors of the journal or the caller's callback stop the run and surface."""
 
     async def test_on_outcome_error_is_raised_after_stopping(self):
-        async with ApiClient(
-            BASE,
-            TokenSource(TOKEN),
-            timeout=5,
-            concurrency=2,
-            transport=httpx.MockTransport(enrolled),
-        ) as client:
+        async with mock_api(enrolled) as client:
 
             def on_outcome(row: PlannedRow, outcome: RowOutcome) -> None:
                 raise OSError("disk full")
@@ -725,33 +720,6 @@ class TestSecrets:
         assert TOKEN not in text
 
 
-def status_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "profile_id": "u-1",
-        "default_merchant_id": "m-1",
-        "merchant_id": "m-1",
-        "credits_interview_monthly": 120,
-        "credits_interview_monthly_limit": 200,
-        "credits_interview_extra": 0,
-        "credits_interview_single": 0,
-        "definitions_active": 4,
-        "interviews_without_credits": 0,
-        "interviews_undecided": 0,
-        "interviews_ongoing": 0,
-        "interview_results": 0,
-        "candidates": 0,
-        "candidates_history": [0] * 14,
-        "interview_result_history": [0] * 14,
-        "subscription_type": "Growth",
-        "subscription_status": "active",
-        "invitations_sent": 20,
-        "invitations_limit": 500,
-        "invitations_available": 480,
-    }
-    body.update(changes)
-    return body
-
-
 async def run_preflight(handler: Callable[..., Any], rows: int, *, ignore: bool = False):
     async with ApiClient(
         BASE, TokenSource(TOKEN), timeout=5, concurrency=1, transport=httpx.MockTransport(handler)
@@ -763,7 +731,7 @@ class TestPreflight:
     """merchant-status is read before sending; clearly short credits stop the run."""
 
     async def test_message_shows_credits_and_headroom(self):
-        result = await run_preflight(lambda r: httpx.Response(200, json=status_body()), 35)
+        result = await run_preflight(lambda r: httpx.Response(200, json=merchant_status()), 35)
         assert result.message == (
             "credits left: 120 monthly + 0 extra + 0 single; invitations available: 480;"
             " rows to send: 35"
@@ -772,7 +740,7 @@ class TestPreflight:
         assert result.status is not None
 
     async def test_too_few_invitations_stops_before_sending(self):
-        handler = lambda r: httpx.Response(200, json=status_body(invitations_available=10))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(invitations_available=10))  # noqa: E731
         with pytest.raises(PreflightError) as caught:
             await run_preflight(handler, 35)
         assert "only 10 invitations are left this period for 35 rows to send" in str(caught.value)
@@ -780,17 +748,17 @@ class TestPreflight:
         assert caught.value.exit_code == 2
 
     async def test_no_credits_at_all_stops(self):
-        handler = lambda r: httpx.Response(200, json=status_body(credits_interview_monthly=0))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(credits_interview_monthly=0))  # noqa: E731
         with pytest.raises(PreflightError, match="no interview credits are left"):
             await run_preflight(handler, 5)
 
     async def test_ignore_credits_goes_on_with_a_warning(self):
-        handler = lambda r: httpx.Response(200, json=status_body(invitations_available=10))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(invitations_available=10))  # noqa: E731
         result = await run_preflight(handler, 35, ignore=True)
         assert any("--ignore-credits" in w for w in result.warnings)
 
     async def test_fewer_credits_than_rows_is_only_a_warning(self):
-        handler = lambda r: httpx.Response(200, json=status_body(credits_interview_monthly=3))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(credits_interview_monthly=3))  # noqa: E731
         result = await run_preflight(handler, 35)
         assert result.warnings == (
             "3 interview credits left for 35 rows: pre-screening and interviews may run out of"
@@ -798,7 +766,7 @@ class TestPreflight:
         )
 
     async def test_unlimited_plan_never_stops(self):
-        body = status_body(
+        body = merchant_status(
             invitations_available=None,
             invitations_limit=None,
             credits_interview_monthly=None,
@@ -810,7 +778,7 @@ class TestPreflight:
         assert result.warnings == ()
 
     async def test_nothing_to_send_never_stops(self):
-        body = status_body(invitations_available=0, credits_interview_monthly=0)
+        body = merchant_status(invitations_available=0, credits_interview_monthly=0)
         result = await run_preflight(lambda r: httpx.Response(200, json=body), 0)
         assert result.warnings == ()
 

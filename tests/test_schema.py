@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import email_validator
 import pytest
-from helpers import CANDIDATE, candidate, from_array, readme_section
+from helpers import CANDIDATE, candidate, from_array, merchant_status, readme_section
 from helpers import interview as create
 from pydantic import BaseModel, ValidationError
 
@@ -33,7 +33,7 @@ from sync.jobmojito.models import (
     PlatformLanguage,
     PlatformLanguagesListResponse,
 )
-from sync.jobmojito.spec import response_schema
+from sync.jobmojito.spec import request_schema, response_schema
 
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
 
@@ -204,6 +204,17 @@ class TestMatchesTheDocument:
                     assert errors(model, build(**{prop: "  "})) == [((prop,), "missing")], prop
 
 
+CREATE_REQUIRED = [
+    "name",
+    "location",
+    "interview_template_id",
+    "mojito_language_code",
+    "status",
+    "type",
+    "visibility",
+]
+
+
 class TestRequiredFields:
     """Each required field is refused when missing, null or blank, one error naming it."""
 
@@ -219,26 +230,13 @@ class TestRequiredFields:
         assert errors(CandidateRequest, data) == [((field,), "missing")]
 
     def test_the_four_always_required(self):
-        """The mapping's REQUIRED_CANDIDATE_FIELDS are the candidate's four fields."""
-        assert {
-            "candidate_name",
-            "candidate_email",
-            "candidate_country_code",
-            "candidate_resume",
-        } == REQUIRED_CANDIDATE_FIELDS
+        """REQUIRED_CANDIDATE_FIELDS (what every mapping must map) are the four fields the
+        vendor's document requires of a candidate request."""
+        required = request_schema(CANDIDATE, "post")["required"]
+        assert len(required) == 4
+        assert set(required) == REQUIRED_CANDIDATE_FIELDS
 
-    @pytest.mark.parametrize(
-        "field",
-        [
-            "name",
-            "location",
-            "interview_template_id",
-            "mojito_language_code",
-            "status",
-            "type",
-            "visibility",
-        ],
-    )
+    @pytest.mark.parametrize("field", CREATE_REQUIRED)
     def test_create_requires_its_seven(self, field):
         """Each of job-interview-create's seven required fields is refused when missing."""
         assert errors(InterviewCreateRequest, create(**{field: ...})) == [((field,), "missing")]
@@ -247,20 +245,7 @@ class TestRequiredFields:
         """Description and everything else are optional on job-interview-create."""
         assert errors(InterviewCreateRequest, create()) == []
 
-    @pytest.mark.parametrize(
-        "field",
-        [
-            "name",
-            "location",
-            "interview_template_id",
-            "mojito_language_code",
-            "description",
-            "status",
-            "type",
-            "visibility",
-            "questions",
-        ],
-    )
+    @pytest.mark.parametrize("field", [*CREATE_REQUIRED, "description", "questions"])
     def test_from_array_requires_its_nine(self, field):
         """job-interview-create-from-array also needs a description and the questions."""
         assert errors(InterviewCreateFromArrayRequest, from_array(**{field: ...})) == [
@@ -680,29 +665,15 @@ class TestResponses:
 
     def test_merchant_status_nullables(self):
         """Nullable merchant-status fields take null; required ones must be present."""
-        body: dict[str, Any] = {
-            "profile_id": "p",
-            "default_merchant_id": None,
-            "merchant_id": "m",
-            "credits_interview_monthly": 10,
-            "credits_interview_monthly_limit": None,
-            "credits_interview_extra": 0,
-            "credits_interview_single": 0,
-            "definitions_active": 2,
-            "interviews_without_credits": 0,
-            "interviews_undecided": 1,
-            "interviews_ongoing": 0,
-            "interview_results": 5,
-            "candidates": 7,
-            "candidates_history": [0] * 14,
-            "interview_result_history": [0] * 14,
-            "subscription_type": "Growth",
-            "subscription_status": None,
-            "invitations_sent": 3,
-            "invitations_limit": None,
-            "invitations_available": None,
-            "later_field": True,
-        }
+        body = merchant_status(
+            default_merchant_id=None,
+            credits_interview_monthly=10,
+            credits_interview_monthly_limit=None,
+            subscription_status=None,
+            invitations_limit=None,
+            invitations_available=None,
+            later_field=True,
+        )
         assert MerchantStatus.model_validate(body).credits_interview_monthly == 10
         del body["credits_interview_monthly"]
         assert errors(MerchantStatus, body) == [(("credits_interview_monthly",), "missing")]
