@@ -7,10 +7,11 @@
   (``sandbox_server``) and reset before each test that asks for it. A module changes
   its settings by overriding ``sandbox_config``. ``client``: an httpx client on it,
   sending its token (asking for it resets the sandbox too).
-- ``cli``: the command line in-process (click's ``CliRunner``), isolated from the
-  process: its own working folder and empty config file, stdout and stderr apart,
-  logging reset after each call; an exception the CLI did not turn into an exit code
-  is raised, not reported as exit 1.
+- ``cli``: the command line in-process (``helpers.Cli``: click's ``CliRunner``), kept
+  apart from the process: the test's ``tmp_path`` as working folder and an empty
+  config file (no ``./jobmojito-sync.toml`` is read), stdout and stderr apart, logging
+  reset after each call; an exception the CLI did not turn into an exit code is
+  raised, not reported as exit 1.
 """
 
 from __future__ import annotations
@@ -88,4 +89,4 @@ def cli(
     config.write_text("", encoding="utf-8")
     monkeypatch.setenv("JOBMOJITO_SYNC_CONFIG", str(config))
     monkeypatch.chdir(tmp_path)
-    return Cli(tmp_path)
+    return Cli()

@@ -8,9 +8,9 @@
   ``write_applicants`` a generic-mapping applicants export; ``read_sheet`` reads a
   results sheet back (CSV or XLSX) without the code under test.
 - the CLI in-process: ``Cli`` (conftest's ``cli`` fixture makes one per test).
-- the real process: ``run_process`` runs ``python -m sync`` (or the installed
-  ``jobmojito-sync`` script) as cron would, and ``process_env`` is the environment it
-  gets: this checkout's ``sync`` first on the path, no ``JOBMOJITO_*`` from outside.
+- the real process: ``run_process`` runs ``python -m sync`` (``sync_command``) as cron
+  would, and ``process_env`` is the environment a real process gets: this checkout's
+  ``sync`` first on the path, no ``JOBMOJITO_*`` from outside.
 """
 
 from __future__ import annotations
@@ -203,14 +203,14 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
 class Cli:
     """``cli("run", "--dry-run", ...)``: ``jobmojito-sync`` in this process.
 
-    Runs in the test's ``tmp_path`` with ``JOBMOJITO_SYNC_CONFIG`` at an empty file
-    (no ``./jobmojito-sync.toml`` of the developer's is read); ``env`` adds variables
-    for one call (``None`` removes one). stdin is empty and nothing is a terminal, as
-    under cron. The result's ``stdout`` and ``stderr`` are apart.
+    ``env`` adds variables for one call (``None`` removes one). stdin is empty and
+    nothing is a terminal, as under cron; the result's ``stdout`` and ``stderr`` are
+    apart. structlog is reset after each call (the CLI configured it to write to the
+    runner's stream, closed by then). conftest's ``cli`` fixture also gives it the
+    test's ``tmp_path`` as working folder and an empty ``JOBMOJITO_SYNC_CONFIG``.
     """
 
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
+    def __init__(self) -> None:
         self.runner = CliRunner()
 
     def __call__(
@@ -223,7 +223,7 @@ class Cli:
                 cli, list(args), env=dict(env or {}), input=input, prog_name="jobmojito-sync"
             )
         finally:
-            structlog.reset_defaults()  # it logged to the runner's stream, now closed
+            structlog.reset_defaults()
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception  # a crash is not "exit 1"
         return result

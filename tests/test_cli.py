@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import click
 import pytest
+import structlog
 from helpers import (
     APPLICANT_COLUMNS,
     SAMPLES,
@@ -132,6 +134,21 @@ def test_results_extension_is_checked(cli: Cli, tmp_path: Path) -> None:
     done = cli("run", "--dry-run", "--applicants", str(SAMPLES / "applicants.csv"),
                "--out", str(tmp_path / "r.txt"))  # fmt: skip
     assert done.exit_code == 2 and ".xlsx or .csv" in done.stderr
+
+
+def test_an_in_process_run_leaves_the_process_as_it_was(
+    cli: Cli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the tests above rely on: a call's environment, logging set-up and streams
+    end with it."""
+    environ = dict(os.environ)
+    done = cli("--log-format", "json", "run", "--dry-run", "--applicants",
+               str(SAMPLES / "applicants.csv"), "--out", "r.csv",
+               env={"JOBMOJITO_CONCURRENCY": "3"})  # fmt: skip
+    assert done.exit_code == 1 and '"event": "run finished"' in done.stderr
+    assert dict(os.environ) == environ
+    structlog.get_logger().info("after the call")  # not to the runner's closed stream
+    assert "after the call" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------- --help
