@@ -17,14 +17,12 @@ Every other row must map to a valid payload. Adding an ATS is adding a folder.
 
 from __future__ import annotations
 
-import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import SAMPLES, Cli, read_sheet, write_export
 
 from sync.mapping.detect import MARGIN, choose_mapping, score_mappings
 from sync.options import SyncOptions
@@ -32,7 +30,6 @@ from sync.readers import read_table
 from sync.records import Status
 from sync.run import prepare
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 FOLDERS = sorted(p.parent for p in SAMPLES.glob("*/expected.json"))
 
 
@@ -102,14 +99,12 @@ def test_tolerates_reordered_and_extra_columns(folder: Path, tmp_path: Path) -> 
     exp = _expected(folder)
     table = read_table(folder / exp["applicants"])
     headers = [*reversed(table.headers), "Custom field: T-shirt size", "Internal notes"]
-    shuffled = tmp_path / "applicants.csv"
-    with shuffled.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        for row in table.rows:
-            writer.writerow(
-                [*(row.values.get(h, "") for h in reversed(table.headers)), "M", "call back"]
-            )
+    shuffled = write_export(
+        tmp_path / "applicants.csv",
+        headers,
+        [[*(row.values.get(h, "") for h in reversed(table.headers)), "M", "call back"]
+         for row in table.rows],
+    )  # fmt: skip
 
     original = prepare(_options(folder, exp))
     moved = prepare(_options(folder, exp, applicants=shuffled))
@@ -119,20 +114,19 @@ def test_tolerates_reordered_and_extra_columns(folder: Path, tmp_path: Path) -> 
     assert [p.status for p in moved.planned] == [p.status for p in original.planned]
 
 
-def test_real_cli_dry_run(folder: Path, tmp_path: Path) -> None:
+def test_cli_dry_run(cli: Cli, folder: Path, tmp_path: Path) -> None:
+    """``run --dry-run`` with --mapping auto: the mapping named, one line per row."""
     exp = _expected(folder)
     out = tmp_path / "results.csv"
-    args = [sys.executable, "-m", "sync", "run", "--dry-run", "--out", str(out)]
+    args = ["run", "--dry-run", "--out", str(out)]
     args += ["--applicants", str(folder / exp["applicants"])]
     if exp.get("jobs"):
         args += ["--jobs", str(folder / exp["jobs"])]
     if exp.get("resumes"):
         args += ["--resumes", str(folder / exp["resumes"])]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    done = cli(*args)
     problems = any(p.status is Status.INVALID for p in prepare(_options(folder, exp)).planned)
-    assert done.returncode == (1 if problems else 0), done.stderr[-2000:]
+    assert done.exit_code == (1 if problems else 0), done.stderr[-2000:]
     assert exp["mapping"] in done.stderr + done.stdout
-    with out.open(encoding="utf-8-sig", newline="") as fh:
-        lines = list(csv.DictReader(fh))
     table = read_table(folder / exp["applicants"])
-    assert len(lines) == len(table.rows)
+    assert len(read_sheet(out)) == len(table.rows)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import click
 import pytest
+from helpers import ROOT, readme_section
 
 from sync.cli import cli
 from sync.mapping import Detect, FieldSpec, JobsJoin, MappingFile
 from sync.mapping.transforms import TRANSFORMS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-
-
-def section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.S | re.M)
-    assert match, f"README has no section '## {title}'"
-    return match.group(1)
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+section = readme_section
 
 
 def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:

@@ -124,6 +124,15 @@ def holder(path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         proc.stdout.close()
 
 
+@pytest.fixture
+def killed_holder(holder: tuple[subprocess.Popen[str], str]) -> str:
+    """The holder's run id, after kill -9 of its process."""
+    proc, run_id = holder
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return run_id
+
+
 class TestOpening:
     def test_missing_parent_folder_is_created(self, tmp_path: Path) -> None:
         """A ledger path in a folder that does not exist yet opens and creates the folder."""
@@ -234,12 +243,10 @@ class TestRunLock:
             assert ledger.get_run(run_id).state == "running"
 
     def test_killed_process_frees_the_lock_and_its_run_is_killed(
-        self, path: Path, holder: tuple[subprocess.Popen[str], str]
+        self, path: Path, killed_holder: str
     ) -> None:
         """kill -9 leaves no stale lock; the next run marks the dead run 'killed'."""
-        proc, run_id = holder
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        run_id = killed_holder
         with open_ledger(path) as ledger:
             new = start(ledger)
             info = ledger.get_run(run_id)
@@ -247,13 +254,9 @@ class TestRunLock:
             assert info.finished_at is None
             assert ledger.get_run(new).state == "running"
 
-    def test_reader_sees_a_dead_run_as_killed(
-        self, path: Path, holder: tuple[subprocess.Popen[str], str]
-    ) -> None:
+    def test_reader_sees_a_dead_run_as_killed(self, path: Path, killed_holder: str) -> None:
         """history after a kill -9 shows the run killed even before another run starts."""
-        proc, run_id = holder
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        run_id = killed_holder
         with open_ledger(path) as ledger:
             [info] = ledger.runs()
         assert (info.run_id, info.state) == (run_id, "killed")

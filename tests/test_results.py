@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import readme_section
 from openpyxl import load_workbook
 
 import sync.results.sheets as sheets
@@ -102,21 +103,21 @@ def summary_values(path: Path) -> dict[str, list[Any]]:
 class TestColumns:
     """The column set is the documented one, and every column is a ResultLine field."""
 
-    def test_order(self) -> None:
-        assert RESULT_COLUMNS == (
-            "source_file",
-            "source_row",
-            "candidate_name",
-            "candidate_email",
-            "position",
-            "status",
-            "reason",
-            "interview_url",
-            "position_def_set_id",
-            "profile_interview_id",
-            "http_status",
-            "attempts",
-        )
+    @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+    def test_order(self, tmp_path: Path, suffix: str) -> None:
+        """The sheet's header is the README's column table, in its order."""
+        table = readme_section("The results sheet").split("| column | meaning |")[1]
+        rows = table.strip().split("\n\n")[0].splitlines()[1:]  # below | --- | --- |
+        cells = [row.split("|")[1] for row in rows]
+        documented = [name for cell in cells for name in re.findall(r"`(\w+)`", cell)]
+        assert list(RESULT_COLUMNS) == documented
+        out = write_results(tmp_path / f"r{suffix}", [line(0)], summary())
+        if suffix == ".csv":
+            with out.open(encoding="utf-8-sig", newline="") as fh:
+                header = next(csv.reader(fh))
+        else:
+            header = [c.value for c in results_cells(out)[0]]
+        assert header == documented
 
     def test_columns_are_fields(self) -> None:
         fields = {f.name for f in dataclasses.fields(ResultLine)}
