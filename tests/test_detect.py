@@ -104,7 +104,7 @@ def test_mappings_init_writes_a_commented_starter_that_loads(tmp_path: Path) -> 
     (tmp_path / "ana.txt").write_text("Ana Silva, engineer", encoding="utf-8")
     results = tmp_path / "r.csv"
     run = run_cli("run", "--dry-run", "--applicants", str(export), "--mapping", str(out),
-                  "--out", str(results))  # fmt: skip
+                  "--out", str(results), "--resumes", str(tmp_path))  # fmt: skip
     assert run.returncode == 0, run.stderr
     with results.open(encoding="utf-8-sig", newline="") as fh:
         (line,) = list(csv.DictReader(fh))
