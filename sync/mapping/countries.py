@@ -26,13 +26,12 @@ option that would supply it; nothing is guessed silently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sync import places
 from sync.errors import InputError
 from sync.locations import Found, country_from_location, country_from_phone
-from sync.mapping.bind import BoundMapping, Source, Values, missing_required
+from sync.mapping.bind import BoundMapping, Values, missing_required
 from sync.mapping.derived import Derived, SourceSettings, cell
 
 COUNTRY_REMEDY = "add --default-country XX or --candidate-country-from job"
@@ -82,8 +81,7 @@ class Places:
         if not payload.get("position_location"):
             if self.settings.position_location:
                 payload["position_location"] = self.settings.position_location
-                d.took("position location: --position-location", "position location from"
-                       " --position-location")  # fmt: skip
+                d.took("position location: --position-location", "position location: option")
             elif "position_location" in self.defaults:
                 payload["position_location"] = self.defaults["position_location"]
             elif needed:
@@ -113,15 +111,13 @@ class Places:
                 payload["position_country_code"] = found.code
                 d.took(
                     "position country: location text",
-                    f"position country {found.code} from its location ({found.how})",
+                    f"position country {found.code} from location ({found.how})",
                 )
                 return
             why.append(f"location '{location}': {found.how}")
         if self.settings.position_country:
             payload["position_country_code"] = self.settings.position_country
-            d.took(
-                "position country: --position-country", "position country from --position-country"
-            )
+            d.took("position country: --position-country", "position country: option")
         elif "position_country_code" in self.defaults:
             payload["position_country_code"] = self.defaults["position_country_code"]
             d.took("position country: mapping default", "position country: the mapping's default")
@@ -141,10 +137,10 @@ class Places:
         language = places.main_language(country) if country else None
         if language:
             payload["mojito_language_code"] = language
-            d.took("language: the job's country", f"language from the job's country {country}")
+            d.took("language: the job's country", f"language {language} from job country {country}")
         elif self.settings.language:
             payload["mojito_language_code"] = self.settings.language
-            d.took("language: --language", "language from --language")
+            d.took("language: --language", "language: option")
         elif "mojito_language_code" in self.defaults:
             default = self.defaults["mojito_language_code"]
             payload["mojito_language_code"] = places.language_code(str(default)) or default
@@ -180,25 +176,24 @@ class Places:
             text = ", ".join(v for src in self.location if (v := cell(src, a, j)))
             if text:
                 found = country_from_location(text)
-                if self._take(found, payload, d, "location text", _named_location(self.location)):
+                if self._take(found, payload, d, "location text", f"location ({found.how})"):
                     return
                 why.append(f"location {found.how}")
         for src in self.phone:
             value = cell(src, a, j)
             if value:
                 found = country_from_phone(value)
-                if self._take(found, payload, d, "phone", ""):
+                if self._take(found, payload, d, "phone", found.how):
                     return
                 why.append(found.how)
                 break
         job = str(payload.get("position_country_code") or "")
         if self.settings.country_from_job and job:
             payload["candidate_country_code"] = job
-            note = f"country {job} from the job (--candidate-country-from job)"
-            d.took("country: the job's country", note)
+            d.took("country: the job's country", f"country {job} from the job")
         elif self.settings.default_country:
             payload["candidate_country_code"] = self.settings.default_country
-            d.took("country: --default-country", "country from --default-country")
+            d.took("country: --default-country", "country: --default-country")
         elif "candidate_country_code" in self.defaults:
             payload["candidate_country_code"] = self.defaults["candidate_country_code"]
             d.took("country: mapping default", "country: the mapping's default")
@@ -213,12 +208,8 @@ class Places:
         if found.code is None:
             return False
         payload["candidate_country_code"] = found.code
-        d.took(f"country: {kind}", f"country {found.code} from {where or kind} ({found.how})")
+        d.took(f"country: {kind}", f"country {found.code} from {where}")
         return True
-
-
-def _named_location(sources: Sequence[Source]) -> str:
-    return " + ".join(header for _, header in sources)
 
 
 def _no_country(bound: BoundMapping) -> None:

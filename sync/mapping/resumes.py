@@ -205,7 +205,8 @@ class Resumes:
                 why.append(f"file '{hit[1]}' holds almost no text (a scanned PDF?)")
                 continue
             payload["candidate_resume"] = text
-            d.took(f"resume: {source}", f"resume from {hit[1]} ({how})")
+            shown = hit[1].rsplit("/", 1)[-1]
+            d.took(f"resume: {source}", f"resume from {shown}" + (f" ({how})" if how else ""))
             return True
         if not tried:
             self.unmatched.append(row.line)
@@ -226,7 +227,7 @@ class Resumes:
         for ref in refs:
             hit = self._find(store.named, ref, why)
             if hit is not None:
-                yield hit, "file named in the export", "named in the export"
+                yield hit, "file named in the export", ""
             elif not why or "ambiguous" not in why[-1]:
                 why.append(f"file '{ref}' not found in {store.where}")
         for src in self.ids:
@@ -234,12 +235,12 @@ class Resumes:
             if value:
                 hit = self._find(store.by_id, value, why)
                 if hit is not None:
-                    yield hit, "id in a file name", f"{src[1]} {value}"
+                    yield hit, "id in a file name", f"by {src[1]}"
         email = str(payload.get("candidate_email") or "")
         if self.by_email and email:
             hit = self._find(store.by_email, email, why)
             if hit is not None:
-                yield hit, "e-mail in a file name", "the candidate's e-mail"
+                yield hit, "e-mail in a file name", "by e-mail"
         words = name_words(str(payload.get("candidate_name") or ""))
         if self.by_name and words is not None:
             if len(self.owners.get(words, ())) > 1:
@@ -247,7 +248,7 @@ class Resumes:
             else:
                 hit = self._find(store.by_name, words, why)
                 if hit is not None:
-                    yield hit, "name in a file name", "the candidate's name"
+                    yield hit, "name in a file name", "by name"
 
     @staticmethod
     def _find(look: Callable[[_K], Hit | None], key: _K, why: list[str]) -> Hit | None:

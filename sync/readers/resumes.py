@@ -76,7 +76,8 @@ def _hidden(parts: Sequence[str]) -> bool:
 def name_words(name: str) -> frozenset[str] | None:
     """A person's name as the set of its folded words (``Jane Doe`` = ``Doe_Jane``),
     resume words and numbers left out; None for fewer than two words."""
-    words = frozenset(w for w in _WORDS.findall(_fold(name)) if not w.isdigit()) - _NAME_NOISE
+    plain = re.sub(r"['\u2019`]", "", _fold(name))  # O'Brien = OBrien
+    words = frozenset(w for w in _WORDS.findall(plain) if not w.isdigit()) - _NAME_NOISE
     return words if len(words) >= 2 else None
 
 
