@@ -1142,9 +1142,7 @@ def personio_docs() -> None:
                 job.department,
             ]
         )  # fmt: skip
-        if i == 2:  # two candidates' files would fit this name: it is matched by id
-            (resumes / f"{457 + i}-{p.first} {p.last}.pdf").write_bytes(resume_pdf(p, job.title))
-        elif i != 3:
+        if i != 3:  # Manatal-style "<id>-<name>.pdf"; row 5 has no file
             (resumes / f"{457 + i}-{p.first} {p.last}.pdf").write_bytes(resume_pdf(p, job.title))
     (resumes / "Fatima Zahra.pdf").write_bytes(resume_pdf(PEOPLE[11], "none"))  # no row
     wb = Workbook()
