@@ -1072,8 +1072,9 @@ def greenhouse_full() -> None:
         "Address", "Social Media", "Job", "Job ID", "Office", "Department", "Stage",
         "Status", "Applied On", "Rejected On", "Rejection Reason", "Hired On",
     ]  # fmt: skip
-    addresses = ["New York, New York, USA", "Lisboa", "", "Accra, Ghana", "Bengaluru, Karnataka, India",
-                 "", "Madrid, Spain", "Osaka", "", "Toronto, ON, Canada"]  # fmt: skip
+    addresses = ["New York, New York, USA", "Lisboa", "", "Accra, Ghana",
+                 "Bengaluru, Karnataka, India", "", "Madrid, Spain", "Osaka", "",
+                 "Toronto, ON, Canada"]  # fmt: skip
     jobs = [
         ("Senior Backend Engineer", "4012", "Berlin"),
         ("Customer Success Manager", "4013", "Lisbon"),
