@@ -102,7 +102,9 @@ def test_mappings_init_writes_a_commented_starter_that_loads(tmp_path: Path) -> 
     assert mapping.resume is not None and mapping.resume.files == ["CV"]  # cells name files
     assert fields["position_location"].column == ["Job Location"]
     # and, as written, it maps the file it was made for to a valid payload
-    (tmp_path / "ana.txt").write_text("Ana Silva, engineer", encoding="utf-8")
+    (tmp_path / "ana.txt").write_text(
+        "Ana Silva, backend engineer in Lisbon since 2019: Python, SQL.", encoding="utf-8"
+    )
     results = tmp_path / "r.csv"
     run = run_cli("run", "--dry-run", "--applicants", str(export), "--mapping", str(out),
                   "--out", str(results), "--resumes", str(tmp_path))  # fmt: skip
