@@ -38,7 +38,7 @@ from sync.readers.resumes import DOCUMENT_SUFFIXES, Hit, ResumeStore, name_words
 from sync.readers.urls import UrlFetcher, is_url
 from sync.records import Row
 
-MIN_RESUME_LETTERS = 50  # fewer letters than this is not a resume (near-empty)
+MIN_RESUME_LETTERS = 30  # fewer letters than this is not a resume (near-empty, e.g. a scan)
 PROFILE_HEADER = (
     "[Composed by jobmojito-sync from the candidate's profile in the applicant tracking"
     " system; no resume file was available.]"
