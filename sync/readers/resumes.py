@@ -31,8 +31,7 @@ Hostile input is bounded. Nothing is extracted to disk: a zip is read entry
 by entry, entries with absolute or ``..`` paths are never served, and an entry
 is read only up to the size cap whatever its header claims (a zip bomb ends
 as that row's problem). Names that resolve outside the folders (``..``,
-absolute paths, symlinks out) are refused. Texts are cached, so a resume named
-on two rows is parsed once.
+absolute paths, symlinks out) are refused. Texts are cached: parsed once each.
 """
 
 from __future__ import annotations
