@@ -23,6 +23,11 @@ class Inputs:
     mapping_reason: str
 
     @property
+    def notes(self) -> list[str]:
+        """What reading the files noted (title rows skipped, encoding guessed …)."""
+        return [*self.applicants.notes, *(self.jobs.notes if self.jobs is not None else ())]
+
+    @property
     def hashes(self) -> list[tuple[str, str]]:
         """(path, sha256) of every input, for the ledger and the Summary."""
         tables = [self.applicants, *([self.jobs] if self.jobs is not None else [])]

@@ -33,9 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
+from sync import places
 from sync.dispatch.settings import (
     DEFAULT_CIRCUIT_THRESHOLD,
     DEFAULT_CONCURRENCY,
@@ -65,6 +66,16 @@ class SyncOptions(BaseModel):
     delimiter: str | None = None  # CSV delimiter; default: sniffed
     resumes: Path | None = None  # folder or zip holding resume files named in the export
     latest: bool = False  # applicants/jobs may be globs: take the newest matching file
+
+    # Where values the export lacks come from (sync.mapping.sources).
+    fetch_resume_urls: bool = False  # download resume links found in the export
+    resume_url_rate: float = Field(default=2.0, gt=0)  # downloads per second (their own pace)
+    resume_fallback: Literal["none", "profile"] = "none"  # profile: compose from profile fields
+    candidate_country_from: Literal["none", "job"] = "none"  # job: the job's country stands in
+    default_country: str | None = None  # ISO alpha-2 for rows no source gives a country
+    position_location: str | None = None  # for rows whose export and jobs file give none
+    position_country: str | None = None  # ISO alpha-2, likewise
+    language: str | None = None  # interview language, likewise (after the job's country)
 
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
@@ -97,6 +108,32 @@ class SyncOptions(BaseModel):
 
     # Set by resolve_options: the config file the options were read from.
     config_file: Path | None = None
+
+    @field_validator("default_country", "position_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = places.country_code(value)
+        if code is None:
+            raise ValueError(f"'{value}' is not a country; give an ISO code such as DE or US")
+        return code
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = places.language_code(value)
+        if code is None:
+            shown = ", ".join(places.LANGUAGE_CODES)
+            raise ValueError(f"'{value}' is not an interview language (one of {shown})")
+        return code
+
+    @field_validator("position_location")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     def ledger_path(self) -> Path:
         """The ledger: --ledger; else one stable file in --out-dir (dated results

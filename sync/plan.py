@@ -88,7 +88,10 @@ def plan_rows(
     first_seen: dict[str, PlannedRow] = {}
     for index, m in enumerate(mapped):
         checked = validate_candidate(m.payload)
-        problems = (*m.problems, *checked.problems)
+        named = {p.split(":", 1)[0] for p in m.problems}
+        # "required" again for a field whose mapping problem already says why: once is enough
+        problems = (*m.problems, *(p for p in checked.problems if p.split(":", 1)[0] not in named))
+        notes = "; ".join(m.notes)
         if problems:
             planned.append(
                 PlannedRow(
@@ -98,6 +101,7 @@ def plan_rows(
                     identity=row_identity(m.payload),
                     status=Status.INVALID,
                     reason="; ".join(problems),
+                    notes=notes,
                 )
             )
             continue
@@ -116,10 +120,11 @@ def plan_rows(
                         f"same candidate and position as row {earlier.row.line}"
                         f" of {file_name(earlier.row.source)}"
                     ),
+                    notes=notes,
                 )
             )
             continue
-        row = PlannedRow(index=index, row=m.row, payload=body, identity=identity)
+        row = PlannedRow(index=index, row=m.row, payload=body, identity=identity, notes=notes)
         first_seen[identity] = row
         planned.append(row)
 
@@ -156,4 +161,5 @@ def result_line(p: PlannedRow) -> ResultLine:
         reason=p.reason,
         interview_url=p.interview_url,
         identity=p.identity,
+        notes=p.notes,
     )

@@ -33,6 +33,7 @@ from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageE
 from sync.inputs import Inputs, read_inputs
 from sync.ledger import open_ledger
 from sync.mapping import MappingFile, bind, map_rows
+from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions, resolve_options
 from sync.plan import plan_rows, result_line
 from sync.progress import Progress
@@ -68,6 +69,7 @@ class SyncReport:
     aborted: str = ""
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
+    sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
 
     @property
     def problems(self) -> int:
@@ -104,6 +106,7 @@ class Prepared:
     inputs: Inputs
     planned: list[PlannedRow]
     warnings: list[str]
+    sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
 
     @property
     def mapping(self) -> MappingFile:
@@ -226,25 +229,18 @@ def prepare(
     """
     if inputs is None:
         inputs = read_inputs(options)
-    bound = bind(inputs.mapping, inputs.applicants, inputs.jobs)
-    warnings = [*bound.warnings, *inputs.applicants.notes]
-    if inputs.jobs is not None:
-        warnings.extend(inputs.jobs.notes)
-    own_store = resumes is None
-    if resumes is None:
-        folders = [Path(options.applicants).resolve().parent]
-        resumes = ResumeStore([*([options.resumes] if options.resumes else []), *folders])
-    try:
+    bound = bind(inputs.mapping, inputs.applicants, inputs.jobs, derived=DERIVED_FIELDS)
+    warnings = [*bound.warnings, *inputs.notes]
+    with open_sources(bound, options, store=resumes) as sources:
+        warnings.extend(sources.warnings)
         planned = plan_rows(
-            map_rows(bound, resumes=resumes),
+            map_rows(bound, resumes=sources.store, sources=sources),
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
         )
-    finally:
-        if own_store:
-            resumes.close()  # the PDF/DOCX worker process
-    return Prepared(options=options, inputs=inputs, planned=planned, warnings=warnings)
+        warnings.extend(sources.summary())
+    return Prepared(options, inputs, planned, warnings, sources.source_counts())
 
 
 def _dry_run(
@@ -260,7 +256,10 @@ def _dry_run(
     run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [result_line(p) for p in prepared.planned]
     notes = [*prepared.warnings, "dry run: nothing was sent", inputs.mapping_reason]
-    return _finish(options, inputs, lines, run_id=run_id, started=started, notes=notes)
+    sources = prepared.sources
+    return _finish(
+        options, inputs, lines, run_id=run_id, started=started, notes=notes, sources=sources
+    )
 
 
 def _live_run(
@@ -322,6 +321,7 @@ def _live_run(
             notes=notes,
             aborted=aborted,
             ledger_path=ledger_path,
+            sources=prepared.sources,
         )
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
@@ -337,6 +337,7 @@ def _finish(
     notes: list[str],
     aborted: AbortError | None = None,
     ledger_path: Path | None = None,
+    sources: dict[str, int] | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run."""
     counts = count_statuses(lines)
@@ -352,6 +353,7 @@ def _finish(
         counts=counts,
         exit_code=code,
         notes=notes,
+        sources=dict(sources or {}),
     )
     write_results(options.out, lines, summary)
     log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
@@ -367,6 +369,7 @@ def _finish(
         aborted=str(aborted) if aborted else "",
         notes=notes,
         lines=list(lines),
+        sources=dict(sources or {}),
     )
 
 

@@ -8,8 +8,10 @@ Each folder holds an export written to look like that ATS's real one and an
       "applicants": "applicants.csv",     # file names inside the folder
       "jobs": "jobs.csv",                 # or null
       "resumes": "resumes.zip",           # folder or zip for --resumes, or null
+      "options": {"candidate_country_from": "job"},  # run options (flags), if any
       "rows": {"2": {...}},               # Excel row -> the whole payload, hand-checked
-      "invalid": {"9": "candidate_email"} # Excel row -> text its reason contains
+      "invalid": {"9": "candidate_email"}, # Excel row -> text its reason contains
+      "notes": {"2": "resume from 21338490.pdf"}  # Excel row -> text its notes contain
     }
 
 Every other row must map to a valid payload. Adding an ATS is adding a folder.
@@ -24,7 +26,7 @@ from typing import Any
 import pytest
 from helpers import SAMPLES, Cli, read_sheet, write_export
 
-from sync.mapping.detect import MARGIN, choose_mapping, score_mappings
+from sync.mapping.detect import MARGIN, all_signature_columns, choose_mapping, score_mappings
 from sync.options import SyncOptions
 from sync.readers import read_table
 from sync.records import Status
@@ -46,6 +48,7 @@ def _options(folder: Path, exp: dict[str, Any], **extra: Any) -> SyncOptions:
         "dry_run": True,
         "out": Path("unused.csv"),
     }
+    fields.update(exp.get("options", {}))
     fields.update(extra)
     return SyncOptions(**fields)
 
@@ -62,7 +65,7 @@ def folder(request: pytest.FixtureRequest) -> Path:
 
 def test_detected_with_a_clear_lead(folder: Path) -> None:
     exp = _expected(folder)
-    table = read_table(folder / exp["applicants"])
+    table = read_table(folder / exp["applicants"], expect=all_signature_columns())
     choice = choose_mapping(table.headers, file_name=table.name)
     assert choice.mapping.name == exp["mapping"]
     scores = score_mappings(table.headers)
@@ -92,12 +95,14 @@ def test_payloads_and_outcomes(folder: Path) -> None:
             assert invalid[line] in row.reason, (line, row.reason)
         else:
             assert row.status is Status.DRY_RUN, (line, row.reason)
+    for line, note in exp.get("notes", {}).items():
+        assert note in by_line[int(line)].notes, (line, by_line[int(line)].notes)
 
 
 def test_tolerates_reordered_and_extra_columns(folder: Path, tmp_path: Path) -> None:
     """Real exports differ by account: custom fields, another column order."""
     exp = _expected(folder)
-    table = read_table(folder / exp["applicants"])
+    table = read_table(folder / exp["applicants"], expect=all_signature_columns())
     headers = [*reversed(table.headers), "Custom field: T-shirt size", "Internal notes"]
     shuffled = write_export(
         tmp_path / "applicants.csv",
@@ -124,9 +129,16 @@ def test_cli_dry_run(cli: Cli, folder: Path, tmp_path: Path) -> None:
         args += ["--jobs", str(folder / exp["jobs"])]
     if exp.get("resumes"):
         args += ["--resumes", str(folder / exp["resumes"])]
+    for key, value in exp.get("options", {}).items():
+        flag = "--" + key.replace("_", "-")
+        args += [flag] if value is True else [flag, str(value)]
     done = cli(*args)
     problems = any(p.status is Status.INVALID for p in prepare(_options(folder, exp)).planned)
     assert done.exit_code == (1 if problems else 0), done.stderr[-2000:]
     assert exp["mapping"] in done.stderr + done.stdout
-    table = read_table(folder / exp["applicants"])
-    assert len(read_sheet(out)) == len(table.rows)
+    lines = read_sheet(out)
+    table = read_table(folder / exp["applicants"], expect=all_signature_columns())
+    assert len(lines) == len(table.rows)
+    notes = {line["source_row"]: line["notes"] for line in lines}
+    for line, note in exp.get("notes", {}).items():
+        assert note in notes[line], (line, notes[line])

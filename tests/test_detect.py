@@ -79,15 +79,18 @@ def test_mappings_init_writes_a_commented_starter_that_loads(cli: Cli, tmp_path:
     assert fields["candidate_name"].column == ["Full Name"]
     assert fields["candidate_email"].column == ["E-mail Address"]
     assert fields["candidate_email"].transforms == ["email"]
-    assert fields["candidate_country_code"].transforms == ["country"]
+    assert mapping.candidate_country is not None
+    assert mapping.candidate_country.columns == ["Country"]
     assert fields["position_name"].column == ["Job Title"]
-    assert fields["candidate_resume"].transforms == ["file"]  # the cells name files
-    assert fields["position_country_code"].column == ["Job Location"]
+    assert mapping.resume is not None and mapping.resume.files == ["CV"]  # cells name files
+    assert fields["position_location"].column == ["Job Location"]
     # and, as written, it maps the file it was made for to a valid payload
-    (tmp_path / "ana.txt").write_text("Ana Silva, engineer", encoding="utf-8")
+    (tmp_path / "ana.txt").write_text(
+        "Ana Silva, backend engineer in Lisbon since 2019: Python, SQL.", encoding="utf-8"
+    )
     results = tmp_path / "r.csv"
     run = cli("run", "--dry-run", "--applicants", str(export), "--mapping", str(out),
-              "--out", str(results))  # fmt: skip
+              "--out", str(results), "--resumes", str(tmp_path))  # fmt: skip
     assert run.exit_code == 0, run.stderr
     (line,) = read_sheet(results)
     assert line["status"] == "dry_run"

@@ -204,7 +204,7 @@ class TestXlsxLayout:
         assert all(c.fill.fgColor.rgb == "FFDDEBF7" for c in ws[1])
         assert not ws["C2"].font.bold
         assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref == "A1:L4"
+        assert ws.auto_filter.ref == "A1:M4"
         wb.close()
 
     def test_column_widths_fit_and_are_capped(self, tmp_path: Path) -> None:

@@ -67,9 +67,10 @@ def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
     from sync.readers import read_table
 
     table = read_table(file, sheet=sheet)
-    text = starter_mapping(table)
+    text = starter_mapping(table, name=out.stem if out is not None else None)
     if out is None:
         click.echo(text)
     else:
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}", err=True)

@@ -64,6 +64,52 @@ from sync.options import DEFAULT_BASE_URL
     help="Folder or zip holding the resume files named in the export.",
 )
 @click.option(
+    "--fetch-resume-urls",
+    is_flag=True,
+    default=None,
+    help="Download resume links found in the export (they expire; never logged).",
+)
+@click.option(
+    "--resume-url-rate",
+    type=float,
+    help="Resume downloads started per second, apart from the API's rate"
+    + _default("resume_url_rate"),
+)
+@click.option(
+    "--resume-fallback",
+    type=click.Choice(["none", "profile"]),
+    help="profile: for rows without a resume, compose one from the profile columns"
+    " (headline, summary, experiences …), marked as such." + _default("resume_fallback"),
+)
+@click.option(
+    "--candidate-country-from",
+    type=click.Choice(["none", "job"]),
+    help="job: a candidate with no country of their own takes the job's."
+    + _default("candidate_country_from"),
+)
+@click.option(
+    "--default-country",
+    metavar="XX",
+    help="Country (ISO code) for candidates no column, location or phone places.",
+)
+@click.option(
+    "--position-location",
+    metavar="TEXT",
+    help="Position location where the export and the jobs file give none.",
+)
+@click.option(
+    "--position-country",
+    metavar="XX",
+    help="Position country (ISO code) where neither the export, the jobs file nor the"
+    " location text gives one.",
+)
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="Interview language where the export gives none and the job's country has no"
+    " single main language (en, de, br …).",
+)
+@click.option(
     "--ledger",
     type=click.Path(path_type=Path),
     help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
@@ -178,6 +224,16 @@ def _preview(prepared: Any) -> None:
     console.print(table)
 
 
+def _print_sources(console: Any, sources: dict[str, int]) -> None:
+    """Where derived values came from, one line per field: ``country: phone 12, …``."""
+    fields: dict[str, list[str]] = {}
+    for key, rows in sources.items():
+        field, _, source = key.partition(": ")
+        fields.setdefault(field, []).append(f"{source} {rows}")
+    for field, parts in fields.items():
+        console.print(f"{field} from: " + ", ".join(parts), markup=False, highlight=False)
+
+
 def _confirm(prepared: Any) -> bool:
     n = len(prepared.to_send)
     return click.confirm(
@@ -200,6 +256,7 @@ def _print_outcome(report: Any) -> None:
             table.add_row(status, str(count))
         table.add_row("[bold]total", f"[bold]{report.rows}")
         console.print(table)
+    _print_sources(console, report.sources)
     click.echo(f"results: {report.results_path}", err=True)
     if report.exit_code:
         click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)

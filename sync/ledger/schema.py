@@ -4,7 +4,8 @@ The tables (one ``meta`` row records the schema version):
 
 - ``runs``: one row per run (state running / finished / killed, inputs with
   their SHA-256, exit code, counts);
-- ``rows``: every input row of a run, with its display columns and, once it has
+- ``rows``: every input row of a run, with its display columns (and, since
+  version 2, its ``notes``: where derived values came from) and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
 - ``enrolments``: one row per identity the API enrolled, across runs.
@@ -85,8 +86,11 @@ CREATE TABLE enrolments (
 ) WITHOUT ROWID;
 """
 
-# (version, SQL) in order; a ledger at version n gets every script after n.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1)]
+# Version 2: where each derived value of a row came from (the results' notes column).
+_NOTES_V2 = "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
+
+# (version, SQL) in order; a ledger at version n gets every script after n. Additive only.
+MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (2, _NOTES_V2)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

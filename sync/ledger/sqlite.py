@@ -45,7 +45,7 @@ _RECORDED = "CASE WHEN r.state = 'done' THEN r.status END"
 _ROW_SELECT = f"""
 SELECT r.row_index, r.source_file, r.source_row, r.candidate_name, r.candidate_email,
        r.position, r.identity, {_RECORDED} AS recorded, r.reason, r.interview_url,
-       r.http_status, r.attempts, r.position_def_set_id, r.profile_interview_id,
+       r.http_status, r.attempts, r.position_def_set_id, r.profile_interview_id, r.notes,
        ag.n AS n_attempts, la.state AS last_state, la.http_status AS last_http,
        la.outcome AS last_outcome
 FROM rows r
@@ -218,14 +218,15 @@ class SQLiteLedger(Ledger):
                     line.position_def_set_id,
                     line.profile_interview_id,
                     now,
+                    stored_text(line.notes),
                 )
 
         with self._write() as w:
             w.executemany(
                 "INSERT INTO rows (run_id, row_index, source_file, source_row, candidate_name,"
                 " candidate_email, position, identity, state, status, reason, interview_url,"
-                " http_status, attempts, position_def_set_id, profile_interview_id, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " http_status, attempts, position_def_set_id, profile_interview_id, updated_at,"
+                " notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values(),
             )
 
@@ -386,6 +387,7 @@ class SQLiteLedger(Ledger):
                 http_status=r["http_status"],
                 attempts=r["attempts"],
                 identity=r["identity"],
+                notes=r["notes"],
             )
             attempts = (
                 Attempts(

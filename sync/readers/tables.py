@@ -28,6 +28,7 @@ from pathlib import Path
 from sync.errors import InputError
 from sync.readers.delimited import read_delimited
 from sync.readers.grid import headers_and_rows
+from sync.readers.hyperlinks import sheet_links
 from sync.readers.sniff import WHAT_TO_DO, classify
 from sync.readers.workbooks import read_sheet, sheet_names
 from sync.records import Table
@@ -69,10 +70,12 @@ def read_table(
     """Read a CSV/XLSX/XLS/ODS file (or a gzipped CSV) as a table of text.
 
     ``sheet`` picks a workbook sheet by name (case-insensitive); by default the
-    first non-empty visible sheet is read. ``encoding`` and ``delimiter`` force
-    what is otherwise sniffed (CSV only). ``expect`` names the columns the
-    caller knows; the header row is the row among the first 20 that holds the
-    most of them. Raises ``InputError`` with a message for the user.
+    visible sheet whose header holds the most ``expect`` columns is read (else
+    the first non-empty one), and an XLSX sheet's cell hyperlinks come as
+    ``Row.links``. ``encoding`` and ``delimiter`` force what is otherwise
+    sniffed (CSV only). ``expect`` names the columns the caller knows; the
+    header row is the row among the first 20 that holds the most of them.
+    Raises ``InputError`` with a message for the user.
     """
     source = str(path)
     data = _read_bytes(Path(path), source)
@@ -110,6 +113,7 @@ def _read(
     used_encoding: str | None = None
     used_delimiter: str | None = None
     sheet_name: str | None = None
+    links = None
     if fmt == "csv":
         if sheet is not None:
             notes.append(f"--sheet {sheet!r} ignored: {file_name(source)} is a CSV file")
@@ -117,9 +121,11 @@ def _read(
             payload, source, encoding, delimiter, notes
         )
     else:
-        grid, sheet_name = read_sheet(payload, fmt, source, sheet, notes)
+        expect = list(expect)
+        grid, sheet_name = read_sheet(payload, fmt, source, sheet, notes, expect)
+        links = sheet_links(payload, sheet_name) if fmt == "xlsx" else None
     headers, rows, header_line = headers_and_rows(
-        grid, source, expect, notes, sheet_name, csv_delimiter=used_delimiter
+        grid, source, expect, notes, sheet_name, csv_delimiter=used_delimiter, links=links
     )
     return Table(
         path=source,

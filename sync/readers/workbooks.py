@@ -1,24 +1,27 @@
 """Workbooks (XLSX, XLS, ODS via python-calamine) to a grid of cells as Excel shows them.
 
-A sheet is chosen by name (``--sheet``, case-insensitive) or is the first
-non-empty visible one. Cell values become the text Excel's General format
-shows: floats with 15 significant digits (``447700900123.0`` -> ``"447700900123"``),
-dates as ISO dates, durations as ``[h]:mm:ss``. Damaged and password-protected
-workbooks are an ``InputError`` saying what to do.
+A sheet is chosen by name (``--sheet``, case-insensitive); else, when the
+caller knows the columns it wants, the visible sheet whose header row holds the
+most of them (a cover or instructions sheet before the data is passed over,
+and the choice is noted); else the first non-empty visible one. Cell values
+become the text Excel's General format shows: floats with 15 significant
+digits (``447700900123.0`` -> ``"447700900123"``), dates as ISO dates,
+durations as ``[h]:mm:ss``. Damaged and password-protected workbooks are an
+``InputError`` saying what to do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import python_calamine as calamine
 
 from sync.errors import InputError
-from sync.readers.grid import normalise_header
+from sync.readers.grid import HEADER_SCAN_ROWS, normalise_header
 from sync.readers.sniff import WHAT_TO_DO
 
 # What calamine raises for a damaged file; a Rust panic arrives as pyo3's
@@ -70,7 +73,12 @@ def sheet_names(data: bytes, fmt: str, source: str) -> list[str]:
 
 
 def read_sheet(
-    data: bytes, fmt: str, source: str, sheet: str | None, notes: list[str]
+    data: bytes,
+    fmt: str,
+    source: str,
+    sheet: str | None,
+    notes: list[str],
+    expect: Iterable[str] = (),
 ) -> tuple[list[list[str]], str]:
     """The chosen sheet as a grid of text cells, and the sheet's name."""
     book = _open_workbook(data, fmt, source)
@@ -88,9 +96,7 @@ def read_sheet(
                     )
                 values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
             else:
-                chosen, values = _first_non_empty_sheet(book, source)
-                if names and chosen != names[0]:
-                    notes.append(f"read sheet {chosen!r}, the first sheet with data")
+                chosen, values = _best_sheet(book, source, expect, notes)
     finally:
         book.close()
     return [[v if type(v) is str else cell_text(v) for v in row] for row in values], chosen
@@ -103,21 +109,50 @@ def _match_sheet(wanted: str, names: Sequence[str]) -> str | None:
     return next((name for name in names if normalise_header(name) == key), None)
 
 
-def _first_non_empty_sheet(
-    book: calamine.CalamineWorkbook, source: str
+def _header_fit(sheet: calamine.CalamineSheet, wanted: set[str]) -> int:
+    """How many of the ``wanted`` columns the best of the sheet's first rows holds."""
+    best = 0
+    for row in sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 10):
+        found = {normalise_header(v) for v in row if type(v) is str and v} & wanted
+        best = max(best, len(found))
+    return best
+
+
+def _best_sheet(
+    book: calamine.CalamineWorkbook, source: str, expect: Iterable[str], notes: list[str]
 ) -> tuple[str, Sequence[Sequence[object]]]:
+    """The sheet whose header fits ``expect`` best, else the first non-empty one."""
     metadata = list(book.sheets_metadata)
     worksheets = [m for m in metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     visible = [m for m in worksheets if m.visible == calamine.SheetVisibleEnum.Visible]
     hidden = [m for m in worksheets if m.visible != calamine.SheetVisibleEnum.Visible]
+    wanted = {normalise_header(name) for name in expect} - {""}
+    filled: list[tuple[str, calamine.CalamineSheet]] = []
     for meta in (*visible, *hidden):
         sheet = book.get_sheet_by_name(meta.name)
         if sheet.start is None:
             continue
-        values = sheet.to_python(skip_empty_area=False)
+        values = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 10)
         if any(any(v != "" for v in row) for row in values):
-            return meta.name, values
-    raise InputError(f"{source}: every sheet of the workbook is empty; {WHAT_TO_DO}")
+            filled.append((meta.name, sheet))
+            if not wanted:
+                break
+    if not filled:
+        raise InputError(f"{source}: every sheet of the workbook is empty; {WHAT_TO_DO}")
+    chosen, sheet = filled[0]
+    if wanted and len(filled) > 1:
+        fits = [(_header_fit(s, wanted), -i) for i, (_, s) in enumerate(filled)]
+        best = max(fits)
+        if best[0] > fits[0][0]:
+            chosen, sheet = filled[-best[1]]
+            notes.append(
+                f"read sheet {chosen!r}: its header fits the mapping ({best[0]} known columns);"
+                f" the first sheet {filled[0][0]!r} looks like a cover or instructions sheet"
+            )
+    names = list(book.sheet_names)
+    if chosen == filled[0][0] and names and chosen != names[0]:
+        notes.append(f"read sheet {chosen!r}, the first sheet with data")
+    return chosen, sheet.to_python(skip_empty_area=False)
 
 
 def _float_text(value: float) -> str:

@@ -69,6 +69,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "profile_interview_id",
     "http_status",
     "attempts",
+    "notes",
 )
 NUMBER_COLUMNS = frozenset({"source_row", "http_status", "attempts"})
 SUFFIXES = (".xlsx", ".csv")

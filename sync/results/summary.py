@@ -1,7 +1,8 @@
 """The Summary of a run: what it is made of, and the text file beside a CSV.
 
 The Summary tells the run (id, tool version, mapping, dry run, exit code and
-its meaning, start and end in UTC), the rows by status with the total, the
+its meaning, start and end in UTC), the rows by status with the total, where
+derived values came from (rows per source: "resume: id in a file name" …), the
 input files with their SHA-256, and the notes. ``summary_sections`` builds that
 content once; the XLSX writer lays it out as the "Summary" sheet, and
 ``summary_text`` as ``<stem>.summary.txt`` beside a CSV (a CSV holds one table
@@ -57,12 +58,18 @@ def summary_sections(
     notes: list[tuple[str | int, ...]] = [
         (note,) for note in [*summary.notes, *extra_notes] if note
     ]
-    return [
+    sections: list[Section] = [
         ("Run", ("item", "value"), run),
         ("Rows by status", ("status", "rows"), by_status),
+    ]
+    if summary.sources:
+        by_source: list[tuple[str | int, ...]] = list(summary.sources.items())
+        sections.append(("Values by source", ("source", "rows"), by_source))
+    sections += [
         ("Input files", ("file", "sha256"), inputs),
         ("Notes", ("note",), notes),
     ]
+    return sections
 
 
 def _utc(moment: str) -> str:
