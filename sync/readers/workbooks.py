@@ -1,10 +1,14 @@
 """Workbooks (XLSX, XLS, ODS via python-calamine) to a grid of cells as Excel shows them.
 
 A sheet is chosen by name (``--sheet``, case-insensitive) or is the first
-non-empty visible one. Cell values become the text Excel's General format
-shows: floats with 15 significant digits (``447700900123.0`` -> ``"447700900123"``),
-dates as ISO dates, durations as ``[h]:mm:ss``. Damaged and password-protected
-workbooks are an ``InputError`` saying what to do.
+non-empty visible one. Before calamine builds a sheet (a dense grid of the
+rectangle its values span), ``sync.readers.extent`` counts what the sheet
+really holds and refuses one whose rectangle is far larger: reading is bounded
+by the cells used, not by the sheet's dimensions. Cell values become the text
+Excel's General format shows: floats with 15 significant digits
+(``447700900123.0`` -> ``"447700900123"``), dates as ISO dates, durations
+as ``[h]:mm:ss``. Damaged and password-protected workbooks are an
+``InputError`` saying what to do.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import python_calamine as calamine
 
 from sync.errors import InputError
+from sync.readers.extent import DENSE_FLOOR, check_extent, sheet_extent
 from sync.readers.grid import normalise_header
 from sync.readers.sniff import WHAT_TO_DO
 
@@ -86,9 +91,10 @@ def read_sheet(
                         f"{source}: there is no sheet {sheet!r}; the sheets are {listed}; "
                         "pass one of them with --sheet"
                     )
-                values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+                _check_size(data, fmt, source, names.index(chosen), chosen)
+                values = _grid(book.get_sheet_by_name(chosen))
             else:
-                chosen, values = _first_non_empty_sheet(book, source)
+                chosen, values = _first_non_empty_sheet(book, data, fmt, source)
                 if names and chosen != names[0]:
                     notes.append(f"read sheet {chosen!r}, the first sheet with data")
     finally:
@@ -104,20 +110,45 @@ def _match_sheet(wanted: str, names: Sequence[str]) -> str | None:
 
 
 def _first_non_empty_sheet(
-    book: calamine.CalamineWorkbook, source: str
+    book: calamine.CalamineWorkbook, data: bytes, fmt: str, source: str
 ) -> tuple[str, Sequence[Sequence[object]]]:
     metadata = list(book.sheets_metadata)
+    position = {m.name: i for i, m in enumerate(metadata)}
     worksheets = [m for m in metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     visible = [m for m in worksheets if m.visible == calamine.SheetVisibleEnum.Visible]
     hidden = [m for m in worksheets if m.visible != calamine.SheetVisibleEnum.Visible]
     for meta in (*visible, *hidden):
+        if not _check_size(data, fmt, source, position[meta.name], meta.name):
+            continue  # holds no value
         sheet = book.get_sheet_by_name(meta.name)
         if sheet.start is None:
             continue
-        values = sheet.to_python(skip_empty_area=False)
+        values = _grid(sheet)
         if any(any(v != "" for v in row) for row in values):
             return meta.name, values
     raise InputError(f"{source}: every sheet of the workbook is empty; {WHAT_TO_DO}")
+
+
+def _check_size(data: bytes, fmt: str, source: str, index: int, name: str) -> bool:
+    """Refuse a sheet that would cost far more than it holds; whether it holds anything."""
+    extent = sheet_extent(data, fmt, index)
+    if extent is None:
+        return True  # not countable: calamine reads it (or says what is wrong)
+    check_extent(extent, source, name)
+    return extent.used > 0
+
+
+_NO_CELLS: list[object] = []  # the rows above a sheet's first value (shared: never changed)
+
+
+def _grid(sheet: calamine.CalamineSheet) -> list[Sequence[object]]:
+    """The sheet's cells from A1, with its leading empty rows and columns, built from the
+    rectangle its values span (never calamine's grid from A1, which a far value blows up)."""
+    values = sheet.to_python(skip_empty_area=True)
+    top, left = sheet.start or (0, 0)
+    if left and left * len(values) <= DENSE_FLOOR:  # keeps column letters right
+        values = [[""] * left + list(row) for row in values]
+    return [*([_NO_CELLS] * top), *values]
 
 
 def _float_text(value: float) -> str:
