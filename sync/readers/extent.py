@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import IO
 from xml.etree import ElementTree as ET
 
 from sync.errors import InputError
@@ -127,7 +128,7 @@ def sheet_extent(data: bytes, fmt: str, index: int) -> Extent | None:
 # ---------------------------------------------------------------- XML, in chunks
 
 
-def _tags(stream: io.BufferedIOBase, pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+def _tags(stream: IO[bytes], pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
     """Every match of ``pattern`` (a whole tag) in the stream, read a chunk at a time."""
     tail = b""
     while True:
