@@ -67,6 +67,7 @@ class SyncOptions(BaseModel):
     delimiter: str | None = None  # CSV delimiter; default: sniffed
     resumes: Path | None = None  # folder or zip holding resume files named in the export
     latest: bool = False  # applicants/jobs may be globs: take the newest matching file
+    max_input_mb: int = Field(default=256, ge=1)  # larger inputs are refused (memory)
 
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv

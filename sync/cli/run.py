@@ -44,6 +44,12 @@ from sync.options import DEFAULT_BASE_URL
     help="--applicants/--jobs are globs: take the newest matching file (cron).",
 )
 @click.option(
+    "--max-input-mb",
+    type=int,
+    help="Refuse an applicants or jobs file (or a .csv.gz's content) larger than this;"
+    " a table takes about ten times its size in memory." + _default("max_input_mb"),
+)
+@click.option(
     "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
 )
 @click.option(
