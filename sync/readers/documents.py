@@ -267,6 +267,24 @@ class ParseWorker:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _Cap:
+    """The worker's memory cap, once set: the address space it started with and the cap."""
+
+    start = 0
+    cap = 0
+
+
+def _vm_peak() -> int:
+    """The largest address space this process has had (Linux), else 0."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _limit_worker(memory: int) -> None:
     """In the worker: ignore SIGINT, and cap the address space at its size now + ``memory``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -277,16 +295,25 @@ def _limit_worker(memory: int) -> None:
         now = pages * resource.getpagesize()
     except (ImportError, OSError, ValueError, IndexError):
         return  # not Linux: the time limit still holds
+    _Cap.start = now
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = now + memory
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     if soft == resource.RLIM_INFINITY or cap < soft:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        _Cap.cap = cap
 
 
 def _parse(kind: str, data: bytes) -> str:
-    return READERS[kind](data)
+    """In the worker. A reader that failed after taking most of the memory cap ran out of
+    memory (lxml and pypdf report that as a parse error): say so."""
+    try:
+        return READERS[kind](data)
+    except (FieldProblem, MemoryError):
+        if _Cap.cap and _vm_peak() > _Cap.start + (_Cap.cap - _Cap.start) // 2:
+            raise MemoryError from None
+        raise
 
 
 # ---------------------------------------------------------------- one document

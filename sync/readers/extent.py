@@ -34,7 +34,16 @@ from xml.etree import ElementTree as ET
 
 from sync.errors import InputError
 
-__all__ = ["DENSE_FLOOR", "MAX_CELLS", "SPARSE_FACTOR", "Extent", "check_extent", "sheet_extent"]
+__all__ = [
+    "DENSE_FLOOR",
+    "MAX_CELLS",
+    "SPARSE_FACTOR",
+    "Extent",
+    "check_extent",
+    "check_workbook",
+    "sheet_extent",
+    "xls_sheets",
+]
 
 MAX_CELLS = 10_000_000
 """Cells holding a value in one sheet: 100,000 rows of 100 columns; more is refused."""
@@ -258,21 +267,43 @@ _MULRK = 0xBD
 
 
 def _xls(data: bytes, index: int) -> Extent | None:
+    sheets = xls_sheets(data)
+    return sheets[index][1] if index < len(sheets) else None
+
+
+def xls_sheets(data: bytes) -> list[tuple[str, Extent]]:
+    """Every sheet of an XLS, in workbook order: its name and extent.
+
+    calamine builds every sheet of an XLS when it opens the file, so all of them
+    are checked before it does (``check_workbook``).
+    """
     import olefile
 
     with olefile.OleFileIO(io.BytesIO(data)) as ole:
         name = "Workbook" if ole.exists("Workbook") else "Book"
         stream = ole.openstream(name).read()
-    offsets = []
+    sheets: list[tuple[str, int]] = []
     for code, pos, size in _records(stream, 0):  # the workbook globals, up to their EOF
         if code == _EOF:
             break
-        if code == _BOUNDSHEET and size >= 4:
-            offsets.append(struct.unpack_from("<I", stream, pos + 4)[0])
-    if index >= len(offsets):
-        return None
+        if code == _BOUNDSHEET and size >= 8:
+            (offset,) = struct.unpack_from("<I", stream, pos + 4)
+            sheets.append((_sheet_name(stream[pos + 10 : pos + 4 + size]), offset))
+    return [(sheet, _xls_extent(stream, offset)) for sheet, offset in sheets]
+
+
+def _sheet_name(raw: bytes) -> str:
+    """A BOUNDSHEET's ShortXLUnicodeString: length, a flags byte, then the characters."""
+    if len(raw) < 2:
+        return "?"
+    count, wide = raw[0], raw[1] & 1
+    text = raw[2 : 2 + count * (2 if wide else 1)]
+    return text.decode("utf-16-le" if wide else "latin-1", errors="replace")
+
+
+def _xls_extent(stream: bytes, offset: int) -> Extent:
     span = _Span()
-    for code, pos, size in _records(stream, offsets[index]):
+    for code, pos, size in _records(stream, offset):
         if code == _EOF:
             break
         if code in _CELLS and size >= 4:
@@ -284,6 +315,18 @@ def _xls(data: bytes, index: int) -> Extent | None:
             if last >= first:
                 span.add(row, first, 1, last - first + 1)
     return span.extent()
+
+
+def check_workbook(data: bytes, fmt: str, source: str) -> None:
+    """What must be checked before calamine opens the file: every sheet of an XLS."""
+    if fmt != "xls":
+        return
+    try:
+        sheets = xls_sheets(data)
+    except (OSError, ValueError, struct.error):
+        return  # not countable: calamine says what is wrong with the file
+    for name, extent in sheets:
+        check_extent(extent, source, name)
 
 
 def _records(stream: bytes, start: int) -> Iterator[tuple[int, int, int]]:

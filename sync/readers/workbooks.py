@@ -22,7 +22,7 @@ from typing import Any
 import python_calamine as calamine
 
 from sync.errors import InputError
-from sync.readers.extent import DENSE_FLOOR, check_extent, sheet_extent
+from sync.readers.extent import DENSE_FLOOR, check_extent, check_workbook, sheet_extent
 from sync.readers.grid import normalise_header
 from sync.readers.sniff import WHAT_TO_DO
 
@@ -61,6 +61,7 @@ def _password_error(source: str) -> InputError:
 
 
 def _open_workbook(data: bytes, fmt: str, source: str) -> calamine.CalamineWorkbook:
+    check_workbook(data, fmt, source)  # an XLS is built whole when opened
     with _workbook_errors(data, fmt, source):
         return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
 
