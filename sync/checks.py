@@ -89,7 +89,9 @@ def _probe(folder: Path, *, what: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            os.write(fd, b"\0" * _PROBE_BYTES)
+            block = memoryview(b"\0" * _PROBE_BYTES)
+            while block:  # a short write is how a nearly full disk first answers
+                block = block[os.write(fd, block) :]
             os.fsync(fd)
         finally:
             os.close(fd)

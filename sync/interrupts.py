@@ -2,11 +2,13 @@
 
 ``interrupts()`` is held for a whole run (``sync.run.execute``). While it is,
 SIGINT (Ctrl-C) and SIGTERM (``kill``, a cron or container stop) raise
-``Interrupted`` in the main thread, wherever the run is: reading, mapping,
-waiting for a resume to be parsed, at the confirmation prompt. The lifecycle
-catches it, writes the results sheet (every row ``not_sent``) and ends with
-exit 3. While rows are being sent, ``sync.send`` takes the signals over for a
-graceful stop (requests in flight finish) and hands them back afterwards.
+``Signalled`` in the main thread, wherever the run is: reading, mapping,
+waiting for a resume to be parsed, at the confirmation prompt. Like
+``KeyboardInterrupt`` it is a ``BaseException``, so no ``except Exception``
+on the way swallows it. The lifecycle catches it as ``Interrupted``, writes
+the results sheet (every row ``not_sent``) and ends with exit 3. While rows
+are being sent, ``sync.send`` takes the signals over for a graceful stop
+(requests in flight finish) and hands them back afterwards.
 ``deferred()`` holds them back while the results sheet is written, so a second
 Ctrl-C never leaves a run without its sheet.
 
@@ -27,7 +29,20 @@ from typing import Any, ClassVar
 
 from sync.errors import Interrupted
 
-__all__ = ["deferred", "interrupts"]
+__all__ = ["Signalled", "deferred", "interrupted", "interrupts"]
+
+
+class Signalled(BaseException):
+    """SIGINT or SIGTERM arrived; ``interrupted`` makes it the run's ``Interrupted``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"interrupted ({name})")
+
+
+def interrupted(exc: BaseException, more: str = "") -> Interrupted:
+    """The run's abort for a signal (``Signalled``) or an ``Interrupted`` raised below."""
+    return Interrupted(f"{exc}{more}")
+
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _DEFAULTS: tuple[Any, ...] = (signal.SIG_DFL, signal.default_int_handler)
@@ -43,7 +58,7 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if _State.deferring:
         _State.pending.append(name)
         return
-    raise Interrupted(f"interrupted ({name})")
+    raise Signalled(name)
 
 
 def _main_thread() -> bool:

@@ -40,7 +40,7 @@ from sync.checks import check_outputs, check_sending
 from sync.errors import EXIT_ABORTED, AbortError, Interrupted, SyncError, UsageError
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
-from sync.interrupts import deferred, interrupts
+from sync.interrupts import Signalled, deferred, interrupted, interrupts
 from sync.ledger import Ledger, open_ledger
 from sync.mapping import MappingFile, bind, map_rows
 from sync.options import SyncOptions, resolve_options
@@ -215,23 +215,37 @@ def execute(
     check_outputs(options, frames=frames or {})
     with interrupts():
         try:
-            inputs = read_inputs(options, frames)
-        except Interrupted as exc:
-            raise Interrupted(f"{exc} while reading the input; nothing was sent") from None
-        except OPERATIONAL as exc:
-            raise operational(exc, sending_began=False) or exc from None
-        # Which config file and API the run uses (a ./jobmojito-sync.toml may set them),
-        # once the input is read: a bad file stays a one-line error.
-        log.info(
-            "run options",
-            config=str(options.config_file) if options.config_file else None,
-            base_url=options.base_url,
-            mapping=inputs.mapping.name,
-            dry_run=options.dry_run,
-        )
-        if options.dry_run:
-            return _dry_run(options, inputs, started, on_prepared)
-        return _live_run(options, inputs, started, confirm, on_prepared, progress)
+            return _read_and_run(options, started, confirm, on_prepared, progress, frames)
+        except Signalled as exc:  # between the steps that say what they were doing
+            raise interrupted(exc, "; nothing more was done") from None
+
+
+def _read_and_run(
+    options: SyncOptions,
+    started: str,
+    confirm: Confirm | None,
+    on_prepared: OnPrepared | None,
+    progress: Progress | None,
+    frames: Mapping[str, Any] | None,
+) -> SyncReport:
+    try:
+        inputs = read_inputs(options, frames)
+    except (Interrupted, Signalled) as exc:
+        raise interrupted(exc, " while reading the input; nothing was sent") from None
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    # Which config file and API the run uses (a ./jobmojito-sync.toml may set them),
+    # once the input is read: a bad file stays a one-line error.
+    log.info(
+        "run options",
+        config=str(options.config_file) if options.config_file else None,
+        base_url=options.base_url,
+        mapping=inputs.mapping.name,
+        dry_run=options.dry_run,
+    )
+    if options.dry_run:
+        return _dry_run(options, inputs, started, on_prepared)
+    return _live_run(options, inputs, started, confirm, on_prepared, progress)
 
 
 def prepare(
@@ -281,13 +295,12 @@ def _dry_run(
             prepared = prepare(options, inputs=inputs, enrolled=enrolled)
         if on_prepared is not None:
             on_prepared(prepared)
-    except Interrupted as exc:
-        lines = unplanned_lines(
-            inputs.applicants, inputs.mapping, f"not sent: {exc} while planning"
-        )
+    except (Interrupted, Signalled) as exc:
+        aborted = interrupted(exc, " while planning")
+        lines = unplanned_lines(inputs.applicants, inputs.mapping, f"not sent: {aborted}")
         notes = ["dry run: nothing was sent", inputs.mapping_reason]
         return _finish(
-            options, inputs, lines, run_id=run_id, started=started, notes=notes, aborted=exc
+            options, inputs, lines, run_id=run_id, started=started, notes=notes, aborted=aborted
         )
     except OPERATIONAL as exc:
         raise operational(exc, sending_began=False) or exc from None
@@ -326,8 +339,8 @@ def _live_run(
                     on_prepared(prepared)
                 if confirm is not None and prepared.to_send and not confirm(prepared):
                     raise SyncError("cancelled at the prompt; nothing was sent")
-            except Interrupted as exc:
-                aborted: AbortError | None = Interrupted(f"{exc} before anything was sent")
+            except (Interrupted, Signalled) as exc:
+                aborted: AbortError | None = interrupted(exc, " before anything was sent")
                 unplanned = unplanned_lines(
                     inputs.applicants, inputs.mapping, f"not sent: {aborted}"
                 )
@@ -392,8 +405,8 @@ def _send(
     (a full disk under the ledger), is the run's abort: the sheet is still written."""
     try:
         return send_rows(options, rows, ledger, run_id, progress)
-    except Interrupted as exc:
-        return exc
+    except (Interrupted, Signalled) as exc:
+        return interrupted(exc)
     except OPERATIONAL as exc:
         error = operational(exc, sending_began=True)
         if not isinstance(error, AbortError):
