@@ -78,7 +78,8 @@ def read_table(
     memory. Raises ``InputError`` with a message for the user.
     """
     source = str(path)
-    data = _read_bytes(Path(path), source, max_bytes)
+    _check_size(Path(path), source, max_bytes)
+    data = _read_bytes(Path(path), source)
     notes: list[str] = []
     with _gc_paused():
         return _read(data, source, sheet, encoding, delimiter, expect, notes, max_bytes)
@@ -139,15 +140,22 @@ def _read(
     )
 
 
-def _read_bytes(path: Path, source: str, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+def _check_size(path: Path, source: str, max_bytes: int) -> None:
+    """Refuse a file over ``max_bytes`` before reading it (a missing one is ``_read_bytes``')."""
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"{source}: the file is {size / 2**20:,.0f} MB, over the limit of"
-                f" {max_bytes / 2**20:,.0f} MB (a table takes about ten times its size in"
-                " memory); split the export, or raise the limit with --max-input-mb"
-            )
+    except OSError:
+        return
+    if size > max_bytes:
+        raise InputError(
+            f"{source}: the file is {size / 2**20:,.0f} MB, over the limit of"
+            f" {max_bytes / 2**20:,.0f} MB (a table takes about ten times its size in"
+            " memory); split the export, or raise the limit with --max-input-mb"
+        )
+
+
+def _read_bytes(path: Path, source: str) -> bytes:
+    try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(
