@@ -195,31 +195,24 @@ class TestOutputsBeforeTheFirstRequest:
     """Every output is proved writable before anything is sent, and is never an input."""
 
     @needs_mount
+    @pytest.mark.parametrize(
+        ("mount", "says"),
+        [
+            ("mount --bind {out} {out} && mount -o remount,bind,ro {out}", "read-only"),
+            ("mount -t tmpfs -o size=32k tmpfs {out}", "the disk is full"),
+        ],
+        ids=["read-only folder", "full disk"],
+    )
     def test_an_unwritable_results_folder_stops_the_run_before_any_request(
-        self, tmp_path: Path, sandbox: RunningSandbox
+        self, tmp_path: Path, sandbox: RunningSandbox, mount: str, says: str
     ) -> None:
         write_applicants(tmp_path / "a.csv", ["Ana"])
         out = tmp_path / "out"
         out.mkdir()
-        ro = f"mount --bind {out} {out} && mount -o remount,bind,ro {out}"
         done = live(tmp_path, sandbox, "--out", str(out / "r.xlsx"), "--ledger", "l.sqlite",
-                    wrap=mount_wrapper(ro))  # fmt: skip
+                    wrap=mount_wrapper(mount.format(out=out)))  # fmt: skip
         assert done.returncode == 2
-        assert "read-only" in one_line_error(done)
-        assert creates(sandbox) == 0
-
-    @needs_mount
-    def test_a_full_disk_under_the_results_is_found_before_any_request(
-        self, tmp_path: Path, sandbox: RunningSandbox
-    ) -> None:
-        write_applicants(tmp_path / "a.csv", ["Ana"])
-        out = tmp_path / "full"
-        out.mkdir()
-        full = f"mount -t tmpfs -o size=32k tmpfs {out}"
-        done = live(tmp_path, sandbox, "--out", str(out / "r.xlsx"), "--ledger", "l.sqlite",
-                    wrap=mount_wrapper(full))  # fmt: skip
-        assert done.returncode == 2
-        assert "the disk is full" in one_line_error(done)
+        assert says in one_line_error(done)
         assert creates(sandbox) == 0
 
     def test_out_equal_to_the_applicants_is_refused_and_the_export_kept(
