@@ -58,6 +58,7 @@ def read_inputs(options: SyncOptions, frames: Mapping[str, Any] | None = None) -
             encoding=options.encoding,
             delimiter=options.delimiter,
             expect=expect,
+            max_bytes=options.max_input_mb * 2**20,
         )
     if chosen is None:
         choice = choose_mapping(applicants.headers, file_name=applicants.name)
@@ -72,6 +73,7 @@ def read_inputs(options: SyncOptions, frames: Mapping[str, Any] | None = None) -
             encoding=options.encoding,
             delimiter=options.delimiter,
             expect=chosen.referenced_columns(),
+            max_bytes=options.max_input_mb * 2**20,
         )
     return Inputs(applicants, jobs, chosen, reason)
 

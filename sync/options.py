@@ -46,9 +46,11 @@ from sync.dispatch.settings import (
     DEFAULT_TIMEOUT,
 )
 from sync.errors import ConfigError, InputError, UsageError
+from sync.jobmojito.tokens import check_token
 from sync.text import did_you_mean
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
+_MAX_TOKEN_FILE = 64 * 1024  # a token file holds one token; a bigger file is a mistake
 
 
 class SyncOptions(BaseModel):
@@ -66,6 +68,7 @@ class SyncOptions(BaseModel):
     delimiter: str | None = None  # CSV delimiter; default: sniffed
     resumes: Path | None = None  # folder or zip holding resume files named in the export
     latest: bool = False  # applicants/jobs may be globs: take the newest matching file
+    max_input_mb: int = Field(default=256, ge=1)  # larger inputs are refused (memory)
 
     # Where values the export lacks come from (sync.mapping.sources).
     fetch_resume_urls: bool = False  # download resume links found in the export
@@ -87,7 +90,8 @@ class SyncOptions(BaseModel):
     base_url: str = DEFAULT_BASE_URL
     token: SecretStr | None = None  # from JOBMOJITO_TOKEN; never from a flag by default
     token_file: Path | None = None  # a file readable by its owner alone, holding the token
-    token_command: str | None = None  # prints a fresh token (used once on a 401)
+    token_command: str | None = None  # prints a fresh token (run on every refused token)
+    allow_insecure_http: bool = False  # send the token over http:// to a non-loopback host
     timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)  # seconds per request
     concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256)
     rate: float = Field(default=DEFAULT_RATE, gt=0)  # requests per second, a ceiling
@@ -212,21 +216,51 @@ def read_token_file(path: Path) -> SecretStr:
         mode = path.stat().st_mode
     except FileNotFoundError:
         raise ConfigError(f"token_file {path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"token_file {path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"token_file {path} is a folder; name the file that holds the token")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(
+            f"token_file {path} is not a regular file; name the file holding the token"
+        )
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(
             f"token_file {path} can be read by others (mode {stat.S_IMODE(mode):o});"
             f" make it private first: chmod 600 {path}"
         )
-    token = path.read_text(encoding="utf-8").strip()
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(_MAX_TOKEN_FILE + 1)
+    except OSError as exc:
+        raise ConfigError(f"token_file {path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > _MAX_TOKEN_FILE:
+        raise ConfigError(
+            f"token_file {path} is over {_MAX_TOKEN_FILE // 1024} KB: not a token file;"
+            " it must hold the token alone"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"token_file {path} is not UTF-8 text; it must hold the token alone, as text"
+        ) from None
+    token = text.strip()
     if not token:
         raise ConfigError(f"token_file {path} is empty")
-    return SecretStr(token)
+    return SecretStr(check_token(token, f"token_file {path}"))
 
 
 def resolve_input(pattern: Path | str, *, latest: bool, what: str) -> Path:
-    """A path, or a glob with ``latest``: the newest matching file."""
+    """A path, or a glob: the one matching file, or with ``latest`` the newest.
+
+    A file that exists is taken as named, whatever characters its name holds;
+    ``[`` makes a glob only with ``latest`` (``export[2026].csv`` is a file name).
+    """
     text = str(pattern)
-    if not any(ch in text for ch in "*?["):
+    if Path(text).expanduser().exists():
+        return Path(text)
+    if not any(ch in text for ch in ("*?[" if latest else "*?")):
         return Path(text)
     expanded = str(Path(text).expanduser())
     matches = [Path(m) for m in glob.glob(expanded) if Path(m).is_file()]  # noqa: PTH207

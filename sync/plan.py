@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from sync.jobmojito.validate import validate_candidate
-from sync.records import MappedRow, PlannedRow, ResultLine, Status
+from sync.mapping.model import MappingFile
+from sync.records import MappedRow, PlannedRow, ResultLine, Status, Table
 from sync.text import file_name
 
 _SPACES = re.compile(r"\s+")
@@ -163,3 +164,30 @@ def result_line(p: PlannedRow) -> ResultLine:
         identity=p.identity,
         notes=p.notes,
     )
+
+
+def unplanned_lines(table: Table, mapping: MappingFile, reason: str) -> list[ResultLine]:
+    """One ``not_sent`` line per applicant row, for a run stopped before its plan was made.
+
+    The name and e-mail come from the mapping's first column for them, when that
+    column is in the file (the rows were never mapped).
+    """
+
+    def column(field: str) -> str | None:
+        spec = mapping.fields.get(field)
+        names = spec.column if spec is not None and spec.column else []
+        return next((n for n in names if n in table.headers), None)
+
+    name, email = column("candidate_name"), column("candidate_email")
+    return [
+        ResultLine(
+            source_file=file_name(row.source),
+            source_row=row.line,
+            candidate_name=row.values.get(name, "") if name else "",
+            candidate_email=row.values.get(email, "") if email else "",
+            position="",
+            status=Status.NOT_SENT,
+            reason=reason,
+        )
+        for row in table.rows
+    ]

@@ -10,11 +10,18 @@ file < environment < arguments, ``sync.options``). A run, top to bottom::
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
 
-Configuration and input errors raise ``SyncError`` before anything is sent.
-Once sending has begun, every stop (token refused, circuit open, SIGINT or
-SIGTERM) still writes the results sheet and the report carries exit code 3.
+Configuration and input errors raise ``SyncError`` before anything is sent;
+so do the checks that come first: the token and base URL of a live run, and
+the outputs (writable, never an input: ``sync.outputs``). SIGINT or SIGTERM
+anywhere in a run (``sync.interrupts``), and every stop once sending has begun
+(token refused, circuit open, a full disk), still write the results sheet and
+the report carries exit code 3. A failure of the machine (disk full, out of
+memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``.
 The ledger is the durable truth: the sheet of a live run is rendered from it,
 so ``jobmojito-sync report`` can render it again after a crash.
+
+Over 400 lines on purpose: the lifecycle reads top to bottom in one module, its
+two values, its entry points and each phase with the ways it can stop.
 """
 
 from __future__ import annotations
@@ -29,13 +36,16 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageError
+from sync.checks import check_outputs, check_sending
+from sync.errors import EXIT_ABORTED, AbortError, Interrupted, SyncError, UsageError
+from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
-from sync.ledger import open_ledger
+from sync.interrupts import Signalled, deferred, interrupted, interrupts
+from sync.ledger import Ledger, open_ledger
 from sync.mapping import MappingFile, bind, map_rows
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions, resolve_options
-from sync.plan import plan_rows, result_line
+from sync.plan import plan_rows, result_line, unplanned_lines
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
@@ -203,7 +213,32 @@ def execute(
         register_secret(options.token.get_secret_value())
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {options.out}: the results file must end in .xlsx or .csv")
-    inputs = read_inputs(options, frames)
+    if not options.dry_run:
+        check_sending(options)
+    check_outputs(options, frames=frames or {})
+    with interrupts():
+        try:
+            return _read_and_run(options, started, confirm, on_prepared, progress, frames)
+        except Signalled as exc:  # between the steps that say what they were doing
+            raise interrupted(exc, "; nothing more was done") from None
+
+
+def _read_and_run(
+    options: SyncOptions,
+    started: str,
+    confirm: Confirm | None,
+    on_prepared: OnPrepared | None,
+    progress: Progress | None,
+    frames: Mapping[str, Any] | None,
+) -> SyncReport:
+    try:
+        inputs = read_inputs(options, frames)
+    except (Interrupted, Signalled) as exc:
+        raise interrupted(exc, " while reading the input; nothing was sent") from None
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    # Which config file and API the run uses (a ./jobmojito-sync.toml may set them),
+    # once the input is read: a bad file stays a one-line error.
     log.info(
         "run options",
         config=str(options.config_file) if options.config_file else None,
@@ -247,13 +282,24 @@ def _dry_run(
     options: SyncOptions, inputs: Inputs, started: str, on_prepared: OnPrepared | None
 ) -> SyncReport:
     ledger_path = options.ledger_path()
-    # An existing ledger tells which candidates a live run would skip; none is created.
-    with open_ledger(ledger_path) if ledger_path.exists() else contextlib.nullcontext() as ledger:
-        enrolled = ledger.enrolled if ledger is not None else None
-        prepared = prepare(options, inputs=inputs, enrolled=enrolled)
-    if on_prepared is not None:
-        on_prepared(prepared)
     run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        # An existing ledger tells which candidates a live run would skip; none is created.
+        exists = ledger_path.exists() or ledger_path.is_symlink()
+        with open_ledger(ledger_path) if exists else contextlib.nullcontext() as ledger:
+            enrolled = ledger.enrolled if ledger is not None else None
+            prepared = prepare(options, inputs=inputs, enrolled=enrolled)
+        if on_prepared is not None:
+            on_prepared(prepared)
+    except (Interrupted, Signalled) as exc:
+        aborted = interrupted(exc, " while planning")
+        lines = unplanned_lines(inputs.applicants, inputs.mapping, f"not sent: {aborted}")
+        notes = ["dry run: nothing was sent", inputs.mapping_reason]
+        return _finish(
+            options, inputs, lines, run_id=run_id, started=started, notes=notes, aborted=aborted
+        )
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
     lines = [result_line(p) for p in prepared.planned]
     notes = [*prepared.warnings, "dry run: nothing was sent", inputs.mapping_reason]
     sources = prepared.sources
@@ -270,13 +316,12 @@ def _live_run(
     on_prepared: OnPrepared | None,
     progress: Progress | None,
 ) -> SyncReport:
-    if options.token is None and not options.token_command:
-        raise ConfigError(
-            "no API token: set JOBMOJITO_TOKEN in the environment (or token_file in the"
-            " config file, or token_command); nothing was sent"
-        )
     ledger_path = options.ledger_path()
-    with open_ledger(ledger_path) as ledger:
+    try:
+        ledger = open_ledger(ledger_path)
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    with ledger:
         # The run lock before planning: two overlapping runs must not both plan to send.
         run_id = ledger.start_run(
             inputs=inputs.hashes,
@@ -285,46 +330,97 @@ def _live_run(
             tool_version=__version__,
             results_path=str(options.out),
         )
+        sending = False
         try:
-            prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
-            if on_prepared is not None:
-                on_prepared(prepared)
-            if confirm is not None and prepared.to_send and not confirm(prepared):
-                raise SyncError("cancelled at the prompt; nothing was sent")
-            log.info(
-                "run started",
+            try:
+                prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
+                if on_prepared is not None:
+                    on_prepared(prepared)
+                if confirm is not None and prepared.to_send and not confirm(prepared):
+                    raise SyncError("cancelled at the prompt; nothing was sent")
+            except (Interrupted, Signalled) as exc:
+                aborted: AbortError | None = interrupted(exc, " before anything was sent")
+                unplanned = unplanned_lines(
+                    inputs.applicants, inputs.mapping, f"not sent: {aborted}"
+                )
+                ledger.record_plan(run_id, unplanned, [False] * len(unplanned))
+                notes = [inputs.mapping_reason]
+                sources: dict[str, int] = {}
+            else:
+                log.info(
+                    "run started",
+                    run_id=run_id,
+                    mapping=inputs.mapping.name,
+                    rows=len(prepared.planned),
+                    to_send=len(prepared.to_send),
+                    ledger=str(ledger_path),
+                )
+                ledger.record_plan(
+                    run_id,
+                    [result_line(p) for p in prepared.planned],
+                    [p.status is None for p in prepared.planned],
+                )
+                notes = [*prepared.warnings, inputs.mapping_reason]
+                sources = prepared.sources
+                sending = bool(prepared.to_send)
+                aborted = _send(options, prepared.to_send, ledger, run_id, progress)
+            lines = ledger.result_lines(run_id)
+            if aborted is not None:
+                notes.insert(0, f"run aborted: {aborted}")
+            report = _finish(
+                options,
+                inputs,
+                lines,
                 run_id=run_id,
-                mapping=inputs.mapping.name,
-                rows=len(prepared.planned),
-                to_send=len(prepared.to_send),
-                ledger=str(ledger_path),
+                started=started,
+                notes=notes,
+                aborted=aborted,
+                ledger_path=ledger_path,
+                sources=sources,
             )
-            ledger.record_plan(
-                run_id,
-                [result_line(p) for p in prepared.planned],
-                [p.status is None for p in prepared.planned],
-            )
-            aborted = send_rows(options, prepared.to_send, ledger, run_id, progress)
         except SyncError as exc:
-            ledger.finish_run(run_id, exit_code=exc.exit_code, counts={})
+            _finish_run(ledger, run_id, exc.exit_code)
             raise
-        lines = ledger.result_lines(run_id)
-        notes = [*prepared.warnings, inputs.mapping_reason]
-        if aborted is not None:
-            notes.insert(0, f"run aborted: {aborted}")
-        report = _finish(
-            options,
-            inputs,
-            lines,
-            run_id=run_id,
-            started=started,
-            notes=notes,
-            aborted=aborted,
-            ledger_path=ledger_path,
-            sources=prepared.sources,
-        )
+        except OPERATIONAL as exc:
+            error = operational(exc, sending_began=sending)
+            if error is None:
+                raise
+            if sending:
+                error = AbortError(
+                    f"{error}. The results sheet was not written: `jobmojito-sync report"
+                    f" --ledger {ledger_path}` writes it again from the ledger"
+                )
+            _finish_run(ledger, run_id, error.exit_code)
+            raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
+
+
+def _send(
+    options: SyncOptions,
+    rows: list[PlannedRow],
+    ledger: Ledger,
+    run_id: str,
+    progress: Progress | None,
+) -> AbortError | None:
+    """``send_rows``; a signal before it took them over, or a failure of the machine
+    (a full disk under the ledger), is the run's abort: the sheet is still written."""
+    try:
+        return send_rows(options, rows, ledger, run_id, progress)
+    except (Interrupted, Signalled) as exc:
+        return interrupted(exc)
+    except OPERATIONAL as exc:
+        error = operational(exc, sending_began=True)
+        if not isinstance(error, AbortError):
+            raise
+        log.error("stopping", reason=str(error))
+        return error
+
+
+def _finish_run(ledger: Ledger, run_id: str, exit_code: int) -> None:
+    """Record the run's end, if the ledger still can (it may be what failed)."""
+    with contextlib.suppress(*OPERATIONAL, SyncError):
+        ledger.finish_run(run_id, exit_code=exit_code, counts={})
 
 
 def _finish(
@@ -355,7 +451,8 @@ def _finish(
         notes=notes,
         sources=dict(sources or {}),
     )
-    write_results(options.out, lines, summary)
+    with deferred():  # a signal now would leave the run without its sheet
+        write_results(options.out, lines, summary)
     log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
     return SyncReport(
         run_id=run_id,

@@ -792,7 +792,7 @@ class TestPreflight:
         [
             lambda r: httpx.Response(500, json={"error": "boom"}),
             lambda r: httpx.Response(200, json={"unexpected": True}),
-            lambda r: httpx.Response(404, json={"code": "NOT_FOUND", "message": "x"}),
+            lambda r: httpx.Response(502, json={"code": "BAD_GATEWAY", "message": "x"}),
         ],
     )
     async def test_unreadable_status_warns_and_goes_on(self, handler):

@@ -1,7 +1,8 @@
 """The ``jobmojito-sync`` command group: global options, logging, and errors to exit codes.
 
 Every command turns a ``SyncError`` into ``Error: <message>`` with its exit
-code (``handle_errors``); anything else is a bug (exit 70). The traceback is
+code (``handle_errors``), and so a failure of the machine (a full disk, no
+memory: ``sync.failures``); anything else is a bug (exit 70). The traceback is
 shown only with ``--debug``, secrets scrubbed.
 """
 
@@ -46,6 +47,10 @@ def _fail(exc: BaseException) -> None:
 
         click.echo(scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
 
+    if not isinstance(exc, SyncError):  # a full disk, no memory: the machine's, not a bug
+        from sync.failures import operational
+
+        exc = operational(exc, sending_began=False) or exc
     if isinstance(exc, SyncError):
         click.echo(f"Error: {scrub(str(exc))}", err=True)
         sys.exit(exc.exit_code)

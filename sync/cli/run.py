@@ -44,6 +44,12 @@ from sync.options import DEFAULT_BASE_URL
     help="--applicants/--jobs are globs: take the newest matching file (cron).",
 )
 @click.option(
+    "--max-input-mb",
+    type=int,
+    help="Refuse an applicants or jobs file (or a .csv.gz's content) larger than this;"
+    " a table takes about ten times its size in memory." + _default("max_input_mb"),
+)
+@click.option(
     "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
 )
 @click.option(
@@ -148,7 +154,15 @@ from sync.options import DEFAULT_BASE_URL
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
 @click.option(
     "--token-command",
-    help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
+    help="Command printing a fresh token, run whenever the API refuses the token, the"
+    " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",
+)
+@click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    default=None,
+    help="Allow an http:// --base-url on another machine: the token then crosses the"
+    " network in clear. Without it, http:// is for this machine only (the sandbox).",
 )
 @click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
 @click.option(

@@ -6,6 +6,10 @@ transaction. The run lock is ``RunLock`` (``sync.ledger.lock``); the schema
 and its migrations are in ``sync.ledger.schema``; how a stored row reads on
 the results sheet is ``sync.ledger.lines``.
 
+The file is guarded before SQLite opens it (``sync.ledger.files``: real path,
+owner-only, only a missing file is new); a ledger with damaged pages is
+refused before a run starts, with the fix.
+
 The ledger never stores the API token, resume text or request payloads: only
 the display columns of the results sheet, the API's answers, and attempt
 metadata. Free text (reasons, details) is ``stored_text``: scrubbed of bearer
@@ -29,6 +33,7 @@ from typing import Any
 
 from sync.errors import LedgerError
 from sync.ledger.base import Enrolment, Ledger, RunInfo, new_run_id, stored_text, utc_now
+from sync.ledger.files import DAMAGED_FIX, ledger_file, make_private
 from sync.ledger.lines import Attempts, result_line, shown_counts
 from sync.ledger.lock import LOCK_RETRY_SECONDS, RunLock
 from sync.ledger.schema import check_is_ledger, migrate
@@ -92,24 +97,19 @@ class SQLiteLedger(Ledger):
 
     def _connect(self) -> sqlite3.Connection:
         path = self.path
+        real, new = ledger_file(path)  # through a symlink: its WAL and lock go beside the file
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                # The ledger holds names and e-mails: readable by its owner only.
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise LedgerError(f"cannot create the ledger {path}: {exc.strerror or exc}") from None
-        if path.is_dir():
-            raise LedgerError(f"the ledger {path} is a folder; give a file name")
-        try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(real, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open the ledger {path}: {exc}") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             check_is_ledger(conn, path)  # before WAL: never change another app's database
+            if not new and not conn.execute("SELECT 1 FROM sqlite_master").fetchone():
+                raise LedgerError(  # only a missing file becomes a new ledger
+                    f"{path} is an SQLite database without tables, not a jobmojito-sync ledger;"
+                    " pass another --ledger path"
+                )
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise LedgerError(
@@ -121,13 +121,26 @@ class SQLiteLedger(Ledger):
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise LedgerError(
-                f"{path} is not a jobmojito-sync ledger (not a readable SQLite database: {exc});"
-                " pass another --ledger path"
+                f"{path} is not a jobmojito-sync ledger, or a damaged one ({exc}): pass another"
+                f" --ledger path, or if it is the ledger: {DAMAGED_FIX}"
             ) from None
         except BaseException:
             conn.close()
             raise
+        make_private(real)  # the WAL and shared-memory files SQLite just made
         return conn
+
+    def check_integrity(self) -> None:
+        """Refuse a ledger with damaged pages (``PRAGMA quick_check``) before a run starts."""
+        try:
+            found = [str(r[0]) for r in self._db().execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found != ["ok"]:
+            raise LedgerError(
+                f"the ledger {self.path} is damaged ({'; '.join(found)[:300]}); nothing was sent."
+                f" {DAMAGED_FIX}"
+            )
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -158,6 +171,11 @@ class SQLiteLedger(Ledger):
         results_path: str,
     ) -> str:
         self._lock.acquire()
+        try:
+            self.check_integrity()
+        except LedgerError:
+            self._lock.release()
+            raise
         for _ in range(20):
             run_id = new_run_id()
             try:

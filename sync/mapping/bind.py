@@ -17,12 +17,18 @@ from typing import Any
 from sync.errors import InputError, MappingError
 from sync.mapping.model import JOBS_PREFIX, REQUIRED_FIELDS, MappingFile, parse_template
 from sync.readers import normalise_header
+from sync.readers.documents import MAX_RESUME_CHARS
 from sync.records import Row, Table
 from sync.text import did_you_mean
 
 Values = dict[str, str]  # a row's cells by header, as in the file
 Reader = Callable[[Values, Values], str]  # (applicant's cells, job's cells) -> a field's text
 Source = tuple[bool, str]  # where a column is: (in the jobs file?, header as in the file)
+
+
+#: Fields cut at this length unless the mapping gives ``max_length``: resume text from a
+#: cell is cut like a resume file's (a 50 MB cell is never sent whole).
+DEFAULT_MAX_LENGTH: dict[str, int] = {"candidate_resume": MAX_RESUME_CHARS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +255,8 @@ def bind(
             elif "default" not in spec.model_fields_set:  # `default: null`: quietly optional
                 warnings.append(f"{name} left out: no column {looked}")
             continue
-        bound.append(
-            BoundField(name, read, None, spec.default, steps, spec.max_length, sources, found)
-        )
+        limit = spec.max_length or DEFAULT_MAX_LENGTH.get(name)
+        bound.append(BoundField(name, read, None, spec.default, steps, limit, sources, found))
     return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings), defaults)
 
 

@@ -15,6 +15,8 @@ import difflib
 import re
 from collections.abc import Sequence
 
+import yaml
+
 from sync.readers import normalise_header
 from sync.records import Table
 
@@ -124,7 +126,14 @@ def _names_files(table: Table, header: str) -> bool:
 
 
 def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as one double-quoted YAML scalar that reads back as exactly ``text``.
+
+    Written by the YAML emitter, never by hand: a header holding a line break, a
+    quote or a control character stays inside its string (escaped), so the cell
+    text of an export can never add keys of its own to the mapping.
+    """
+    emitted = yaml.safe_dump(text, default_style='"', width=float("inf"), allow_unicode=True)
+    return emitted.rstrip("\n")
 
 
 def _sources(table: Table, used: set[str]) -> list[str]:
@@ -181,10 +190,10 @@ def starter_mapping(table: Table, name: str | None = None) -> str:
         f"# Starter mapping written by `jobmojito-sync mappings init {table.name}`.",
         "# Every column below is a GUESS from the header names: check each one,",
         "# fix what is wrong, then try it with --dry-run.",
-        f"# Headers found: {', '.join(table.headers)}",
+        f"# Headers found: {', '.join(_yaml_str(h) for h in table.headers)}",
         "version: 1",
         f"name: {name}    # must equal the file name ({name}.yaml)",
-        f"title: Export like {table.name}",
+        f"title: {_yaml_str(f'Export like {table.name}')}",
         "source: written by mappings init; not checked against the ATS's documentation",
         "detect:",
         "  columns: [" + ", ".join(_yaml_str(h) for h in table.headers[:8]) + "]",
@@ -194,7 +203,8 @@ def starter_mapping(table: Table, name: str | None = None) -> str:
     last = _find(table.headers, ("last name", "lastname", "surname", "family name", "nachname"))
     for field in _SYNONYMS:
         if field == "candidate_name" and first and last:
-            lines.append(f'  candidate_name: {{template: "{{{first}}} {{{last}}}"}}  # guess')
+            template = _yaml_str(f"{{{first}}} {{{last}}}")
+            lines.append(f"  candidate_name: {{template: {template}}}  # guess")
             used.update({first, last})
             continue
         header, ratio = _guess(field, [h for h in table.headers if h not in used])

@@ -27,7 +27,8 @@
 
 Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
-never half a sheet; the folder is created if missing.
+never half a sheet; the folder is created if missing. Files are created 0600
+(owner only): they hold names, e-mails and interview URLs.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from __future__ import annotations
 import csv
 import os
 import secrets
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -144,10 +144,10 @@ def read_results(path: Path) -> list[dict[str, str]]:
 def _atomic(path: Path) -> Iterator[Path]:
     """A fresh temporary path beside ``path``; moved over ``path`` if the block succeeds."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.open("xb").close()  # created with the user's umask, unlike mkstemp's 0600
+    # Names, e-mails and tokenised interview URLs: readable by the owner only, whatever
+    # the umask, and so is a sheet that replaces one an older version left readable.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        if path.exists():
-            tmp.chmod(stat.S_IMODE(path.stat().st_mode))
         yield tmp
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
