@@ -80,6 +80,17 @@ class LedgerLockedError(LedgerError):
     """Another run holds the ledger's run lock."""
 
 
+class LedgerUnavailableError(LedgerError):
+    """The ledger's database server cannot be reached, or the connection to it was lost.
+
+    Exit code 3, as for a run stopped mid-way: the cause is usually passing (a
+    database restart, a network cut), so a retry is right, and the ledger makes
+    it safe.
+    """
+
+    exit_code = 3
+
+
 class PreflightError(SyncError):
     """The pre-flight check says the run cannot succeed (e.g. no credits)."""
 
@@ -132,6 +143,7 @@ __all__ = [
     "Interrupted",
     "LedgerError",
     "LedgerLockedError",
+    "LedgerUnavailableError",
     "MappingError",
     "PreflightError",
     "SyncError",
