@@ -18,6 +18,13 @@ Every mistake names its source: ``jobmojito-sync.toml: concurrency: …``,
 
 The token comes from ``JOBMOJITO_TOKEN`` or from ``token_file``, a file that
 only its owner can read; it is never accepted in the config file itself.
+
+The ledger is an SQLite file (``ledger``, default beside the results) or a
+PostgreSQL database (``ledger_url``, ``JOBMOJITO_LEDGER_URL``); ``ledger`` given a
+``postgresql://`` URL means ``ledger_url``. The two are one setting: a layer
+that names either replaces what a lower layer said of both. A password in the
+URL is refused in the config file (keep it in JOBMOJITO_LEDGER_URL, ~/.pgpass
+or PGPASSWORD), as the token is.
 Globs in ``applicants``/``jobs`` with ``latest`` take the newest match, and
 ``out_dir`` gives a dated results file (cron).
 """
@@ -33,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from sync.dispatch.settings import (
@@ -45,6 +52,7 @@ from sync.dispatch.settings import (
     DEFAULT_TIMEOUT,
 )
 from sync.errors import ConfigError, InputError, UsageError
+from sync.ledger.location import Location, PostgresURL, is_postgres_url, password_refused
 from sync.text import did_you_mean
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
@@ -69,7 +77,8 @@ class SyncOptions(BaseModel):
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
     out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
-    ledger: Path | None = None  # default: beside the results (see ledger_path)
+    ledger: Path | None = None  # an SQLite file; default: beside the results (see ledger_path)
+    ledger_url: SecretStr | None = None  # a PostgreSQL ledger: postgresql://user@host/db
 
     # How to send.
     dry_run: bool = False
@@ -97,6 +106,32 @@ class SyncOptions(BaseModel):
 
     # Set by resolve_options: the config file the options were read from.
     config_file: Path | None = None
+
+    @field_validator("ledger_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                PostgresURL(value.get_secret_value())
+            except UsageError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("ledger")
+    @classmethod
+    def _file_not_url(cls, value: Path | None) -> Path | None:
+        if value is not None and str(value).lower().startswith(("postgresql:", "postgres:")):
+            raise ValueError(
+                "a PostgreSQL URL must be given as text (postgresql://…), not as a path"
+            )
+        return value
+
+    def ledger_location(self) -> Location:
+        """Where the ledger is: the PostgreSQL database of ``ledger_url``, else the
+        SQLite file of ``ledger_path``."""
+        if self.ledger_url is not None:
+            return PostgresURL(self.ledger_url.get_secret_value())
+        return self.ledger_path()
 
     def ledger_path(self) -> Path:
         """The ledger: --ledger; else one stable file in --out-dir (dated results
@@ -155,7 +190,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"{path}: unknown option '{key}'{did_you_mean(key, sorted(FIELDS))}{hint}"
             )
-        if key in PATH_FIELDS and isinstance(value, str):
+        if key in ("ledger", "ledger_url") and is_postgres_url(value):
+            problem = password_refused(PostgresURL(value), "the config file")
+            if problem:
+                raise ConfigError(f"{path}: {key}: {problem}")
+            key = "ledger_url"
+        elif key in PATH_FIELDS and isinstance(value, str):
             p = Path(value).expanduser()
             value = str(p if p.is_absolute() else path.parent / p)
         out[key] = value
@@ -230,12 +270,13 @@ def resolve_options(
     config_path = find_config(config, os.environ)
     from_file = read_config_file(config_path) if config_path else {}
     from_env = read_environment()
+    given, from_env, from_file = (_ledger_spelling(x) for x in (given, from_env, from_file))
     layers = [
         ("--{flag}", given),
         ("environment JOBMOJITO_{FIELD}", from_env),
         (f"{config_path}: {{field}}", from_file),
     ]
-    merged: dict[str, Any] = {**from_file, **from_env, **given}
+    merged = _merge(from_file, from_env, given)
     try:
         options = SyncOptions(**merged, config_file=config_path)
     except ValidationError as exc:
@@ -249,6 +290,27 @@ def resolve_options(
             problems.append(f"{where}: {msg}")
         raise UsageError("; ".join(problems)) from None
     return finalise(options, now=now)
+
+
+def _ledger_spelling(layer: dict[str, Any]) -> dict[str, Any]:
+    """A layer with a ``postgresql://`` value of ``ledger`` moved to ``ledger_url``."""
+    if is_postgres_url(layer.get("ledger")):
+        if layer.get("ledger_url") is not None:
+            raise UsageError("give the ledger once: either ledger (a file or URL) or ledger_url")
+        layer = {**layer, "ledger_url": SecretStr(str(layer["ledger"]))}
+        del layer["ledger"]
+    return layer
+
+
+def _merge(*layers: dict[str, Any]) -> dict[str, Any]:
+    """The layers merged, lowest first; ``ledger`` and ``ledger_url`` are one setting."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if {"ledger", "ledger_url"} & layer.keys():
+            merged.pop("ledger", None)
+            merged.pop("ledger_url", None)
+        merged.update(layer)
+    return merged
 
 
 def finalise(options: SyncOptions, *, now: datetime | None = None) -> SyncOptions:

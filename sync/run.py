@@ -31,7 +31,7 @@ import structlog
 from sync import __version__
 from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageError
 from sync.inputs import Inputs, read_inputs
-from sync.ledger import open_ledger
+from sync.ledger import Location, PostgresURL, find_ledger, open_ledger
 from sync.mapping import MappingFile, bind, map_rows
 from sync.options import SyncOptions, resolve_options
 from sync.plan import plan_rows, result_line
@@ -61,7 +61,7 @@ class SyncReport:
     exit_code: int
     counts: dict[str, int]
     results_path: Path
-    ledger_path: Path | None
+    ledger_path: Location | None  # a file, or a PostgreSQL URL (str() masks its password)
     mapping: str
     dry_run: bool
     rows: int
@@ -198,6 +198,8 @@ def execute(
     started = _now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
+    if options.ledger_url is not None:
+        register_secret(PostgresURL(options.ledger_url.get_secret_value()).password)
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {options.out}: the results file must end in .xlsx or .csv")
     inputs = read_inputs(options, frames)
@@ -250,9 +252,8 @@ def prepare(
 def _dry_run(
     options: SyncOptions, inputs: Inputs, started: str, on_prepared: OnPrepared | None
 ) -> SyncReport:
-    ledger_path = options.ledger_path()
     # An existing ledger tells which candidates a live run would skip; none is created.
-    with open_ledger(ledger_path) if ledger_path.exists() else contextlib.nullcontext() as ledger:
+    with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
         enrolled = ledger.enrolled if ledger is not None else None
         prepared = prepare(options, inputs=inputs, enrolled=enrolled)
     if on_prepared is not None:
@@ -276,7 +277,7 @@ def _live_run(
             "no API token: set JOBMOJITO_TOKEN in the environment (or token_file in the"
             " config file, or token_command); nothing was sent"
         )
-    ledger_path = options.ledger_path()
+    ledger_path = options.ledger_location()
     with open_ledger(ledger_path) as ledger:
         # The run lock before planning: two overlapping runs must not both plan to send.
         run_id = ledger.start_run(
@@ -336,7 +337,7 @@ def _finish(
     started: str,
     notes: list[str],
     aborted: AbortError | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Location | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run."""
     counts = count_statuses(lines)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
+from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors, ledger_flag
 from sync.errors import EXIT_MEANINGS
 from sync.options import DEFAULT_BASE_URL
 
@@ -65,9 +65,10 @@ from sync.options import DEFAULT_BASE_URL
 )
 @click.option(
     "--ledger",
-    type=click.Path(path_type=Path),
-    help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
-    " jobmojito-sync.ledger.sqlite in --out-dir).",
+    callback=ledger_flag,
+    help="The ledger: an SQLite file (default: <out>.ledger.sqlite beside the results, or"
+    " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
+    " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
 )
 @click.option(
     "--base-url",

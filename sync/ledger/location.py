@@ -114,15 +114,34 @@ class PostgresURL:
         return urlunsplit(urlsplit(self.url)._replace(query=query))
 
 
+def password_refused(url: PostgresURL, place: str) -> str | None:
+    """Why ``url`` must not be given in ``place`` (a command line, a config file, a DAG):
+    it carries a password. ``None`` when it carries none."""
+    if url.password is None:
+        return None
+    return (
+        f"the ledger URL {url} carries a password, which {place} must not hold; leave it"
+        " out and let PostgreSQL's client find it in ~/.pgpass (or PGPASSWORD), or give"
+        " the whole URL in the environment variable JOBMOJITO_LEDGER_URL"
+    )
+
+
 #: A ledger's location: an SQLite file, or a PostgreSQL database.
 Location = Path | PostgresURL
 
 
 def location(value: str | Path | PostgresURL) -> Location:
     """``value`` as a ledger location: a ``PostgresURL`` for a URL, else a ``Path``."""
-    if isinstance(value, PostgresURL | Path):
+    if isinstance(value, PostgresURL):
         return value
-    return PostgresURL(value) if is_postgres_url(value) else Path(value)
+    if is_postgres_url(str(value)):
+        return PostgresURL(str(value))
+    if str(value).lower().startswith(("postgresql:", "postgres:")):
+        raise UsageError(
+            "the ledger looks like a PostgreSQL URL that lost a slash: write it"
+            " postgresql://… (as text: a path turns // into /)"
+        )
+    return Path(value)
 
 
 __all__ = [
@@ -132,4 +151,5 @@ __all__ = [
     "is_postgres_url",
     "location",
     "mask_url",
+    "password_refused",
 ]

@@ -13,6 +13,10 @@ The ledger never stores the API token, resume text or request payloads: only
 the display columns of the results sheet, the API's answers, and attempt
 metadata. Free text (reasons, details) is ``stored_text``: scrubbed of bearer
 tokens and capped.
+
+Over 400 lines on purpose: it is one class, every method with its SQL beside it
+(as the SQLite store was); the stores' own code lives in ``sqlite`` and
+``postgres``, what they share of values and rendering in ``base`` and ``lines``.
 """
 
 from __future__ import annotations
