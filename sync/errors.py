@@ -81,12 +81,15 @@ class LedgerLockedError(LedgerError):
 
 
 class LedgerUnavailableError(LedgerError):
-    """The ledger's database server cannot be reached, or the connection to it was lost.
+    """The ledger's database server cannot be reached; nothing was sent.
 
-    Exit code 3, as for a run stopped mid-way: the cause is usually passing (a
-    database restart, a network cut), so a retry is right, and the ledger makes
-    it safe.
+    Usually passing (a database restart, a network cut): the Airflow task retries it.
     """
+
+
+class LedgerLostError(LedgerUnavailableError):
+    """The connection holding the run lock was lost mid-run. Exit code 3, as for any
+    run stopped mid-way: the next run resends what was in flight."""
 
     exit_code = 3
 
@@ -143,6 +146,7 @@ __all__ = [
     "Interrupted",
     "LedgerError",
     "LedgerLockedError",
+    "LedgerLostError",
     "LedgerUnavailableError",
     "MappingError",
     "PreflightError",

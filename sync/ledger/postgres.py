@@ -18,8 +18,8 @@ store; what is PostgreSQL's own lives here (docs/design.md "The ledger"):
   peer is noticed within about a minute instead of the system's two hours).
   While a run holds the lock, every read and write of the ledger goes through
   that same session: a run that lost it cannot go on writing as if it still
-  held the lock; it stops with ``LedgerUnavailableError`` (exit 3) and the next
-  run resends what was in flight. The lock needs a real session: point the
+  held the lock; it stops with ``LedgerLostError`` (exit 3), as if killed, and
+  the next run resends what was in flight. The lock needs a real session: point the
   URL at PostgreSQL itself or a session-mode pooler, never a transaction-mode
   PgBouncer.
 - **Migrations** run in one transaction under a transaction-level advisory lock,
@@ -38,7 +38,13 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sync.errors import ConfigError, LedgerError, LedgerLockedError, LedgerUnavailableError
+from sync.errors import (
+    ConfigError,
+    LedgerError,
+    LedgerLockedError,
+    LedgerLostError,
+    LedgerUnavailableError,
+)
 from sync.ledger.db import Database, Session
 from sync.ledger.dialect import POSTGRESQL
 from sync.ledger.location import PostgresURL
@@ -160,7 +166,7 @@ class PostgresDatabase(Database):
                     yield conn
         except _LOST as exc:
             if held is not None:
-                raise LedgerUnavailableError(
+                raise LedgerLostError(
                     f"lost the connection to the ledger {self.where}, and with it the run"
                     f" lock ({_reason(exc)}); the run stops here: run it again, and what"
                     " was in flight is resent (the API answers already-applied if it enrolled)"
@@ -184,8 +190,21 @@ class PostgresDatabase(Database):
         return found.fetchone() is not None
 
     @contextlib.contextmanager
+    def _opening(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection of its own for opening the ledger: its failure says why."""
+        conn = self.connect()
+        try:
+            yield conn
+        except _LOST as exc:
+            raise LedgerUnavailableError(
+                f"cannot reach the ledger {self.where}: {_reason(exc)}"
+            ) from None
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
     def migration(self) -> Iterator[Session]:
-        with self._conn() as conn, conn.transaction():
+        with self._opening() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", lock_key(self.schema, "migrate"))
             session = Session(conn, POSTGRESQL)
             if not self._schema_exists(conn):
@@ -215,8 +234,8 @@ class PostgresDatabase(Database):
 
     def exists(self) -> bool:
         """The schema holds a ledger (looked up without creating anything)."""
-        with self.session() as session:
-            return "meta" in self.tables(session)
+        with self._opening() as conn:
+            return "meta" in self.tables(Session(conn, POSTGRESQL))
 
     def close(self) -> None:
         conn, self.lock_conn = self.lock_conn, None
