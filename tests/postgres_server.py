@@ -292,7 +292,7 @@ def _kill_orphan(data: Path) -> None:
 
 
 @contextlib.contextmanager
-def postgres_server(cache_dir: Path) -> Iterator[str]:
+def postgres_server(cache_dir: Path, *, durable: bool = False) -> Iterator[str]:
     """Start a fresh PostgreSQL server; yield ``postgresql://postgres:PW@127.0.0.1:PORT/postgres``.
 
     Superuser ``postgres`` with a random password (SCRAM over TCP), loopback only.
@@ -300,6 +300,8 @@ def postgres_server(cache_dir: Path) -> Iterator[str]:
     redaction as a production password would. Stopped and deleted on
     exit. ``cache_dir`` (the project's cache, e.g. ~/.cache/jobmojito-sync) receives
     ``postgres/last-server.log``, the server log of the latest run, kept for diagnosis.
+    ``durable`` keeps PostgreSQL's own durability settings (fsync, synchronous commit),
+    for benchmarks whose figures must be those of a real server.
     """
     TIMINGS.clear()
     t0 = time.perf_counter()
@@ -354,6 +356,8 @@ def postgres_server(cache_dir: Path) -> Iterator[str]:
         for _attempt in range(PORT_ATTEMPTS):
             port = _free_port()
             settings = {**SERVER_SETTINGS, "port": str(port), "unix_socket_directories": socket_dir}
+            if durable:
+                settings.update(fsync="on", synchronous_commit="on", full_page_writes="on")
             argv = [str(bindir / "postgres"), "-D", str(data)]
             argv += [arg for k, v in settings.items() for arg in ("-c", f"{k}={v}")]
             log = log_path.open("wb")  # a fresh log per attempt

@@ -5,7 +5,9 @@ a ``Database``, an adapter over its DB-API driver (``sqlite3``, psycopg 3):
 
 - ``session()``: a ``Session`` for reads (statements commit on their own);
 - ``write()``: one transaction, committed when the block ends, rolled back
-  if it raises;
+  if it raises; ``write_one()`` one statement in a transaction of its own (a
+  store may save round trips there: PostgreSQL runs it as one autocommitted
+  statement instead of BEGIN, statement, COMMIT);
 - ``migration()``: a transaction no other process migrates in at the same
   time, in which ``sync.ledger.schema.migrate`` brings the tables up to date;
 - ``tables()``: the ledger's tables (the one catalog look-up migrating needs);
@@ -33,6 +35,9 @@ class Cursor(Protocol):
 
     @property
     def rowcount(self) -> int: ...
+
+    @property
+    def description(self) -> Any: ...
 
     def fetchone(self) -> Any: ...
 
@@ -92,6 +97,12 @@ class Database(abc.ABC):
     @abc.abstractmethod
     def write(self) -> contextlib.AbstractContextManager[Session]:
         """One write transaction, committed (durably) when the block ends."""
+
+    def write_one(self, sql: str, params: Params) -> tuple[int, Any]:
+        """One statement, committed: its row count, and its first row (``RETURNING``)."""
+        with self.write() as session:
+            cur = session.execute(sql, params)
+            return cur.rowcount, cur.fetchone() if cur.description else None
 
     @abc.abstractmethod
     def migration(self) -> contextlib.AbstractContextManager[Session]:

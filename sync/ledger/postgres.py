@@ -45,7 +45,7 @@ from sync.errors import (
     LedgerLostError,
     LedgerUnavailableError,
 )
-from sync.ledger.db import Database, Session
+from sync.ledger.db import Database, Params, Session
 from sync.ledger.dialect import POSTGRESQL
 from sync.ledger.location import PostgresURL
 from sync.ledger.lock import LOCK_RETRY_SECONDS
@@ -184,6 +184,11 @@ class PostgresDatabase(Database):
     def write(self) -> Iterator[Session]:
         with self._conn() as conn, conn.transaction():
             yield Session(conn, POSTGRESQL)
+
+    def write_one(self, sql: str, params: Params) -> tuple[int, Any]:
+        with self._conn() as conn:  # autocommit: one statement is one transaction
+            cur = Session(conn, POSTGRESQL).execute(sql, params)
+            return cur.rowcount, cur.fetchone() if cur.description else None
 
     def _schema_exists(self, conn: psycopg.Connection[Any]) -> bool:
         found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,))

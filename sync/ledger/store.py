@@ -239,45 +239,42 @@ class SQLLedger(Ledger):
     # ------------------------------------------------------------------ sending
 
     def begin_attempt(self, run_id: str, row_index: int) -> int:
-        with self._write() as w:
-            row = w.execute(
-                _BEGIN_ATTEMPT, {"run": run_id, "index": row_index, "now": utc_now()}
-            ).fetchone()
-            if row is None:
-                raise self._not_pending(w, run_id, row_index)
+        params = {"run": run_id, "index": row_index, "now": utc_now()}
+        _, row = self._db().write_one(_BEGIN_ATTEMPT, params)
+        if row is None:
+            raise self._not_pending(run_id, row_index)
         return int(row[0])
 
-    def _not_pending(self, w: Session, run_id: str, row_index: int) -> LedgerError:
+    def _not_pending(self, run_id: str, row_index: int) -> LedgerError:
         """Why no attempt could be journaled for a row: it is unknown, or already final."""
-        found = w.execute(
+        found = self._query(
             "SELECT status FROM rows WHERE run_id = :run AND row_index = :index",
             {"run": run_id, "index": row_index},
-        ).fetchone()
-        if found is None:
+        )
+        if not found:
             return self._no_row(run_id, row_index)
         # A safety net against sending a row twice (or one planned not to be sent).
         return LedgerError(
-            f"row {row_index} of run {run_id} already has its outcome ({found[0]});"
+            f"row {row_index} of run {run_id} already has its outcome ({found[0][0]});"
             " it is not sent again"
         )
 
     def finish_attempt(
         self, attempt_id: int, *, http_status: int | None, outcome: str, detail: str = ""
     ) -> None:
-        with self._write() as w:
-            found = w.execute(
-                "UPDATE attempts SET state = 'done', finished_at = :now, http_status = :http,"
-                " outcome = :outcome, detail = :detail WHERE attempt_id = :attempt",
-                {
-                    "now": utc_now(),
-                    "http": http_status,
-                    "outcome": outcome,
-                    "detail": stored_text(detail),
-                    "attempt": attempt_id,
-                },
-            ).rowcount
-            if not found:
-                raise LedgerError(f"no attempt {attempt_id} in the ledger {self.where}")
+        found, _ = self._db().write_one(
+            "UPDATE attempts SET state = 'done', finished_at = :now, http_status = :http,"
+            " outcome = :outcome, detail = :detail WHERE attempt_id = :attempt",
+            {
+                "now": utc_now(),
+                "http": http_status,
+                "outcome": outcome,
+                "detail": stored_text(detail),
+                "attempt": attempt_id,
+            },
+        )
+        if not found:
+            raise LedgerError(f"no attempt {attempt_id} in the ledger {self.where}")
 
     def record_outcome(self, run_id: str, row_index: int, line: ResultLine) -> None:
         now = utc_now()
@@ -320,13 +317,16 @@ class SQLLedger(Ledger):
     # ------------------------------------------------------------------ finishing
 
     def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
-        with self._write() as w:
-            done = w.execute(
-                "UPDATE runs SET state = 'finished', finished_at = :now, exit_code = :code,"
-                " counts = :counts WHERE run_id = :run",
-                {"now": utc_now(), "code": exit_code, "counts": json.dumps(dict(counts)),
-                 "run": run_id},
-            ).rowcount  # fmt: skip
+        done, _ = self._db().write_one(
+            "UPDATE runs SET state = 'finished', finished_at = :now, exit_code = :code,"
+            " counts = :counts WHERE run_id = :run",
+            {
+                "now": utc_now(),
+                "code": exit_code,
+                "counts": json.dumps(dict(counts)),
+                "run": run_id,
+            },
+        )
         if not done:
             raise self._unknown_run(run_id)
         if run_id == self._run_id:
