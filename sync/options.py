@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from sync.dispatch.settings import (
@@ -114,15 +115,17 @@ class SyncOptions(BaseModel):
             try:
                 PostgresURL(value.get_secret_value())
             except UsageError as exc:
-                raise ValueError(str(exc)) from None
+                raise PydanticCustomError("ledger_url", str(exc).replace("{", "{{")) from None
         return value
 
     @field_validator("ledger")
     @classmethod
     def _file_not_url(cls, value: Path | None) -> Path | None:
         if value is not None and str(value).lower().startswith(("postgresql:", "postgres:")):
-            raise ValueError(
-                "a PostgreSQL URL must be given as text (postgresql://…), not as a path"
+            raise PydanticCustomError(
+                "ledger_path",
+                "this looks like a PostgreSQL URL that lost a slash: write postgresql://…"
+                " (as text: a path turns // into /)",
             )
         return value
 

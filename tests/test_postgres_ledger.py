@@ -80,6 +80,11 @@ class TestURL:
         with pytest.raises(UsageError, match="not a schema name"):
             PostgresURL("postgresql://db/air?ledger_schema=Robert%27;DROP")
 
+    def test_a_mistyped_parameter_is_a_usage_error_naming_it(self) -> None:
+        with pytest.raises(UsageError, match='invalid URI query parameter: "sslmod"') as info:
+            open_ledger("postgresql://sync:Typo-Pw-1@db/air?sslmod=require")
+        assert "Typo-Pw-1" not in str(info.value) and "sync:***@db" in str(info.value)
+
     def test_a_value_is_a_url_or_a_path(self) -> None:
         assert isinstance(location("postgresql://db/air"), PostgresURL)
         assert str(location("ledgers/postgresql.sqlite")) == "ledgers/postgresql.sqlite"

@@ -98,10 +98,10 @@ class Database(abc.ABC):
     def write(self) -> contextlib.AbstractContextManager[Session]:
         """One write transaction, committed (durably) when the block ends."""
 
-    def write_one(self, sql: str, params: Params) -> tuple[int, Any]:
+    def write_one(self, query: str, params: Params) -> tuple[int, Any]:
         """One statement, committed: its row count, and its first row (``RETURNING``)."""
         with self.write() as session:
-            cur = session.execute(sql, params)
+            cur = session.execute(query, params)
             return cur.rowcount, cur.fetchone() if cur.description else None
 
     @abc.abstractmethod

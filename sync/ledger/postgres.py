@@ -44,6 +44,7 @@ from sync.errors import (
     LedgerLockedError,
     LedgerLostError,
     LedgerUnavailableError,
+    UsageError,
 )
 from sync.ledger.db import Database, Params, Session
 from sync.ledger.dialect import POSTGRESQL
@@ -113,7 +114,10 @@ class PostgresDatabase(Database):
         self.url = url
         self.where = str(url)
         self.schema = url.schema
-        given = conninfo_to_dict(url.conninfo)
+        try:
+            given = conninfo_to_dict(url.conninfo)
+        except psycopg.Error as exc:
+            raise UsageError(f"ledger {self.where}: {_reason(exc)}") from None
         self._kwargs: dict[str, Any] = {k: v for k, v in CLIENT_DEFAULTS.items() if k not in given}
         self._pool: ConnectionPool | None = None
         #: The run lock's session while a run holds it; every statement uses it then.
@@ -155,7 +159,7 @@ class PostgresDatabase(Database):
         return self._pool
 
     @contextlib.contextmanager
-    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """The lock's session while a run holds it, else a pooled connection."""
         held = self.lock_conn
         try:
@@ -177,17 +181,17 @@ class PostgresDatabase(Database):
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        with self._conn() as conn:
+        with self.connection() as conn:
             yield Session(conn, POSTGRESQL)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        with self._conn() as conn, conn.transaction():
+        with self.connection() as conn, conn.transaction():
             yield Session(conn, POSTGRESQL)
 
-    def write_one(self, sql: str, params: Params) -> tuple[int, Any]:
-        with self._conn() as conn:  # autocommit: one statement is one transaction
-            cur = Session(conn, POSTGRESQL).execute(sql, params)
+    def write_one(self, query: str, params: Params) -> tuple[int, Any]:
+        with self.connection() as conn:  # autocommit: one statement is one transaction
+            cur = Session(conn, POSTGRESQL).execute(query, params)
             return cur.rowcount, cur.fetchone() if cur.description else None
 
     def _schema_exists(self, conn: psycopg.Connection[Any]) -> bool:
@@ -322,7 +326,7 @@ class AdvisoryLock:
     @contextlib.contextmanager
     def probe(self) -> Iterator[bool]:
         """Whether no live process holds the lock; if none does, none can take it in the block."""
-        with self.db._conn() as conn:
+        with self.db.connection() as conn:
             free = self._try(conn, "pg_try_advisory_lock_shared")
             try:
                 yield free
