@@ -80,6 +80,20 @@ class LedgerLockedError(LedgerError):
     """Another run holds the ledger's run lock."""
 
 
+class LedgerUnavailableError(LedgerError):
+    """The ledger's database server cannot be reached; nothing was sent.
+
+    Usually passing (a database restart, a network cut): the Airflow task retries it.
+    """
+
+
+class LedgerLostError(LedgerUnavailableError):
+    """The connection holding the run lock was lost mid-run. Exit code 3, as for any
+    run stopped mid-way: the next run resends what was in flight."""
+
+    exit_code = 3
+
+
 class PreflightError(SyncError):
     """The pre-flight check says the run cannot succeed (e.g. no credits)."""
 
@@ -132,6 +146,8 @@ __all__ = [
     "Interrupted",
     "LedgerError",
     "LedgerLockedError",
+    "LedgerLostError",
+    "LedgerUnavailableError",
     "MappingError",
     "PreflightError",
     "SyncError",

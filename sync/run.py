@@ -41,16 +41,17 @@ from sync.errors import EXIT_ABORTED, AbortError, Interrupted, SyncError, UsageE
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
 from sync.interrupts import Signalled, deferred, interrupted, interrupts
-from sync.ledger import Ledger, open_ledger
+from sync.ledger import Ledger, Location, PostgresURL, find_ledger, open_ledger
 from sync.mapping import MappingFile, bind, map_rows
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
-from sync.options import SyncOptions, resolve_options
+from sync.options import SyncOptions
 from sync.plan import plan_rows, result_line, unplanned_lines
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
+from sync.resolve import resolve_options
 from sync.results import count_statuses, write_results
 from sync.send import send_rows
 
@@ -72,7 +73,7 @@ class SyncReport:
     exit_code: int
     counts: dict[str, int]
     results_path: Path
-    ledger_path: Path | None
+    ledger_path: Location | None  # a file, or a PostgreSQL URL (str() masks its password)
     mapping: str
     dry_run: bool
     rows: int
@@ -211,6 +212,8 @@ def execute(
     started = _now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
+    if options.ledger_url is not None:
+        register_secret(PostgresURL(options.ledger_url.get_secret_value()).password)
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {options.out}: the results file must end in .xlsx or .csv")
     if not options.dry_run:
@@ -281,12 +284,10 @@ def prepare(
 def _dry_run(
     options: SyncOptions, inputs: Inputs, started: str, on_prepared: OnPrepared | None
 ) -> SyncReport:
-    ledger_path = options.ledger_path()
     run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         # An existing ledger tells which candidates a live run would skip; none is created.
-        exists = ledger_path.exists() or ledger_path.is_symlink()
-        with open_ledger(ledger_path) if exists else contextlib.nullcontext() as ledger:
+        with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
             enrolled = ledger.enrolled if ledger is not None else None
             prepared = prepare(options, inputs=inputs, enrolled=enrolled)
         if on_prepared is not None:
@@ -316,7 +317,7 @@ def _live_run(
     on_prepared: OnPrepared | None,
     progress: Progress | None,
 ) -> SyncReport:
-    ledger_path = options.ledger_path()
+    ledger_path = options.ledger_location()
     try:
         ledger = open_ledger(ledger_path)
     except OPERATIONAL as exc:
@@ -432,7 +433,7 @@ def _finish(
     started: str,
     notes: list[str],
     aborted: AbortError | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Location | None = None,
     sources: dict[str, int] | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run."""

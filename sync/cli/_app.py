@@ -62,6 +62,21 @@ def _fail(exc: BaseException) -> None:
     sys.exit(EXIT_INTERNAL)
 
 
+def ledger_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--ledger``'s check: refuse a URL given on the command line with a password in
+    it (``ps`` shows command lines to every user of the machine)."""
+    from sync.ledger.location import PostgresURL, is_postgres_url, password_refused
+
+    source = ctx.get_parameter_source(param.name or "")
+    if value is None or source is not click.core.ParameterSource.COMMANDLINE:
+        return value
+    if is_postgres_url(value):
+        problem = password_refused(PostgresURL(value), "a command line (ps shows it to anyone)")
+        if problem:
+            raise click.BadParameter(problem)
+    return value
+
+
 def handle_errors(fn: F) -> F:
     """Turn library errors into a message and an exit code."""
 

@@ -7,11 +7,20 @@ from pathlib import Path
 
 import click
 
-from sync.cli._app import cli, handle_errors
+from sync.cli._app import cli, handle_errors, ledger_flag
+
+_ledger_option = click.option(
+    "--ledger",
+    envvar="JOBMOJITO_LEDGER_URL",
+    required=True,
+    callback=ledger_flag,
+    help="The ledger: an SQLite file, or a PostgreSQL URL (its password in ~/.pgpass or"
+    " PGPASSWORD); default: $JOBMOJITO_LEDGER_URL.",
+)
 
 
 @cli.command()
-@click.option("--ledger", type=click.Path(path_type=Path), required=True, help="The ledger.")
+@_ledger_option
 @click.option("--run", "run_id", help="Run id (default: the last run).")
 @click.option(
     "--out",
@@ -20,7 +29,7 @@ from sync.cli._app import cli, handle_errors
     help="Results sheet to write (.xlsx or .csv).",
 )
 @handle_errors
-def report(ledger: Path, run_id: str | None, out: Path) -> None:
+def report(ledger: str, run_id: str | None, out: Path) -> None:
     """Rebuild the results sheet of any run from the ledger (also a killed one)."""
     from sync.results.history import rebuild_results
 
@@ -29,11 +38,11 @@ def report(ledger: Path, run_id: str | None, out: Path) -> None:
 
 
 @cli.command()
-@click.option("--ledger", type=click.Path(path_type=Path), required=True, help="The ledger.")
+@_ledger_option
 @click.option("--limit", type=int, default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run.")
 @handle_errors
-def history(ledger: Path, limit: int, as_json: bool) -> None:
+def history(ledger: str, limit: int, as_json: bool) -> None:
     """Past runs in a ledger, newest first, with their counts."""
     from sync.results.history import run_history
 

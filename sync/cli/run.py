@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
+from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors, ledger_flag
 from sync.errors import EXIT_MEANINGS
 from sync.options import DEFAULT_BASE_URL
 
@@ -117,9 +117,10 @@ from sync.options import DEFAULT_BASE_URL
 )
 @click.option(
     "--ledger",
-    type=click.Path(path_type=Path),
-    help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
-    " jobmojito-sync.ledger.sqlite in --out-dir).",
+    callback=ledger_flag,
+    help="The ledger: an SQLite file (default: <out>.ledger.sqlite beside the results, or"
+    " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
+    " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
 )
 @click.option(
     "--base-url",
@@ -176,7 +177,7 @@ def run(config_file: Path | None, **flags: Any) -> None:
     from a flag. Every input row gets one line in the results sheet with its
     status, reason and interview_url.
     """
-    from sync.options import resolve_options
+    from sync.resolve import resolve_options
     from sync.run import execute
 
     if flags.get("delimiter") in ("tab", "\\t", "TAB"):
