@@ -1,38 +1,45 @@
-"""The shared request pacer: a rate ceiling, evenly spaced slots, AIMD on 429.
+"""The shared request pacer: a rate ceiling, evenly spaced slots, and the server's limit found.
 
 Every worker of the dispatcher books its next send time here, so the whole
 run stays under one requests-per-second figure however many workers there
 are. Slots are spaced ``1 / rate`` apart (smooth pacing, no bursts: a worker
 that was busy does not get to "catch up" on slots it missed).
 
-The rate starts at the ceiling (``--rate``) and adapts to the server
-(additive increase, multiplicative decrease), so a nightly job finds the
-server's real limit without being told it:
+``--rate`` is a ceiling; the server may allow less without saying how much.
+The pace starts at the ceiling, finds the server's limit from its 429s and
+holds just under it (docs/design.md "Sending"). A rate-limiting server keeps
+a token bucket: once the bucket is empty it takes ``limit`` requests a second
+and refuses the rest, so **what got through is the limit**. That is what the
+pacer measures, over the requests whose answers are all in ("settled": a 429
+comes back at once, an answer only after the work, so right after the pace
+changes the latest answers are mostly 429s whatever the limit):
 
-- **decrease** on a 429: ``rate *= decrease`` (0.9 by default), at most once
-  per round trip: a 429 for a request sent before the last decrease says
-  nothing new, because that request left at the old rate. When most answers
-  of the last round trip were 429s the pace is far over the limit
-  (``1 - limit/pace`` of the answers are refused once the server's bucket is
-  empty), and the cut is that share, at most a halving, instead of ten small
-  steps. Plain halving on every 429 would throw away half the throughput each
-  time; a gentle factor keeps the average close to the limit. A decrease voids
-  every slot booked at the old pace, so the workers fall in behind the new
-  spacing at once.
-- **increase** on every other answer: each adds ``increase`` (0.02) requests
-  per second to the pace, i.e. about 2% of the pace per second of sending, up
-  to the ceiling. Below 95% of the pace that drew the last 429 the climb is
-  ``fast_climb`` (4) times faster, since the server accepted that pace a
-  moment ago; above it, the slow climb probes for more. The pace only climbs
-  while it is what holds the workers back: a pace they do not use says
-  nothing about the server.
-- **pause**: a 429 carries ``Retry-After``. The request that got it always
-  waits that long before its retry (the dispatcher's wait). When 429s keep
-  coming back to back (``pause_after`` in a row with no other answer between),
-  the server is refusing everything, and every worker waits out the
-  ``Retry-After`` together. An isolated 429 at the edge of the limit does not
-  stop the other workers: the decrease already answers it, and a whole-second
-  ``Retry-After`` for a 20 ms overshoot would cost a second of throughput.
+- **A cut** sets the ``edge`` (the limit, as measured: the settled requests'
+  pace times the share that was not refused) and the pace just under it
+  (``edge_decrease``, 0.97). A large overshoot is cut in one step; a 429 at
+  the edge is cut gently, once the ``settle`` requests after the last cut
+  are answered (the server's bucket is empty right after a cut, so a request
+  arriving a little early is refused although the new pace is under the
+  limit). A 429 for a request sent before the last cut cuts nothing: it left
+  at the old pace.
+- **Before any answer** (the run's first round trip) only 429s are back:
+  a cut halves the pace at most and looks again.
+- **Climbing.** Every other answer raises the pace by ``increase`` of itself
+  while the pace is what holds the workers back: slowest at the edge, and
+  faster with the square of the distance from it (``band``), up to
+  ``fast_climb`` times. So the pace returns to the edge quickly, probes above
+  it rarely (the limit may have risen; each probe costs a 429 or two, after a
+  few hundred requests whatever the rate), and moves on fast when the edge is
+  clearly wrong.
+- **Pause.** A 429 carries ``Retry-After``. The request that got it always
+  waits that long before its retry (the dispatcher's wait). Only when the
+  server refuses everything (``pause_after`` 429s in a row and no other answer
+  for a second) does every worker wait it out together.
+
+The pace every worker shares (``Pace``: rate, edge, next slot, last cut,
+pause) is one small value; ``GroupLimiter`` (``sync.dispatch.group``) keeps
+it in the ledger, so that the shards of a run group share one pace, on one
+machine or several.
 
 Nothing here sleeps or does I/O: callers ask ``reserve()`` for the time to
 send at and wait themselves, so tests drive it with a fake clock.
@@ -44,9 +51,40 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["AimdLimiter", "Slot"]
+__all__ = ["AimdLimiter", "Pace", "Slot"]
+
+OVERSHOOT = 0.25  # a share of 429s that means the pace is far over the limit
+SHARE_OF = 20  # answers the share of 429s is taken over ...
+SHARE_SECONDS = 10.0  # ... at most this old
+
+
+class Shares(NamedTuple):
+    """What the answers of the requests sent since the last cut say.
+
+    ``recent``: the share of 429s among the last answers. ``settled``: the share
+    among the last requests whose answers are all in (sent more than a round
+    trip ago: a 429 comes back sooner than an answer, so ``recent`` runs high
+    right after the pace changes), and ``sent`` the pace those were sent at.
+    ``None`` while too few answers say.
+    """
+
+    recent: float | None
+    settled: float | None = None
+    sent: float | None = None
+
+    @property
+    def got_through(self) -> float | None:
+        """Requests per second the server took, of those settled ones."""
+        if self.settled is None or self.sent is None:
+            return None
+        return self.sent * (1.0 - self.settled)
+
+
+def _share(throttled: list[bool]) -> float | None:
+    return sum(throttled) / len(throttled) if len(throttled) >= 5 else None
 
 
 class Slot(NamedTuple):
@@ -56,12 +94,29 @@ class Slot(NamedTuple):
     generation: int
 
 
+@dataclass(slots=True)
+class Pace:
+    """What every sender of one pace shares. Times are clock seconds.
+
+    ``edge`` is the server's limit as last measured (``inf`` before a 429);
+    ``next_slot`` the next free send time; ``last_cut`` when the pace was last
+    cut; ``paused_until`` the end of a shared ``Retry-After``.
+    """
+
+    rate: float
+    edge: float = math.inf
+    next_slot: float = -math.inf
+    last_cut: float = -math.inf
+    paused_until: float = -math.inf
+
+
 class AimdLimiter:
     """A requests-per-second ceiling shared by every worker, adapting to 429s.
 
     ``ceiling`` may be ``math.inf`` (no limit until the first 429, then the
     pace adapts from the one observed). ``floor`` bounds the decrease (one
-    request every ten seconds by default).
+    request every ten seconds by default). ``settle`` is in requests (at the
+    pace after a cut); ``increase`` a share of the pace per answer.
     """
 
     def __init__(
@@ -69,9 +124,11 @@ class AimdLimiter:
         ceiling: float,
         *,
         decrease: float = 0.9,
-        increase: float = 0.02,
-        fast_climb: float = 4.0,
-        fast_until: float = 0.95,
+        edge_decrease: float = 0.97,
+        increase: float = 0.00007,
+        fast_climb: float = 40.0,
+        band: float = 0.03,
+        settle: float = 30.0,
         floor: float = 0.1,
         pause_after: int = 3,
         max_pause: float = 120.0,
@@ -79,27 +136,27 @@ class AimdLimiter:
     ) -> None:
         if not ceiling > 0:
             raise ValueError("ceiling must be > 0")
-        if not 0 < decrease < 1:
+        if not 0 < decrease < 1 or not 0 < edge_decrease < 1:
             raise ValueError("decrease must be between 0 and 1")
         self.ceiling = ceiling
         self.decrease = decrease
+        self.edge_decrease = edge_decrease
         self.fast_climb = fast_climb
-        self.fast_until = fast_until
+        self.band = band
         self.increase = increase
+        self.settle = settle
         self.floor = min(floor, ceiling)
         self.pause_after = pause_after
         self.max_pause = max_pause
         self._clock = clock
-        self._rate = ceiling
-        self._next_slot = -math.inf
-        self._paused_until = -math.inf
-        self._last_decrease = -math.inf
-        self._throttled_at: float | None = None  # the rate that drew the last 429
+        self.pace = Pace(rate=ceiling)
         self._streak = 0  # 429s in a row
         self._recent: deque[float] = deque()  # slots booked in the last second
-        self._answers: deque[tuple[float, bool]] = deque()  # (when, was a 429), last RTT
-        self._rtt = 0.1  # smoothed round trip, seconds
-        self._generation = 0  # bumped by every decrease and pause: voids booked slots
+        self._started = clock()
+        self._answers: deque[tuple[float, float, bool]] = deque()  # (when, sent, was a 429)
+        self._last_ok = clock()  # when the server last took a request
+        self._ok_rtt: float | None = None  # smoothed round trip of the answers that are not 429s
+        self._generation = 0  # bumped by every cut and pause: voids booked slots
         self.throttles = 0  # 429s seen
         self.decreases = 0
         self.pauses = 0
@@ -107,63 +164,75 @@ class AimdLimiter:
     @property
     def rate(self) -> float:
         """The current pace in requests per second (``inf`` when unlimited)."""
-        return self._rate
+        return self.pace.rate
 
     @property
     def paused_until(self) -> float:
         """Clock time before which nothing may be sent (a shared ``Retry-After``)."""
-        return self._paused_until
+        return self.pace.paused_until
+
+    # ------------------------------------------------------------------ slots
 
     def reserve(self) -> Slot:
         """Book the next free slot: wait until ``slot.at``, then check ``valid(slot)``.
 
-        A decrease or a pause that happens while the caller waits voids every
-        slot booked before it (they were spaced at the old pace); the caller
-        then books again, behind the new spacing.
+        A cut or a pause that happens while the caller waits voids every slot
+        booked before it (they were spaced at the old pace); the caller then
+        books again, behind the new spacing.
         """
         now = self._clock()
-        at = max(now, self._next_slot, self._paused_until)
-        if math.isfinite(self._rate):
-            self._next_slot = at + 1.0 / self._rate
+        if math.isfinite(self.pace.rate):
+            at = self._book(now)
         else:
-            recent = self._recent
-            recent.append(at)
-            while recent[0] < at - 1.0:
-                recent.popleft()
+            at = max(now, self.pace.paused_until)
+        recent = self._recent
+        recent.append(at)
+        while recent[0] < at - 1.0:
+            recent.popleft()
         return Slot(at, self._generation)
 
+    def _book(self, now: float) -> float:
+        """The next slot of the pace (the shared pointer moves past it)."""
+        return book(self.pace, now)
+
     def valid(self, slot: Slot) -> bool:
-        """Whether ``slot`` still stands (no decrease or pause since it was booked)."""
+        """Whether ``slot`` still stands (no cut or pause since it was booked)."""
         return slot.generation == self._generation
+
+    # ------------------------------------------------------------------ answers
 
     def on_throttle(self, sent_at: float, retry_after: float | None) -> None:
         """A 429 came back for a request sent at ``sent_at`` (clock time)."""
         now = self._clock()
         self.throttles += 1
         self._streak += 1
-        share = self._record(now, sent_at, throttled=True)
-        if sent_at >= self._last_decrease:
-            current = self._rate if math.isfinite(self._rate) else self._observed_pace()
-            self._throttled_at = current
-            # The share of 429s in the last round trip says how far over the
-            # limit the pace is (1 - limit/pace once the server's bucket is
-            # empty): a big overshoot is cut in one step, not ten.
-            factor = self.decrease
-            if share is not None:
-                factor = min(factor, max(0.5, 1.0 - share))
-            self._rate = max(self.floor, current * factor)
-            self._last_decrease = now
+        shares = self._record(now, sent_at, throttled=True)
+        # Cut from what was really sent: a pace the workers cannot use (they
+        # wait out Retry-Afters, or are too few) says nothing.
+        observed = self._observed_pace(now)
+        if observed < 0.9 * self.pace.rate:
+            self.pace.rate = observed
+        if self._cut(now, sent_at, shares):
             self.decreases += 1
-            # Slots booked at the old pace are void; everyone books again behind this.
-            self._generation += 1
-            self._next_slot = now + 1.0 / self._rate
-        if self._streak >= self.pause_after:
+            self._generation += 1  # slots booked at the old pace are void
+        # Refusing everything: 429s in a row, and nothing taken for a second.
+        if self._streak >= self.pause_after and now - self._last_ok >= 1.0:
             wait = min(self.max_pause, retry_after if retry_after is not None else 1.0)
-            if now + wait > self._paused_until:
-                self._paused_until = now + wait
+            if self._pause(now + wait):
                 self._generation += 1
                 self.pauses += 1
             self._streak = 0
+
+    def _cut(self, now: float, sent_at: float, shares: Shares) -> bool:
+        """Cut the shared pace for this 429, if it says something new; whether it did."""
+        return cut(self.pace, self, now=now, sent_at=sent_at, shares=shares)
+
+    def _pause(self, until: float) -> bool:
+        """Pause every sender until ``until``; whether that is later than before."""
+        if until <= self.pace.paused_until:
+            return False
+        self.pace.paused_until = until
+        return True
 
     def on_answer(self, sent_at: float) -> None:
         """Any answer other than a 429: the server took the request; climb back.
@@ -176,31 +245,110 @@ class AimdLimiter:
         now = self._clock()
         self._streak = 0
         self._record(now, sent_at, throttled=False)
-        if self._rate >= self.ceiling:
+        rate = self.pace.rate
+        if rate >= self.ceiling or self._last_booked() < now - 2.0 / rate:
             return
-        if self._next_slot < now - 1.0 / self._rate:
-            return
-        step = self.increase
-        if self._throttled_at is not None and self._rate < self._throttled_at * self.fast_until:
-            step *= self.fast_climb
-        self._rate = min(self.ceiling, self._rate + step)
+        factor = climb_factor(rate, self.pace.edge, self.band, self.fast_climb)
+        self._climb(rate * self.increase * factor)
 
-    def _record(self, now: float, sent_at: float, *, throttled: bool) -> float | None:
-        """Note an answer; the share of 429s among the last round trip's answers.
+    def _last_booked(self) -> float:
+        """When this limiter last booked a slot (the end of the shared spacing)."""
+        return self.pace.next_slot - 1.0 / self.pace.rate
 
-        ``None`` when that round trip holds too few answers to say.
-        """
-        self._rtt += 0.125 * (max(0.0, now - sent_at) - self._rtt)
+    def _climb(self, step: float) -> None:
+        self.pace.rate = min(self.ceiling, self.pace.rate + step)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _record(self, now: float, sent_at: float, throttled: bool) -> Shares:
+        """Note an answer; the shares of 429s among the answers of requests sent at
+        the current pace (since the last cut): ``Shares``."""
         answers = self._answers
-        answers.append((now, throttled))
-        horizon = now - max(self._rtt, 0.02)
-        while answers[0][0] < horizon:
+        answers.append((now, sent_at, throttled))
+        while answers[0][0] < now - SHARE_SECONDS or len(answers) > 8 * SHARE_OF:
             answers.popleft()
-        if len(answers) < 5:
-            return None
-        return sum(1 for _, t in answers if t) / len(answers)
+        if not throttled:
+            self._last_ok = now
+            latency = now - sent_at
+            self._ok_rtt = latency if self._ok_rtt is None else self._ok_rtt + 0.125 * (
+                latency - self._ok_rtt
+            )
+        since = self.pace.last_cut
+        recent: list[bool] = []
+        settled: list[tuple[float, bool]] = []
+        # A request sent before this has its answer, whatever the answer:
+        answered_by = now - self._ok_rtt if self._ok_rtt is not None else -math.inf
+        for _, sent, t in reversed(answers):
+            if sent < since:
+                continue
+            if len(recent) < SHARE_OF:
+                recent.append(t)
+            if sent <= answered_by:
+                settled.append((sent, t))
+                if len(settled) == SHARE_OF:
+                    break
+        if len(settled) < 10:
+            return Shares(_share(recent))
+        times = [sent for sent, _ in settled]
+        span = max(times) - min(times)
+        pace = (len(times) - 1) / span if span > 0 else math.inf
+        return Shares(_share(recent), _share([t for _, t in settled]), pace)
 
-    def _observed_pace(self) -> float:
-        # An unlimited limiter that meets a 429 starts from the pace it was
-        # actually sending at (slots booked in the last second).
-        return float(max(len(self._recent), 1))
+    def _observed_pace(self, now: float) -> float:
+        """The pace really sent at: slots booked in the last second (in the time
+        since the first, if that is shorter)."""
+        recent = self._recent
+        if not recent:
+            return math.inf
+        span = min(1.0, max(now - self._started, 1e-3))
+        return max(len(recent) / span, self.floor)
+
+
+def book(pace: Pace, now: float) -> float:
+    """The next slot of ``pace`` from ``now`` on; the pointer moves one interval past it."""
+    at = max(now, pace.next_slot, pace.paused_until)
+    pace.next_slot = at + 1.0 / pace.rate
+    return at
+
+
+def cut(pace: Pace, rules: AimdLimiter, *, now: float, sent_at: float, shares: Shares) -> bool:
+    """Cut ``pace`` for a 429 of a request sent at ``sent_at``, by ``rules``' settings.
+
+    Returns whether it cut: a 429 for a request sent before the last cut, or
+    one that comes while the server's bucket refills after a cut (few 429s,
+    within ``settle`` requests of it), says nothing new; neither do 429s too few
+    to measure by.
+    """
+    if sent_at < pace.last_cut:
+        return False
+    current = pace.rate
+    settled, through = shares.settled, shares.got_through
+    if settled is not None and through is not None and (
+        settled >= OVERSHOOT or sent_at >= pace.last_cut + rules.settle / current
+    ):
+        # Once the server's bucket is empty it refuses 1 - limit/pace of the
+        # requests: what got through is the limit. Settle just under it.
+        pace.edge = max(current * 0.25, min(current, through))
+        pace.rate = pace.edge * rules.edge_decrease
+    elif settled is None and pace.edge == math.inf and (shares.recent or 0.0) >= OVERSHOOT:
+        # Far over before the answers of the requests sent at this pace are in
+        # (the run's first round trip): by how much is not known yet (429s come
+        # back sooner than the other answers). Halve at most, and look again.
+        assert shares.recent is not None
+        pace.rate = current * min(rules.decrease, max(0.5, 1.0 - shares.recent))
+    else:
+        return False  # the bucket refills after a cut: an early arrival was refused
+    pace.rate = max(rules.floor, pace.rate)
+    pace.last_cut = now
+    pace.next_slot = now + 1.0 / pace.rate
+    return True
+
+
+def climb_factor(rate: float, edge: float, band: float, most: float) -> float:
+    """How much faster than the slowest the pace climbs at ``rate``: 1 at the edge,
+    growing with the square of the distance from it (in ``band``s; half as wide
+    under the edge, where the server took more a moment ago), at most ``most``."""
+    if not math.isfinite(edge):
+        return most
+    away = (rate / edge - 1.0) / (band if rate >= edge else band / 2)
+    return min(most, 1.0 + away * away)
