@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from sync import places
@@ -29,6 +29,7 @@ from sync.dispatch.settings import (
 )
 from sync.errors import UsageError
 from sync.ledger.location import Location, PostgresURL
+from sync.shards import Shard, check_group
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
 
@@ -84,6 +85,8 @@ class SyncOptions(BaseModel):
     force: bool = False  # resend candidates the ledger shows enrolled
     ignore_credits: bool = False  # go on when merchant-status says credits are short
     limit: int | None = Field(default=None, ge=1)  # only the first N planned rows are sent
+    shard: str | None = None  # "I/N": send only the rows whose identity hashes to shard I
+    group: str | None = None  # the run group of the shards; default: derived from the inputs
 
     # How to talk to people. log_format is applied by the entry points (CLI, Airflow
     # task, demo); run_sync called from a script leaves the caller's logging alone.
@@ -119,6 +122,26 @@ class SyncOptions(BaseModel):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("shard")
+    @classmethod
+    def _shard(cls, value: str | None) -> str | None:
+        if value is None or not str(value).strip():
+            return None
+        return str(Shard.parse(value))
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        if "shard" in info.data and info.data["shard"] is None:
+            raise ValueError("a run group is for sharded runs: give --shard I/N too")
+        return check_group(value)
+
+    def shard_of_run(self) -> Shard | None:
+        """The shard this run sends (``shard``), or ``None`` for every row."""
+        return Shard.parse(self.shard) if self.shard is not None else None
 
     @field_validator("ledger_url")
     @classmethod

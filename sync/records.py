@@ -36,6 +36,7 @@ class Status(enum.StrEnum):
     FAILED = "failed"  # retries exhausted; safe to retry next run
     NOT_SENT = "not_sent"  # the run stopped before this row
     DRY_RUN = "dry_run"  # valid, would be sent
+    OTHER_SHARD = "other_shard"  # another shard of the run group sends it (--shard)
 
     def __str__(self) -> str:
         return self.value

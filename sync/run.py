@@ -54,6 +54,7 @@ from sync.redact import register_secret
 from sync.resolve import resolve_options
 from sync.results import count_statuses, write_results
 from sync.send import send_rows
+from sync.shards import run_group, select_shard
 
 log = structlog.get_logger("sync")
 
@@ -81,11 +82,18 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    group: str = ""  # a sharded run's run group (``--shard``), else ""
+    shard: str = ""  # its shard, "I/N"
 
     @property
     def problems(self) -> int:
         """Rows that are invalid, rejected or failed."""
         return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
+
+    @property
+    def own_rows(self) -> int:
+        """The rows this run answered for: all of them, or a shard's own."""
+        return self.rows - self.counts.get(Status.OTHER_SHARD.value, 0)
 
     def to_dataframe(self) -> Any:
         """The results sheet as a pandas DataFrame: one row per input row, in input order."""
@@ -106,6 +114,7 @@ class SyncReport:
             "mapping": self.mapping,
             "dry_run": self.dry_run,
             "aborted": self.aborted,
+            **({"group": self.group, "shard": self.shard} if self.shard else {}),
         }
 
 
@@ -278,6 +287,8 @@ def prepare(
             dry_run=options.dry_run,
         )
         warnings.extend(sources.summary())
+    if (shard := options.shard_of_run()) is not None:
+        select_shard(planned, shard)  # the other shards' rows: other_shard
     return Prepared(options, inputs, planned, warnings, sources.source_counts())
 
 
@@ -322,6 +333,8 @@ def _live_run(
         ledger = open_ledger(ledger_path)
     except OPERATIONAL as exc:
         raise operational(exc, sending_began=False) or exc from None
+    shard = options.shard_of_run()
+    group = run_group(shard, options.group, [h for _, h in inputs.hashes], inputs.mapping.name)
     with ledger:
         # The run lock before planning: two overlapping runs must not both plan to send.
         run_id = ledger.start_run(
@@ -330,6 +343,8 @@ def _live_run(
             dry_run=False,
             tool_version=__version__,
             results_path=str(options.out),
+            group=group,
+            shard=shard,
         )
         sending = False
         try:
@@ -364,7 +379,7 @@ def _live_run(
                 notes = [*prepared.warnings, inputs.mapping_reason]
                 sources = prepared.sources
                 sending = bool(prepared.to_send)
-                aborted = _send(options, prepared.to_send, ledger, run_id, progress)
+                aborted = _send(options, prepared.to_send, ledger, run_id, progress, group)
             lines = ledger.result_lines(run_id)
             if aborted is not None:
                 notes.insert(0, f"run aborted: {aborted}")
@@ -378,6 +393,7 @@ def _live_run(
                 aborted=aborted,
                 ledger_path=ledger_path,
                 sources=sources,
+                group=group,
             )
         except SyncError as exc:
             _finish_run(ledger, run_id, exc.exit_code)
@@ -403,11 +419,12 @@ def _send(
     ledger: Ledger,
     run_id: str,
     progress: Progress | None,
+    group: str | None,
 ) -> AbortError | None:
     """``send_rows``; a signal before it took them over, or a failure of the machine
     (a full disk under the ledger), is the run's abort: the sheet is still written."""
     try:
-        return send_rows(options, rows, ledger, run_id, progress)
+        return send_rows(options, rows, ledger, run_id, progress, group=group)
     except (Interrupted, Signalled) as exc:
         return interrupted(exc)
     except OPERATIONAL as exc:
@@ -435,6 +452,7 @@ def _finish(
     aborted: AbortError | None = None,
     ledger_path: Location | None = None,
     sources: dict[str, int] | None = None,
+    group: str | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run."""
     counts = count_statuses(lines)
@@ -468,6 +486,8 @@ def _finish(
         notes=notes,
         lines=list(lines),
         sources=dict(sources or {}),
+        group=group or "",
+        shard=options.shard or "",
     )
 
 

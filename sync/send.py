@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import signal
 import sys
 import threading
@@ -20,6 +21,8 @@ import structlog
 
 from sync import __version__
 from sync.dispatch import DispatchSettings, RowOutcome, dispatch, preflight
+from sync.dispatch.group import GroupLimiter
+from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AbortError, Interrupted
 from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger
@@ -37,10 +40,14 @@ def send_rows(
     ledger: Ledger,
     run_id: str,
     progress: Progress | None,
+    *,
+    group: str | None = None,
 ) -> AbortError | None:
     """Pre-flight and dispatch; returns the abort, if the run stopped mid-way.
 
     Rows beyond ``--limit`` stay pending in the ledger and render as ``not_sent``.
+    A shard of a run ``group`` paces with the group (``GroupLimiter``): ``--rate``
+    is the group's, shared through the ledger.
     """
     if not rows:
         # Everything was decided before sending (skipped, invalid, duplicate):
@@ -85,6 +92,7 @@ def send_rows(
                         run_id=run_id,
                         on_outcome=on_outcome,
                         stop=stop,
+                        limiter=_group_pace(options, ledger, group),
                     )
             finally:
                 bar.close()
@@ -93,6 +101,13 @@ def send_rows(
             return result.aborted
 
     return asyncio.run(main())
+
+
+def _group_pace(options: SyncOptions, ledger: Ledger, group: str | None) -> AimdLimiter | None:
+    """The pacer of a shard: the group's pace, kept in the ledger; else the default."""
+    if group is None or not math.isfinite(options.rate):
+        return None
+    return GroupLimiter(options.rate, ledger, group)
 
 
 def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:

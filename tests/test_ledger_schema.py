@@ -26,7 +26,8 @@ from sync.ledger.dialect import POSTGRESQL, SQLITE, PerDialect
 from sync.records import ResultLine, Status
 
 # What each engine calls a column type, as one vocabulary: SQLite's INTEGER is 64-bit.
-_TYPES = {"INTEGER": "int64", "TEXT": "text", "bigint": "int64", "text": "text"}
+_TYPES = {"INTEGER": "int64", "TEXT": "text", "REAL": "float64", "bigint": "int64",
+          "text": "text", "double precision": "float64"}  # fmt: skip
 
 Shape = dict[str, dict[str, Any]]
 
@@ -127,7 +128,7 @@ class TestOneSchemaTwoStores:
         self, both: tuple[Path, PostgresURL]
     ) -> None:
         sqlite, postgres = shapes(*both)
-        assert set(sqlite) == {"meta", "runs", "rows", "attempts", "enrolments"}
+        assert set(sqlite) == {"meta", "runs", "rows", "attempts", "enrolments", "pacing"}
         assert sqlite == postgres
         # The comparison sees what matters: an identity key, a composite key, a default.
         assert sqlite["runs"]["columns"]["seq"] == ("int64", False, None, True)
@@ -139,8 +140,8 @@ class TestOneSchemaTwoStores:
     def test_a_later_migration_reaches_both_stores_alike(
         self, both: tuple[Path, PostgresURL], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """Version 2 portable (issue 11's notes column), version 3 spelled per dialect:
-        a ledger written at version 1 is migrated on opening, its data kept."""
+        """A migration after the last, spelled per dialect: a ledger written at the
+        current version is migrated on opening, its data kept."""
         invalid = ResultLine("a.csv", 2, "A", "a@x.io", "P", Status.INVALID, reason="bad")
         for where in both:
             with open_ledger(where) as ledger:
@@ -148,10 +149,10 @@ class TestOneSchemaTwoStores:
                     inputs=[], mapping="m", dry_run=False, tool_version="t", results_path="r"
                 )
                 ledger.record_plan(run_id, [invalid], [False])
+        after = ledger_schema.SCHEMA_VERSION + 1
         later = [
             *ledger_schema.MIGRATIONS,
-            (2, "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"),
-            (3, PerDialect(
+            (after, PerDialect(
                 sqlite="CREATE TABLE probe (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT);"
                        "CREATE INDEX probe_at ON probe (at)",
                 postgresql="CREATE TABLE probe (id BIGSERIAL PRIMARY KEY, at TEXT);"
@@ -159,13 +160,13 @@ class TestOneSchemaTwoStores:
             )),
         ]  # fmt: skip
         monkeypatch.setattr(ledger_schema, "MIGRATIONS", later)
-        monkeypatch.setattr(ledger_schema, "SCHEMA_VERSION", 3)
+        monkeypatch.setattr(ledger_schema, "SCHEMA_VERSION", after)
         sqlite, postgres = shapes(*both)
         assert sqlite == postgres
         assert sqlite["rows"]["columns"]["notes"] == ("text", False, "''", False)
         assert sqlite["probe"]["columns"]["id"][3] is True  # generated in both
         for where, kind in zip(both, ("sqlite", "postgresql"), strict=True):
-            assert version(Store(kind, where)) == "3"
+            assert version(Store(kind, where)) == str(after)
             with open_ledger(where) as ledger:
                 [line] = ledger.result_lines(ledger.last_run_id() or "")
             assert (line.candidate_name, line.status, line.reason) == ("A", Status.INVALID, "bad")

@@ -157,7 +157,7 @@ class TestCut:
     def test_never_below_the_floor(self):
         clock = Clock()
         limiter = AimdLimiter(10, clock=clock, floor=2)
-        for n in range(20):
+        for _ in range(20):
             answered(limiter, clock, "x" * 10 + "." * 2, start=clock.now, gap=0.01)
         assert limiter.rate == pytest.approx(2, abs=0.1)
 

@@ -23,17 +23,30 @@ _ledger_option = click.option(
 @_ledger_option
 @click.option("--run", "run_id", help="Run id (default: the last run).")
 @click.option(
+    "--group",
+    metavar="NAME",
+    help="A run group instead of one run: one sheet for all its shards, every input row"
+    " once, each from its own shard's latest run.",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     required=True,
     help="Results sheet to write (.xlsx or .csv).",
 )
 @handle_errors
-def report(ledger: str, run_id: str | None, out: Path) -> None:
-    """Rebuild the results sheet of any run from the ledger (also a killed one)."""
-    from sync.results.history import rebuild_results
+def report(ledger: str, run_id: str | None, group: str | None, out: Path) -> None:
+    """Rebuild the results sheet of any run from the ledger (also a killed one), or of a
+    whole run group."""
+    from sync.errors import UsageError
+    from sync.results.history import rebuild_group, rebuild_results
 
-    path = rebuild_results(ledger, out, run_id=run_id)
+    if run_id and group:
+        raise UsageError("give --run or --group, not both")
+    if group:
+        path = rebuild_group(ledger, out, group)
+    else:
+        path = rebuild_results(ledger, out, run_id=run_id)
     click.echo(f"results: {path}", err=True)
 
 
@@ -52,7 +65,8 @@ def history(ledger: str, limit: int, as_json: bool) -> None:
             click.echo(json.dumps(info, default=str))
         else:
             counts = " ".join(f"{k}={v}" for k, v in info["counts"].items())
+            shard = f"  shard {info['shard']} of {info['group']}" if "group" in info else ""
             click.echo(
                 f"{info['run_id']}  {info['state']:<8} exit={info['exit_code']}"
-                f"  {info['mapping']}  {counts}"
+                f"  {info['mapping']}{shard}  {counts}"
             )

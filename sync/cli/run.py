@@ -154,6 +154,18 @@ from sync.options import DEFAULT_BASE_URL
 )
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
 @click.option(
+    "--shard",
+    metavar="I/N",
+    help="Send only shard I of N: the rows whose candidate identity hashes to I, so that"
+    " N workers share one export and one ledger (each shard a run in one run group).",
+)
+@click.option(
+    "--group",
+    metavar="NAME",
+    help="The run group of the shards (default: a name derived from the inputs' content,"
+    " the mapping and N, the same for every shard started on them).",
+)
+@click.option(
     "--token-command",
     help="Command printing a fresh token, run whenever the API refuses the token, the"
     " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",

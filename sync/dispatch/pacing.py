@@ -57,6 +57,7 @@ from typing import NamedTuple
 __all__ = ["AimdLimiter", "Pace", "Slot"]
 
 OVERSHOOT = 0.25  # a share of 429s that means the pace is far over the limit
+OVERSHOOT_DOUBT = 0.05  # what a limit measured far over it is raised by
 SHARE_OF = 20  # answers the share of 429s is taken over ...
 SHARE_SECONDS = 10.0  # ... at most this old
 
@@ -181,10 +182,8 @@ class AimdLimiter:
         books again, behind the new spacing.
         """
         now = self._clock()
-        if math.isfinite(self.pace.rate):
-            at = self._book(now)
-        else:
-            at = max(now, self.pace.paused_until)
+        finite = math.isfinite(self.pace.rate)
+        at = self._book(now) if finite else max(now, self.pace.paused_until)
         recent = self._recent
         recent.append(at)
         while recent[0] < at - 1.0:
@@ -206,13 +205,13 @@ class AimdLimiter:
         now = self._clock()
         self.throttles += 1
         self._streak += 1
-        shares = self._record(now, sent_at, throttled=True)
+        self._record(now, sent_at, throttled=True)
         # Cut from what was really sent: a pace the workers cannot use (they
         # wait out Retry-Afters, or are too few) says nothing.
         observed = self._observed_pace(now)
         if observed < 0.9 * self.pace.rate:
             self.pace.rate = observed
-        if self._cut(now, sent_at, shares):
+        if self._cut(now, sent_at):
             self.decreases += 1
             self._generation += 1  # slots booked at the old pace are void
         # Refusing everything: 429s in a row, and nothing taken for a second.
@@ -223,8 +222,9 @@ class AimdLimiter:
                 self.pauses += 1
             self._streak = 0
 
-    def _cut(self, now: float, sent_at: float, shares: Shares) -> bool:
+    def _cut(self, now: float, sent_at: float) -> bool:
         """Cut the shared pace for this 429, if it says something new; whether it did."""
+        shares = self._shares(now, self.pace.last_cut)
         return cut(self.pace, self, now=now, sent_at=sent_at, shares=shares)
 
     def _pause(self, until: float) -> bool:
@@ -246,23 +246,23 @@ class AimdLimiter:
         self._streak = 0
         self._record(now, sent_at, throttled=False)
         rate = self.pace.rate
-        if rate >= self.ceiling or self._last_booked() < now - 2.0 / rate:
+        if rate >= self.ceiling or not self._pace_bound(now):
             return
         factor = climb_factor(rate, self.pace.edge, self.band, self.fast_climb)
         self._climb(rate * self.increase * factor)
 
-    def _last_booked(self) -> float:
-        """When this limiter last booked a slot (the end of the shared spacing)."""
-        return self.pace.next_slot - 1.0 / self.pace.rate
+    def _pace_bound(self, now: float) -> bool:
+        """Whether the pace holds the workers back: a slot was booked within the last
+        two intervals (the slot before the shared pointer)."""
+        return self.pace.next_slot - 1.0 / self.pace.rate >= now - 2.0 / self.pace.rate
 
     def _climb(self, step: float) -> None:
         self.pace.rate = min(self.ceiling, self.pace.rate + step)
 
     # ------------------------------------------------------------------ helpers
 
-    def _record(self, now: float, sent_at: float, throttled: bool) -> Shares:
-        """Note an answer; the shares of 429s among the answers of requests sent at
-        the current pace (since the last cut): ``Shares``."""
+    def _record(self, now: float, sent_at: float, throttled: bool) -> None:
+        """Note an answer (and the round trip of one that is not a 429)."""
         answers = self._answers
         answers.append((now, sent_at, throttled))
         while answers[0][0] < now - SHARE_SECONDS or len(answers) > 8 * SHARE_OF:
@@ -270,10 +270,13 @@ class AimdLimiter:
         if not throttled:
             self._last_ok = now
             latency = now - sent_at
-            self._ok_rtt = latency if self._ok_rtt is None else self._ok_rtt + 0.125 * (
-                latency - self._ok_rtt
+            self._ok_rtt = (
+                latency if self._ok_rtt is None else self._ok_rtt + 0.125 * (latency - self._ok_rtt)
             )
-        since = self.pace.last_cut
+
+    def _shares(self, now: float, since: float) -> Shares:
+        """What the answers of the requests sent since ``since`` (the last cut) say."""
+        answers = self._answers
         recent: list[bool] = []
         settled: list[tuple[float, bool]] = []
         # A request sent before this has its answer, whatever the answer:
@@ -287,8 +290,10 @@ class AimdLimiter:
                 settled.append((sent, t))
                 if len(settled) == SHARE_OF:
                     break
-        if len(settled) < 10:
+        if self._ok_rtt is None:  # nothing but 429s back yet: the run's first round trip
             return Shares(_share(recent))
+        if len(settled) < 10:
+            return Shares(None)
         times = [sent for sent, _ in settled]
         span = max(times) - min(times)
         pace = (len(times) - 1) / span if span > 0 else math.inf
@@ -323,11 +328,17 @@ def cut(pace: Pace, rules: AimdLimiter, *, now: float, sent_at: float, shares: S
         return False
     current = pace.rate
     settled, through = shares.settled, shares.got_through
-    if settled is not None and through is not None and (
-        settled >= OVERSHOOT or sent_at >= pace.last_cut + rules.settle / current
+    if (
+        settled is not None
+        and through is not None
+        and (settled >= OVERSHOOT or sent_at >= pace.last_cut + rules.settle / current)
     ):
         # Once the server's bucket is empty it refuses 1 - limit/pace of the
-        # requests: what got through is the limit. Settle just under it.
+        # requests: what got through is the limit. Settle just under it. Measured
+        # far over the limit (on few answers), the limit is given the benefit of
+        # the doubt: a little too high costs one more cut, too low a long climb.
+        if settled >= OVERSHOOT:
+            through *= 1.0 + OVERSHOOT_DOUBT
         pace.edge = max(current * 0.25, min(current, through))
         pace.rate = pace.edge * rules.edge_decrease
     elif settled is None and pace.edge == math.inf and (shares.recent or 0.0) >= OVERSHOOT:

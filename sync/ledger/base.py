@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import abc
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -33,8 +33,12 @@ from typing import Self
 
 from sync.records import ResultLine
 from sync.redact import redact
+from sync.shards import Shard
 
 MAX_TEXT = 2000  # reasons and details longer than this are cut: never a whole API body
+
+#: A run group's shared pace as the ledger stores it (``sync.ledger.groups.PACE_COLUMNS``).
+PaceRow = Mapping[str, float | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,9 @@ class RunInfo:
     tool_version: str = ""
     pid: int | None = None
     host: str = ""
+    group: str = ""  # the run group of a sharded run (``--shard``), else ""
+    shard: int | None = None  # its shard, 1 to ``shards``
+    shards: int | None = None
 
 
 class Ledger(abc.ABC):
@@ -103,8 +110,13 @@ class Ledger(abc.ABC):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        group: str | None = None,
+        shard: Shard | None = None,
     ) -> str:
-        """Take the run lock, mark abandoned runs 'killed', and return a new run id."""
+        """Take the run lock, mark abandoned runs 'killed', and return a new run id.
+
+        With ``shard`` the run is that shard of the run ``group``: it runs beside
+        the group's other shards (``sync.ledger.groups``)."""
 
     @abc.abstractmethod
     def record_plan(
@@ -145,6 +157,26 @@ class Ledger(abc.ABC):
     @abc.abstractmethod
     def get_run(self, run_id: str) -> RunInfo:
         """One run; ``LedgerError`` naming the last runs when it is unknown."""
+
+    @abc.abstractmethod
+    def group_runs(self, group: str) -> list[RunInfo]:
+        """Every run of a run group, newest first."""
+
+    @abc.abstractmethod
+    def group_lines(self, group: str) -> tuple[list[ResultLine], list[RunInfo]]:
+        """A run group's sheet (each row from its shard's latest run), and those runs."""
+
+    @abc.abstractmethod
+    def clock(self) -> float:
+        """Seconds on the clock every shard of a group reads (the pace's times)."""
+
+    @abc.abstractmethod
+    def update_pace(self, group: str, change: Callable[[PaceRow | None], PaceRow]) -> None:
+        """Read a group's pace (``None``: none yet) and store ``change(row)``, atomically."""
+
+    @abc.abstractmethod
+    def read_pace(self, group: str) -> PaceRow | None:
+        """A group's pace as it stands (``None``: none yet)."""
 
     @abc.abstractmethod
     def last_run_id(self) -> str | None:

@@ -10,6 +10,9 @@ a ``Database``, an adapter over its DB-API driver (``sqlite3``, psycopg 3):
   statement instead of BEGIN, statement, COMMIT);
 - ``migration()``: a transaction no other process migrates in at the same
   time, in which ``sync.ledger.schema.migrate`` brings the tables up to date;
+  ``admission()``: one no other run starts in at the same time;
+- ``epoch()``: the time on the clock every process of the ledger shares (the
+  database server's for PostgreSQL), for the pace a run group shares;
 - ``tables()``: the ledger's tables (the one catalog look-up migrating needs);
 - ``integrity_error``: the driver's exception for a broken unique key.
 
@@ -68,12 +71,19 @@ class Session:
 
 
 class RunLockLike(Protocol):
-    """The run lock: one run at a time per ledger, released when its holder dies."""
+    """The run lock: one run at a time per ledger, released when its holder dies.
+
+    ``acquire(shared=True)`` is a shard's share of it, ``acquire_part`` that shard's
+    own part (exclusive); ``part_held`` whether a live process holds a part."""
 
     @property
     def held(self) -> bool: ...
 
-    def acquire(self) -> None: ...
+    def acquire(self, *, shared: bool = False) -> None: ...
+
+    def acquire_part(self, part: str) -> None: ...
+
+    def part_held(self, part: str) -> bool: ...
 
     def describe(self, run_id: str = "") -> None: ...
 
@@ -103,6 +113,14 @@ class Database(abc.ABC):
         with self.write() as session:
             cur = session.execute(query, params)
             return cur.rowcount, cur.fetchone() if cur.description else None
+
+    def admission(self) -> contextlib.AbstractContextManager[Session]:
+        """The write transaction a run starts in: no other run starts in it at once."""
+        return self.write()
+
+    @abc.abstractmethod
+    def epoch(self) -> float:
+        """Seconds since the epoch on the clock every process of the ledger reads."""
 
     @abc.abstractmethod
     def migration(self) -> contextlib.AbstractContextManager[Session]:

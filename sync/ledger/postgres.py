@@ -31,17 +31,12 @@ store; what is PostgreSQL's own lives here (docs/design.md "The ledger"):
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from sync.errors import (
     ConfigError,
     LedgerError,
-    LedgerLockedError,
     LedgerLostError,
     LedgerUnavailableError,
     UsageError,
@@ -52,7 +47,7 @@ from sync.ledger.location import PostgresURL
 from sync.ledger.lock import LOCK_RETRY_SECONDS
 from sync.ledger.schema import migrate
 from sync.ledger.store import SQLLedger
-from sync.redact import redact, register_secret
+from sync.redact import register_secret
 
 try:
     import psycopg
@@ -65,6 +60,8 @@ except ImportError as exc:  # pragma: no cover - both are dependencies
         " pip install 'psycopg[binary]' psycopg_pool"
     ) from None
 
+from sync.ledger.advisory import AdvisoryLock, lock_key, reason
+
 #: libpq settings the ledger's connections use unless the URL sets them.
 CLIENT_DEFAULTS = {
     "application_name": "jobmojito-sync",
@@ -74,33 +71,9 @@ CLIENT_DEFAULTS = {
     "keepalives_interval": "10",
     "keepalives_count": "3",
 }
-#: Asked of the server on the lock's session: probe this client, so that the lock of
-#: a worker whose machine vanished (no FIN, no RST) is released within about a minute.
-SERVER_KEEPALIVES = {"tcp_keepalives_idle": 30, "tcp_keepalives_interval": 10,
-                     "tcp_keepalives_count": 3}  # fmt: skip
 POOL_MIN, POOL_MAX = 1, 4
 POOL_TIMEOUT = 15.0  # seconds to wait for a pooled connection
 _LOST = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
-
-
-def _int32(text: str) -> int:
-    """A stable signed 32-bit number for ``text`` (advisory lock keys are two int4)."""
-    value = zlib.crc32(text.encode())
-    return value - (1 << 32) if value >= 1 << 31 else value
-
-
-#: The first half of every advisory lock key this tool takes: its own key space.
-KEY_SPACE = _int32("jobmojito-sync")
-
-
-def lock_key(schema: str, purpose: str) -> tuple[int, int]:
-    """The advisory lock key of ``purpose`` ('run', 'migrate') for the ledger in ``schema``."""
-    return KEY_SPACE, _int32(f"{schema}/{purpose}")
-
-
-def _reason(exc: BaseException) -> str:
-    """A driver error as one line, secrets redacted."""
-    return redact(" ".join(str(exc).split())) or type(exc).__name__
 
 
 class PostgresDatabase(Database):
@@ -117,7 +90,7 @@ class PostgresDatabase(Database):
         try:
             given = conninfo_to_dict(url.conninfo)
         except psycopg.Error as exc:
-            raise UsageError(f"ledger {self.where}: {_reason(exc)}") from None
+            raise UsageError(f"ledger {self.where}: {reason(exc)}") from None
         self._kwargs: dict[str, Any] = {k: v for k, v in CLIENT_DEFAULTS.items() if k not in given}
         self._pool: ConnectionPool | None = None
         #: The run lock's session while a run holds it; every statement uses it then.
@@ -134,7 +107,7 @@ class PostgresDatabase(Database):
             conn = psycopg.connect(self.url.conninfo, autocommit=True, **self._kwargs)
         except psycopg.Error as exc:
             raise LedgerUnavailableError(
-                f"cannot connect to the ledger {self.where}: {_reason(exc)}"
+                f"cannot connect to the ledger {self.where}: {reason(exc)}"
             ) from None
         try:
             self._configure(conn)
@@ -172,11 +145,11 @@ class PostgresDatabase(Database):
             if held is not None:
                 raise LedgerLostError(
                     f"lost the connection to the ledger {self.where}, and with it the run"
-                    f" lock ({_reason(exc)}); the run stops here: run it again, and what"
+                    f" lock ({reason(exc)}); the run stops here: run it again, and what"
                     " was in flight is resent (the API answers already-applied if it enrolled)"
                 ) from None
             raise LedgerUnavailableError(
-                f"cannot reach the ledger {self.where}: {_reason(exc)}"
+                f"cannot reach the ledger {self.where}: {reason(exc)}"
             ) from None
 
     @contextlib.contextmanager
@@ -206,10 +179,23 @@ class PostgresDatabase(Database):
             yield conn
         except _LOST as exc:
             raise LedgerUnavailableError(
-                f"cannot reach the ledger {self.where}: {_reason(exc)}"
+                f"cannot reach the ledger {self.where}: {reason(exc)}"
             ) from None
         finally:
             conn.close()
+
+    @contextlib.contextmanager
+    def admission(self) -> Iterator[Session]:
+        with self.write() as session:
+            key = lock_key(self.schema, "admission")
+            session.conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+            yield session
+
+    def epoch(self) -> float:
+        with self.connection() as conn:
+            row = conn.execute("SELECT extract(epoch FROM clock_timestamp())::float8").fetchone()
+        assert row is not None
+        return float(row[0])
 
     @contextlib.contextmanager
     def migration(self) -> Iterator[Session]:
@@ -222,7 +208,7 @@ class PostgresDatabase(Database):
                 except psycopg.errors.InsufficientPrivilege as exc:
                     raise LedgerError(
                         f"cannot create the ledger's schema {self.schema} in {self.where}"
-                        f" ({_reason(exc)}); create it for this user"
+                        f" ({reason(exc)}); create it for this user"
                         f" (CREATE SCHEMA {self.schema} AUTHORIZATION <user>), or give"
                         " ledger_schema=<a schema the user owns>"
                     ) from None
@@ -257,84 +243,6 @@ class PostgresDatabase(Database):
                 self._pool = None
 
 
-class AdvisoryLock:
-    """The run lock of a PostgreSQL ledger: a session advisory lock on its own connection.
-
-    ``holder`` says who holds it when a run is refused.
-    """
-
-    def __init__(
-        self, db: PostgresDatabase, holder: Callable[[], str], *, wait: float = LOCK_RETRY_SECONDS
-    ) -> None:
-        self.db = db
-        self.key = lock_key(db.schema, "run")
-        self.wait = wait
-        self._holder = holder
-
-    @property
-    def held(self) -> bool:
-        return self.db.lock_conn is not None
-
-    def _try(self, conn: psycopg.Connection[Any], function: str) -> bool:
-        """Call ``pg_try_advisory_lock`` or its ``_shared`` sibling for this lock's key."""
-        query = sql.SQL("SELECT {}(%s, %s)").format(sql.Identifier(function))
-        row = conn.execute(query, self.key).fetchone()
-        return bool(row and row[0])
-
-    def acquire(self) -> None:
-        """Take the lock (idempotent); ``LedgerLockedError`` naming the holder if another has it."""
-        if self.held:
-            return
-        conn = self.db.connect()
-        try:
-            for name, seconds in SERVER_KEEPALIVES.items():
-                conn.execute(sql.SQL("SET {} = {}").format(sql.Identifier(name), seconds))
-            deadline = time.monotonic() + self.wait
-            while not self._try(conn, "pg_try_advisory_lock"):
-                if time.monotonic() >= deadline:
-                    conn.close()
-                    raise LedgerLockedError(
-                        f"another jobmojito-sync run ({self._holder()}) holds the ledger"
-                        f" {self.db.where}; wait for it to finish, or stop it, then run again"
-                        " (PostgreSQL drops the lock by itself when that process's session ends)"
-                    )
-                time.sleep(0.05)
-        except psycopg.Error as exc:
-            conn.close()
-            raise LedgerUnavailableError(
-                f"cannot take the run lock of the ledger {self.db.where}: {_reason(exc)}"
-            ) from None
-        self.db.lock_conn = conn
-        self.describe()
-
-    def describe(self, run_id: str = "") -> None:
-        """Name the lock's session after this process (and run): pg_stat_activity shows it."""
-        conn = self.db.lock_conn
-        if conn is None:
-            return
-        name = f"jobmojito-sync {run_id} pid {os.getpid()}@{socket.gethostname()}"
-        with contextlib.suppress(psycopg.Error):  # a lost session shows at the next write
-            conn.execute("SELECT set_config('application_name', %s, false)", (name[:63],))
-
-    def release(self) -> None:
-        """End the lock's session (PostgreSQL releases the lock with it)."""
-        conn, self.db.lock_conn = self.db.lock_conn, None
-        if conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                conn.close()
-
-    @contextlib.contextmanager
-    def probe(self) -> Iterator[bool]:
-        """Whether no live process holds the lock; if none does, none can take it in the block."""
-        with self.db.connection() as conn:
-            free = self._try(conn, "pg_try_advisory_lock_shared")
-            try:
-                yield free
-            finally:
-                if free:
-                    conn.execute("SELECT pg_advisory_unlock_shared(%s, %s)", self.key)
-
-
 class PostgresLedger(SQLLedger):
     """The ledger in a PostgreSQL schema (advisory run lock, psycopg pool)."""
 
@@ -358,18 +266,10 @@ class PostgresLedger(SQLLedger):
             probe.close()
         return cls(url) if found else None
 
-    def _holder(self) -> str:
-        """Who holds the run lock: the run it is running, as the ledger records it."""
-        rows = self._query(
-            "SELECT run_id, pid, host, started_at FROM runs WHERE state = :state"
-            " ORDER BY seq DESC LIMIT 1",
-            {"state": "running"},
-        )
-        if not rows:
-            return "details unknown"
-        run_id, pid, host, started = rows[0]
-        when = f"{started[:10]} {started[11:16]} UTC"  # as the SQLite lock file says it
-        return f"pid {pid} on host {host}, started {when}, run {run_id}"
+    def _holder(self, part: str | None = None) -> str:
+        """Who holds the run lock (or one shard's ``part`` of it): the run it is
+        running, as the ledger records it."""
+        return self.running_runs(part)
 
 
 __all__ = ["AdvisoryLock", "PostgresDatabase", "PostgresLedger", "lock_key"]

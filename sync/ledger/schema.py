@@ -9,7 +9,9 @@ The tables (one ``meta`` row records the schema version):
   version 2, its ``notes``: where derived values came from) and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
-- ``enrolments``: one row per identity the API enrolled, across runs.
+- ``enrolments``: one row per identity the API enrolled, across runs;
+- since version 3, a run's ``run_group``, ``shard`` and ``shards`` (a sharded
+  run), and ``pacing``: the pace the shards of a group share.
 
 ``MIGRATIONS`` lists (version, script) in order, each declared once for both
 stores: portable SQL in SQLite's spelling, which ``sync.ledger.dialect``
@@ -97,8 +99,28 @@ CREATE TABLE enrolments (
 # Version 2: where each derived value of a row came from (the results' notes column).
 _NOTES_V2 = "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
 
+# Version 3: run groups (the shards of one export, each a run of its own) and the pace
+# their shards share (``sync.dispatch.group``). Times in ``pacing`` are seconds on the
+# clock every shard reads (the database server's, for PostgreSQL); NULL is "never".
+_GROUPS_V3 = """
+ALTER TABLE runs ADD COLUMN run_group TEXT;
+ALTER TABLE runs ADD COLUMN shard INTEGER;
+ALTER TABLE runs ADD COLUMN shards INTEGER;
+CREATE INDEX runs_group ON runs (run_group, shard);
+CREATE TABLE pacing (
+    run_group TEXT PRIMARY KEY,
+    rate REAL NOT NULL,
+    edge REAL,
+    next_slot REAL NOT NULL,
+    last_cut REAL,
+    paused_until REAL,
+    claimed INTEGER NOT NULL,
+    updated_at REAL NOT NULL
+) WITHOUT ROWID;
+"""
+
 # (version, script) in order; a ledger at version n gets every script after n. Additive only.
-MIGRATIONS: list[tuple[int, Script]] = [(1, _SCHEMA_V1), (2, _NOTES_V2)]
+MIGRATIONS: list[tuple[int, Script]] = [(1, _SCHEMA_V1), (2, _NOTES_V2), (3, _GROUPS_V3)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,8 @@ class SQLiteLedger(SQLLedger):
     def __init__(self, path: Path | str, *, lock_wait: float = LOCK_RETRY_SECONDS) -> None:
         self.path = Path(path)
         self._conn = self._connect()
-        super().__init__(SQLiteDatabase(self._conn, self.path), RunLock(self.path, wait=lock_wait))
+        lock = RunLock(self.path, wait=lock_wait, holders=lambda: self.running_runs())
+        super().__init__(SQLiteDatabase(self._conn, self.path), lock)
 
     # ------------------------------------------------------------------ opening
 
@@ -114,6 +116,9 @@ class SQLiteDatabase(Database):
 
     def migration(self) -> contextlib.AbstractContextManager[Session]:
         return self.write()  # BEGIN IMMEDIATE: one writer, hence one migrator, at a time
+
+    def epoch(self) -> float:
+        return time.time()  # one file, one machine: its clock
 
     def tables(self, session: Session) -> set[str]:
         found = session.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

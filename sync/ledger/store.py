@@ -32,8 +32,10 @@ from typing import Any
 from sync.errors import LedgerError
 from sync.ledger.base import Enrolment, Ledger, RunInfo, new_run_id, stored_text, utc_now
 from sync.ledger.db import Database, Params, RunLockLike, Session
+from sync.ledger.groups import RunGroups
 from sync.ledger.lines import Attempts, result_line, shown_counts
 from sync.records import ResultLine, Status
+from sync.shards import Shard
 
 _CHUNK = 500  # identities per IN (...) query
 _NO_ATTEMPTS = Attempts()
@@ -43,7 +45,7 @@ _RECORDED = "CASE WHEN r.state = 'done' THEN r.status END"
 
 # A row with what ``result_line`` needs: its outcome if recorded, else its attempts so far.
 _ROW_SELECT = f"""
-SELECT r.source_file, r.source_row, r.candidate_name, r.candidate_email, r.position,
+SELECT r.row_index, r.source_file, r.source_row, r.candidate_name, r.candidate_email, r.position,
        r.reason, r.interview_url, r.position_def_set_id, r.profile_interview_id,
        r.http_status, r.attempts, r.identity, r.notes, {_RECORDED} AS recorded,
        ag.n AS n_attempts, la.state AS last_state, la.http_status AS last_http,
@@ -54,9 +56,12 @@ LEFT JOIN (
     FROM attempts WHERE run_id = :run GROUP BY row_index
 ) ag ON ag.row_index = r.row_index
 LEFT JOIN attempts la ON la.attempt_id = ag.last_id
-WHERE r.run_id = :run
+WHERE r.run_id = :run {{own}}
 ORDER BY r.row_index
 """  # noqa: S608 (constants only)
+
+# A shard's own rows: not those another shard of its group sends.
+_OWN_ROWS = "AND (r.status IS NULL OR r.status <> 'other_shard')"
 
 # A run's rows grouped by what ``shown_status`` decides by, for ``shown_counts``.
 _GROUP_SELECT = f"""
@@ -69,7 +74,7 @@ FROM rows r WHERE r.run_id = :run GROUP BY recorded, attempted
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, state, dry_run, mapping, inputs, results_path,"
-    " exit_code, counts, tool_version, pid, host"
+    " exit_code, counts, tool_version, pid, host, run_group, shard, shards"
 )
 
 _ENROLMENT_SELECT = (
@@ -111,8 +116,9 @@ _UPSERT_ENROLMENT = (
 )
 
 
-class SQLLedger(Ledger):
-    """The ledger over a ``Database`` adapter and a run lock (one per store)."""
+class SQLLedger(RunGroups, Ledger):
+    """The ledger over a ``Database`` adapter and a run lock (one per store); the
+    run groups' half is ``RunGroups`` (``sync.ledger.groups``)."""
 
     def __init__(self, db: Database, lock: RunLockLike) -> None:
         self._database = db
@@ -157,8 +163,10 @@ class SQLLedger(Ledger):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        group: str | None = None,
+        shard: Shard | None = None,
     ) -> str:
-        self._lock.acquire()
+        self._take_lock(group, shard)
         try:
             self._check_before_run()
         except BaseException:
@@ -173,21 +181,28 @@ class SQLLedger(Ledger):
             "results": results_path,
             "pid": os.getpid(),
             "host": socket.gethostname(),
+            "group": group if shard is not None else None,
+            "shard": shard.index if shard is not None else None,
+            "shards": shard.count if shard is not None else None,
         }
         for _ in range(20):
             run_id = new_run_id()
             try:
-                with self._write() as w:
-                    w.execute("UPDATE runs SET state = 'killed' WHERE state = 'running'")
+                with self._db().admission() as w:
+                    self._admit(w, group, shard, inputs)
                     w.execute(
                         "INSERT INTO runs (run_id, started_at, state, dry_run, mapping, inputs,"
-                        " tool_version, results_path, pid, host) VALUES (:run, :now,"
-                        " 'running', :dry, :mapping, :inputs, :version, :results, :pid, :host)",
+                        " tool_version, results_path, pid, host, run_group, shard, shards)"
+                        " VALUES (:run, :now, 'running', :dry, :mapping, :inputs, :version,"
+                        " :results, :pid, :host, :group, :shard, :shards)",
                         {**values, "run": run_id},
                     )
                 break
             except self._database.integrity_error:
                 time.sleep(0.001)  # the same second and suffix as an earlier run
+            except BaseException:
+                self._lock.release()  # refused (another group, another N): let go at once
+                raise
         else:  # pragma: no cover - 20 collisions of a random suffix
             raise LedgerError(f"could not allocate a run id in the ledger {self.where}")
         self._run_id = run_id
@@ -364,49 +379,52 @@ class SQLLedger(Ledger):
     # ------------------------------------------------------------------ reading
 
     def result_lines(self, run_id: str) -> list[ResultLine]:
+        return [line for _, line in self.indexed_lines(run_id)]
+
+    def indexed_lines(self, run_id: str, *, own: bool = False) -> list[tuple[int, ResultLine]]:
+        """A run's sheet with each line's row index; ``own``: a shard's own rows only."""
         self._require_run(run_id)
-        lines: list[ResultLine] = []
-        for r in self._query(_ROW_SELECT, {"run": run_id}):
+        lines: list[tuple[int, ResultLine]] = []
+        query = _ROW_SELECT.replace("{own}", _OWN_ROWS if own else "")
+        for r in self._query(query, {"run": run_id}):
             line = ResultLine(
-                source_file=r[0],
-                source_row=r[1],
-                candidate_name=r[2],
-                candidate_email=r[3],
-                position=r[4],
+                source_file=r[1],
+                source_row=r[2],
+                candidate_name=r[3],
+                candidate_email=r[4],
+                position=r[5],
                 status=Status.NOT_SENT,  # until result_line reads the outcome
-                reason=r[5],
-                interview_url=r[6],
-                position_def_set_id=r[7],
-                profile_interview_id=r[8],
-                http_status=r[9],
-                attempts=r[10],
-                identity=r[11],
-                notes=r[12],
+                reason=r[6],
+                interview_url=r[7],
+                position_def_set_id=r[8],
+                profile_interview_id=r[9],
+                http_status=r[10],
+                attempts=r[11],
+                identity=r[12],
+                notes=r[13],
             )
-            recorded, n_attempts, last_state, last_http, last_outcome = r[13:18]
+            recorded, n_attempts, last_state, last_http, last_outcome = r[14:19]
             attempts = (
                 Attempts(n_attempts, last_state == "in_flight", last_http, last_outcome)
                 if n_attempts
                 else _NO_ATTEMPTS
             )
-            lines.append(result_line(line, recorded, attempts))
+            lines.append((int(r[0]), result_line(line, recorded, attempts)))
         return lines
 
     def _reap(self) -> None:
-        """Mark runs left 'running' as 'killed' when no process holds the run lock."""
-        if self._lock.held:
-            return  # we hold the lock: any 'running' run is ours or was reaped at start
-        rows = self._query("SELECT run_id FROM runs WHERE state = :state", {"state": "running"})
-        running = [r[0] for r in rows]
-        if not running:
-            return
-        with self._lock.probe() as free:
-            if not free:
-                return  # a live process holds the lock: its run is running
+        """Mark runs left 'running' as 'killed' when their process no longer holds its lock."""
+        if self._run_id is not None:
+            return  # a run of ours: the runs left running were reaped when it started
+        running = self._query(
+            "SELECT run_id, run_group, shard FROM runs WHERE state = :state", {"state": "running"}
+        )
+        dead = self._dead(running) if running else []
+        if dead:
             with self._write() as w:
                 w.executemany(
                     "UPDATE runs SET state = 'killed' WHERE run_id = :run AND state = 'running'",
-                    [{"run": r} for r in running],
+                    [{"run": r} for r in dead],
                 )
 
     def runs(self, limit: int = 50) -> list[RunInfo]:
@@ -418,14 +436,19 @@ class SQLLedger(Ledger):
         return [self._run_info(r) for r in rows]
 
     def get_run(self, run_id: str) -> RunInfo:
+        found = self._select_runs("run_id = :run", {"run": run_id})
+        if not found:
+            raise self._unknown_run(run_id)
+        return found[0]
+
+    def _select_runs(self, where: str, params: Params) -> list[RunInfo]:
+        """The runs ``where`` says (a condition on ``runs``), newest first, reaped."""
         self._reap()
         rows = self._query(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = :run",  # noqa: S608 (constants)
-            {"run": run_id},
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE {where} ORDER BY seq DESC",  # noqa: S608
+            params,
         )
-        if not rows:
-            raise self._unknown_run(run_id)
-        return self._run_info(rows[0])
+        return [self._run_info(r) for r in rows]
 
     def last_run_id(self) -> str | None:
         rows = self._query("SELECT run_id FROM runs ORDER BY seq DESC LIMIT :n", {"n": 1})
@@ -433,7 +456,7 @@ class SQLLedger(Ledger):
 
     def _run_info(self, row: Sequence[Any]) -> RunInfo:
         (run_id, started, finished, state, dry, mapping, inputs, results, code, counts, ver,
-         pid, host) = row  # fmt: skip
+         pid, host, group, shard, shards) = row  # fmt: skip
         stored: dict[str, int] = json.loads(counts) if counts else {}
         if state != "finished" or not stored:
             stored = shown_counts(self._query(_GROUP_SELECT, {"run": run_id}))
@@ -451,6 +474,9 @@ class SQLLedger(Ledger):
             tool_version=ver,
             pid=pid,
             host=host or "",
+            group=group or "",
+            shard=shard,
+            shards=shards,
         )
 
     def _require_run(self, run_id: str) -> None:

@@ -1,7 +1,9 @@
 """Past runs, from the ledger alone: any run's results sheet rebuilt, and the list of runs.
 
 What the ``report`` and ``history`` commands show; a killed run too (its unfinished
-rows read as the ledger renders them, ``sync.ledger.lines``).
+rows read as the ledger renders them, ``sync.ledger.lines``), and a run group's
+one sheet (``report --group``: each row from its own shard's latest run,
+``sync.ledger.groups``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from sync import __version__
 from sync.errors import LedgerError
 from sync.ledger import PostgresURL, location, open_existing
-from sync.records import RunSummary
+from sync.records import RunSummary, Status
 from sync.results.sheets import write_results
 from sync.results.summary import count_statuses
 
@@ -47,6 +49,42 @@ def rebuild_results(
     return write_results(out, lines, summary)
 
 
+def rebuild_group(ledger_path: Path | str | PostgresURL, out: Path, group: str) -> Path:
+    """Write the results sheet of run group ``group``: every input row once, in input
+    order, each from its own shard's latest run."""
+    where = location(ledger_path)
+    with open_existing(where) as ledger:
+        lines, runs = ledger.group_lines(group)
+        if not runs:
+            known = sorted({r.group for r in ledger.runs(limit=200) if r.group})
+            hint = f"; its groups: {', '.join(known[:5])}" if known else "; it has no run groups"
+            raise LedgerError(f"no run group {group!r} in the ledger {where}{hint}")
+    shards = runs[0].shards or len(runs)
+    ran = {r.shard for r in runs}
+    notes = [
+        f"run group {group}, rebuilt from the ledger {where}: each row from its own shard's"
+        " latest run",
+        *(f"shard {r.shard}/{shards}: run {r.run_id}, {r.state}, exit {r.exit_code}" for r in runs),
+        *(f"shard {i}/{shards}: has not run" for i in range(1, shards + 1) if i not in ran),
+    ]
+    counts = count_statuses(lines)
+    whole = len(ran) == shards and all(r.state == "finished" for r in runs)
+    problems = any(counts.get(s.value, 0) for s in Status if s.is_problem)
+    summary = RunSummary(
+        run_id=f"group {group}",
+        tool_version=__version__,
+        mapping=runs[0].mapping,
+        inputs=list(runs[0].inputs),
+        started_at=min(str(r.started_at) for r in runs),
+        finished_at=max(str(r.finished_at or "") for r in runs),
+        dry_run=False,
+        counts=counts,
+        exit_code=(1 if problems else 0) if whole else 3,
+        notes=notes,
+    )
+    return write_results(out, lines, summary)
+
+
 def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> list[dict[str, Any]]:
     """Past runs, newest first, as plain dicts (a file or a PostgreSQL URL)."""
     with open_existing(ledger_path) as ledger:
@@ -61,6 +99,7 @@ def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> li
                 "dry_run": r.dry_run,
                 "counts": dict(r.counts),
                 "results_path": r.results_path,
+                **({"group": r.group, "shard": f"{r.shard}/{r.shards}"} if r.group else {}),
             }
             for r in ledger.runs(limit=limit)
         ]
