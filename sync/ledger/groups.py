@@ -92,6 +92,8 @@ class RunGroups:
         for run_id, other, other_shard in running:
             if shard is None or other is None:
                 dead.append(run_id)  # whoever holds the lock this way, nobody else does
+            elif (other, other_shard) == (group, shard.index):
+                dead.append(run_id)  # an earlier run of this shard: we hold its part now
             elif not self._lock.part_held(part_name(other, other_shard)):
                 dead.append(run_id)
             elif other != group:
@@ -219,16 +221,21 @@ class RunGroups:
     def update_pace(self, group: str, change: Callable[[PaceRow | None], PaceRow]) -> None:
         """Read the group's ``pacing`` row (``None`` if it has none), and write what
         ``change`` makes of it, in one transaction no other shard writes in."""
+        lock = (
+            f"UPDATE pacing SET updated_at = updated_at WHERE run_group = :group"  # noqa: S608
+            f" RETURNING {', '.join(PACE_COLUMNS)}"
+        )
         with self._write() as w:
-            found = w.execute(
-                f"UPDATE pacing SET updated_at = updated_at WHERE run_group = :group"  # noqa: S608
-                f" RETURNING {', '.join(PACE_COLUMNS)}",
-                {"group": group},
-            ).fetchone()
-            row = dict(zip(PACE_COLUMNS, found, strict=True)) if found is not None else None
+            found = w.execute(lock, {"group": group}).fetchone()
+            if found is None:  # the group's first: a row to lock, made once whoever races
+                w.execute(_NEW_PACE, {"group": group})
+                found = w.execute(lock, {"group": group}).fetchone()
+            row = dict(zip(PACE_COLUMNS, found, strict=True))
+            if row["updated_at"] == _NEW:
+                row = None
             new = dict(change(row))
             values = {"group": group, **{c: new.get(c) for c in PACE_COLUMNS}}
-            w.execute(_UPSERT_PACE, values)
+            w.execute(_UPDATE_PACE, values)
 
     def read_pace(self, group: str) -> PaceRow | None:
         found = self._query(
@@ -238,14 +245,15 @@ class RunGroups:
         return dict(zip(PACE_COLUMNS, found[0], strict=True)) if found else None
 
 
-_UPSERT_PACE = (
-    "INSERT INTO pacing (run_group, rate, edge, next_slot, last_cut, paused_until, claimed,"
-    " updated_at) VALUES (:group, :rate, :edge, :next_slot, :last_cut, :paused_until,"
-    " :claimed, :updated_at)"
-    " ON CONFLICT (run_group) DO UPDATE SET rate = excluded.rate, edge = excluded.edge,"
-    " next_slot = excluded.next_slot, last_cut = excluded.last_cut,"
-    " paused_until = excluded.paused_until, claimed = excluded.claimed,"
-    " updated_at = excluded.updated_at"
+_NEW = -1.0  # the updated_at of a row just made: it reads as none
+_NEW_PACE = (
+    "INSERT INTO pacing (run_group, rate, next_slot, claimed, updated_at)"
+    " VALUES (:group, 0, 0, 0, -1) ON CONFLICT (run_group) DO NOTHING"
+)
+_UPDATE_PACE = (
+    "UPDATE pacing SET rate = :rate, edge = :edge, next_slot = :next_slot,"
+    " last_cut = :last_cut, paused_until = :paused_until, claimed = :claimed,"
+    " updated_at = :updated_at WHERE run_group = :group"
 )
 
 

@@ -147,6 +147,7 @@ class SandboxApp:
             await JSONResponse({"error": "not found"}, 404)(scope, receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send, name: str) -> None:
+        self.state.arrived()  # in its second, whatever the answer will be
         runtime = self._runtime
         config = runtime.config
         route = self._routes.get(name)

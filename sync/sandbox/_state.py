@@ -13,6 +13,7 @@ import hashlib
 import math
 import random
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ class _Counters:
     faults: Counter[str] = field(default_factory=Counter)
     enrolments_created: int = 0
     duplicates_answered: int = 0
+    per_second: Counter[int] = field(default_factory=Counter)  # arrivals by wall-clock second
 
 
 class SandboxState:
@@ -322,12 +324,21 @@ class SandboxState:
             self._counters.by_status[str(status)] += 1
             self._counters.by_endpoint[endpoint] += 1
 
+    def arrived(self, now: float | None = None) -> None:
+        """Count one API request as it arrives (before the rate limit decides on it), in
+        its wall-clock second: the server's own view of requests per second."""
+        second = int(time.time() if now is None else now)
+        with self._lock:
+            self._counters.per_second[second] += 1
+
     def record_fault(self, kind: str) -> None:
         with self._lock:
             self._counters.faults[kind] += 1
 
     def stats(self) -> dict[str, Any]:
-        """A snapshot: requests by status and endpoint, faults played, enrolments, credits."""
+        """A snapshot: requests by status and endpoint, faults played, enrolments, credits,
+        and the API requests that arrived in each wall-clock second (``per_second``, keyed
+        by the Unix time of the second's start; ``busiest_second`` is its largest count)."""
         with self._lock:
             c = self._counters
             return {
@@ -340,4 +351,6 @@ class SandboxState:
                 "positions": len(self.positions),
                 "interviews": len(self.interviews),
                 "credits_remaining": self.credits,
+                "per_second": {str(k): v for k, v in sorted(c.per_second.items())},
+                "busiest_second": max(c.per_second.values(), default=0),
             }

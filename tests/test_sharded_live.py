@@ -1,0 +1,195 @@
+"""Sharded runs for real: N processes share one export and one ledger against the sandbox.
+
+The proofs, on both sides (the sandbox's counters and the tool's sheets), with
+the ledger in PostgreSQL (the suite's own server) and in an SQLite file on this
+machine: four shards started at once enrol every row exactly once, and the
+sandbox never sees more requests in a second than the group's ``--rate``; the
+group's sheet has every input row once, in input order; a shard killed with
+SIGKILL and run again loses nothing and enrols nobody twice; a DataFrame input
+shards like a file.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SANDBOX_TOKEN, new_schema_url
+from helpers import process_env, read_sheet, sync_command, write_applicants
+
+from sync.ledger import open_existing
+from sync.records import Status
+from sync.run import run_sync
+from sync.sandbox import RunningSandbox
+
+TOKEN = SANDBOX_TOKEN
+ROWS = 120
+RATE = 20.0  # the group's --rate: well under what the sandbox could take
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The ledger every shard uses: a PostgreSQL URL (password and all, given in the
+    environment, as a password never goes on a command line) or a file."""
+    if request.param == "postgresql":
+        return new_schema_url(request.getfixturevalue("postgres_url"), "shards").url
+    return str(tmp_path / "ledger.sqlite")
+
+
+def env(ledger: str) -> dict[str, str]:
+    extra = {"JOBMOJITO_LEDGER_URL": ledger} if ledger.startswith("postgresql:") else {}
+    found = process_env(JOBMOJITO_TOKEN=TOKEN, **extra)
+    return {k: v for k, v in found.items() if not k.startswith("PG")}
+
+
+def ledger_flag(ledger: str) -> list[str]:
+    return [] if ledger.startswith("postgresql:") else ["--ledger", ledger]
+
+
+def shard_command(sb: RunningSandbox, tmp: Path, ledger: str, shard: str) -> list[str]:
+    index = shard.split("/")[0]
+    return sync_command(
+        "--log-format", "json", "run", "--applicants", str(tmp / "applicants.csv"),
+        "--mapping", "generic", "--out", str(tmp / f"shard{index}.csv"), *ledger_flag(ledger),
+        "--base-url", sb.base_url, "--yes", "--shard", shard, "--rate", str(RATE),
+    )  # fmt: skip
+
+
+def start(cmd: list[str], ledger: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cmd, env=env(ledger), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def group_sheet(tmp: Path, ledger: str, group: str) -> list[dict[str, str]]:
+    out = tmp / "group.csv"
+    done = subprocess.run(
+        sync_command("report", *ledger_flag(ledger), "--group", group, "--out", str(out)),
+        env=env(ledger), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return read_sheet(out)
+
+
+def the_group(ledger: str) -> str:
+    with open_existing(ledger) as opened:
+        groups = {r.group for r in opened.runs()}
+    assert len(groups) == 1
+    return groups.pop()
+
+
+def busiest_api_second(stats: dict[str, Any]) -> int:
+    return int(stats["busiest_second"])
+
+
+class TestFourShardsAtOnce:
+    """Four processes, one export, one ledger: every row once, the group's rate held."""
+
+    def test_every_row_enrolled_exactly_once_and_the_rate_held(
+        self, sandbox: RunningSandbox, tmp_path: Path, ledger: str
+    ) -> None:
+        write_applicants(tmp_path / "applicants.csv", ROWS, bad=2)
+        sandbox.configure(latency_ms=30)
+        procs = [
+            start(shard_command(sandbox, tmp_path, ledger, f"{i}/4"), ledger) for i in range(1, 5)
+        ]
+        outputs = [p.communicate(timeout=180) for p in procs]
+        for proc, (_, err) in zip(procs, outputs, strict=True):
+            assert proc.returncode in (0, 1), err[-3000:]  # 1: the shard of a bad row
+        stats = sandbox.stats()
+        assert stats["enrolments_created"] == ROWS
+        assert stats["duplicates_answered"] == 0
+        # The sandbox's view: never more requests in a second than the group's rate
+        # (each shard's one merchant-status look-up aside).
+        creates = stats["by_endpoint"]["job-interview-create-for-candidate-with-token"]
+        assert creates == ROWS
+        assert busiest_api_second(stats) <= RATE + 4 + 1
+
+        shards = [read_sheet(tmp_path / f"shard{i}.csv") for i in range(1, 5)]
+        for lines in shards:  # each shard's sheet: every row, the others' other_shard
+            assert len(lines) == ROWS + 2
+            own = [ln for ln in lines if ln["status"] != Status.OTHER_SHARD.value]
+            assert 0 < len(own) < ROWS
+        owners = [
+            [i for i, lines in enumerate(shards) if lines[n]["status"] != "other_shard"]
+            for n in range(ROWS + 2)
+        ]
+        assert all(len(o) == 1 for o in owners)  # every row is exactly one shard's
+
+        group = group_sheet(tmp_path, ledger, the_group(ledger))
+        assert [int(ln["source_row"]) for ln in group] == list(range(2, ROWS + 4))
+        assert sum(Status(ln["status"]).is_enrolled for ln in group) == ROWS
+        assert [ln["status"] for ln in group].count("invalid") == 2
+        assert len({ln["interview_url"] for ln in group if ln["interview_url"]}) == ROWS
+
+
+class TestAShardKilled:
+    """kill -9 of one shard mid-run, then that shard again: nothing lost, nobody twice."""
+
+    def test_sigkill_then_rerun_loses_nothing(
+        self, sandbox: RunningSandbox, tmp_path: Path, ledger: str
+    ) -> None:
+        write_applicants(tmp_path / "applicants.csv", ROWS)
+        sandbox.configure(latency_ms=60)
+        procs = {
+            i: start(shard_command(sandbox, tmp_path, ledger, f"{i}/3"), ledger) for i in (1, 2, 3)
+        }
+        deadline = time.monotonic() + 60
+        while sandbox.stats()["enrolments_created"] < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        procs[2].send_signal(signal.SIGKILL)
+        procs[2].communicate(timeout=60)
+        for i in (1, 3):
+            _, err = procs[i].communicate(timeout=180)
+            assert procs[i].returncode == 0, err[-3000:]
+        assert sandbox.stats()["enrolments_created"] < ROWS  # shard 2's rest is not sent
+
+        group = the_group(ledger)
+        partial = group_sheet(tmp_path, ledger, group)
+        assert len(partial) == ROWS  # every row once, also now
+        assert any(ln["status"] in ("failed", "not_sent") for ln in partial)
+
+        again = subprocess.run(shard_command(sandbox, tmp_path, ledger, "2/3"), env=env(ledger),
+                               capture_output=True, text=True, timeout=180)  # fmt: skip
+        assert again.returncode == 0, again.stderr[-3000:]
+        stats = sandbox.stats()
+        assert stats["enrolments_created"] == ROWS  # each once, across both runs of shard 2
+        lines = group_sheet(tmp_path, ledger, group)
+        assert [int(ln["source_row"]) for ln in lines] == list(range(2, ROWS + 2))
+        assert all(ln["interview_url"] for ln in lines)
+        assert all(Status(ln["status"]).is_enrolled or ln["status"] == "skipped" for ln in lines)
+        with open_existing(ledger) as opened:
+            states = sorted((r.shard, r.state) for r in opened.group_runs(group))
+        assert states == [(1, "finished"), (2, "finished"), (2, "killed"), (3, "finished")]
+
+
+class TestADataFrameShards:
+    """A DataFrame input (a warehouse query) splits like a file: same rows, same group."""
+
+    def test_frame_shards_cover_every_row_once(
+        self, sandbox: RunningSandbox, tmp_path: Path
+    ) -> None:
+        pandas = pytest.importorskip("pandas")
+        write_applicants(tmp_path / "applicants.csv", 30)
+        frame = pandas.read_csv(tmp_path / "applicants.csv", dtype=str)
+        common: dict[str, Any] = {
+            "mapping": "generic", "base_url": sandbox.base_url, "token": TOKEN, "yes": True,
+            "ledger": tmp_path / "ledger.sqlite", "rate": 50.0,
+        }  # fmt: skip
+        reports = [
+            run_sync(applicants=frame, out=tmp_path / f"s{i}.csv", shard=f"{i}/2", **common)
+            for i in (1, 2)
+        ]
+        assert reports[0].group == reports[1].group
+        assert reports[0].as_dict()["shard"] == "1/2"
+        assert sandbox.stats()["enrolments_created"] == 30
+        own = [r.own_rows for r in reports]
+        assert sum(own) == 30 and all(own)
+        frames = [r.to_dataframe() for r in reports]
+        sent = [set(f.index[f["status"] != "other_shard"]) for f in frames]
+        assert not sent[0] & sent[1] and len(sent[0] | sent[1]) == 30
