@@ -230,9 +230,8 @@ class RunGroups:
             if found is None:  # the group's first: a row to lock, made once whoever races
                 w.execute(_NEW_PACE, {"group": group})
                 found = w.execute(lock, {"group": group}).fetchone()
-            row = dict(zip(PACE_COLUMNS, found, strict=True))
-            if row["updated_at"] == _NEW:
-                row = None
+            stored = dict(zip(PACE_COLUMNS, found, strict=True))
+            row = None if stored["updated_at"] == _NEW else stored
             new = dict(change(row))
             values = {"group": group, **{c: new.get(c) for c in PACE_COLUMNS}}
             w.execute(_UPDATE_PACE, values)
