@@ -13,6 +13,9 @@ A DAG file (``dags/jobmojito_nightly.py``) is three lines::
     )
 
 or, inside a DAG of your own, call ``sync_task(...)`` from a ``@task``.
+``make_dag(..., shards=N, ledger_conn_id=...)`` maps the task over N shards of
+the export (one run group per DAG run, the ledger in PostgreSQL), then
+``merge_results`` writes the group's one results sheet.
 
 One task = one ``run_sync``. The task pushes only the run's small summary to
 XCom (counts, run id, paths, exit code; never rows or personal data) and maps
@@ -59,7 +62,7 @@ from sync.airflow.options import (
     task_options,
     task_verdict,
 )
-from sync.airflow.task import TaskProgress, sync_task
+from sync.airflow.task import TaskProgress, merge_results, sync_task
 
 __all__ = [
     "AIRFLOW_MISSING",
@@ -72,6 +75,7 @@ __all__ = [
     "check_sync_kwargs",
     "connection_ledger_url",
     "make_dag",
+    "merge_results",
     "results_file_name",
     "sync_task",
     "task_options",

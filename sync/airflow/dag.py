@@ -1,4 +1,5 @@
-"""``make_dag``: a ready DAG whose one task runs ``sync_task``."""
+"""``make_dag``: a ready DAG whose task runs ``sync_task`` (mapped over shards, with
+``shards=N``, then one task for the run group's results sheet)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
     RESULTS_NAME,
+    check_shards,
     check_share,
     check_sync_kwargs,
+    dag_run_group,
     results_file_name,
+    shard_list,
 )
 from sync.errors import ConfigError, UsageError
 
@@ -45,12 +49,17 @@ def _dag_task(
     ds: str | None = None,
     run_id: str | None = None,
     ledger_conn_id: str | None = None,
+    shard: str | None = None,
+    dag_name: str | None = None,
 ) -> dict[str, Any]:
     """The task body of ``make_dag``: Airflow fills ``ds`` and ``run_id`` from the context.
 
     A run without a logical date (an Airflow 3 manual trigger) has no ``ds``; its
-    ``run_id`` names the results file then, so its retries rewrite one file.
+    ``run_id`` names the results file then, so its retries rewrite one file. A
+    mapped task gets its ``shard``; its run group is the DAG run's (``dag_run_group``).
     """
+    if shard is not None:
+        options = {**options, "shard": shard, "group": dag_run_group(dag_name or "", ds, run_id)}
     return task.sync_task(
         applicants=applicants,
         out_dir=out_dir,
@@ -64,6 +73,26 @@ def _dag_task(
         results_name=results_name,
         ledger_conn_id=ledger_conn_id,
         **options,
+    )
+
+
+def _merge_task(
+    out_dir: str,
+    ledger: str | None,
+    ledger_conn_id: str | None,
+    results_name: str,
+    dag_name: str,
+    ds: str | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """The last task of a sharded ``make_dag``: the DAG run's one results sheet."""
+    return task.merge_results(
+        out_dir=out_dir,
+        group=dag_run_group(dag_name, ds, run_id),
+        ledger=ledger,
+        ledger_conn_id=ledger_conn_id,
+        run_date=ds or run_id,
+        results_name=results_name,
     )
 
 
@@ -84,6 +113,7 @@ def make_dag(
     token_variable: str | None = None,
     results_name: str = RESULTS_NAME,
     ledger_conn_id: str | None = None,
+    shards: int | None = None,
     task_id: str = "jobmojito_sync",
     tags: tuple[str, ...] = ("jobmojito",),
     task_kwargs: Mapping[str, Any] | None = None,
@@ -102,8 +132,18 @@ def make_dag(
     ``ledger_conn_id`` names an Airflow Connection (type Postgres) whose database
     holds the ledger, for tasks that may run on any of several workers; without
     it the ledger is ``ledger`` or a file in ``out_dir``.
+
+    ``shards=N`` maps the sync task over N shards of the export (dynamic task
+    mapping: ``jobmojito_sync[0]`` … ``[N-1]``, each ``--shard I/N`` of the DAG
+    run's run group, each retried on its own, on any worker), then a last task
+    (``<task_id>_results``, run whatever the shards' outcome) writes the group's
+    one results sheet, ``results_<ds>.xlsx``; each shard's own is
+    ``results_<ds>.shard-I-of-N.xlsx``. ``--rate`` is the whole group's.
     """
     check_share(fail_on_problems)
+    count = check_shards(shards)
+    if count > 1 and {"shard", "group"} & set(sync_kwargs):
+        raise UsageError("make_dag(shards=N) gives each task its shard and group; give neither")
     check_sync_kwargs({**sync_kwargs, "ledger": ledger})
     if ledger and ledger_conn_id:
         raise UsageError("give the ledger once: ledger=… or ledger_conn_id=…, not both")
@@ -116,19 +156,33 @@ def make_dag(
 
     def body() -> None:
         run = task_decorator(task_id=task_id, **dict(task_kwargs or {}))(_dag_task)
-        run(
-            applicants=str(applicants),
+        arguments: dict[str, Any] = {
+            "applicants": str(applicants),
+            "out_dir": str(out_dir),
+            "jobs": str(jobs) if jobs else None,
+            "mapping": mapping,
+            "ledger": str(ledger) if ledger else None,
+            "fail_on_problems": float(fail_on_problems),
+            "token_conn_id": token_conn_id,
+            "token_variable": token_variable,
+            "results_name": results_name,
+            "ledger_conn_id": ledger_conn_id,
+            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in sync_kwargs.items()},
+        }
+        if count == 1:
+            run(**arguments)
+            return
+        sent = run.partial(**arguments, dag_name=dag_id).expand(shard=shard_list(count))
+        merge_settings = {**dict(task_kwargs or {}), "trigger_rule": "all_done"}
+        merge = task_decorator(task_id=f"{task_id}_results", **merge_settings)(_merge_task)
+        merged = merge(
             out_dir=str(out_dir),
-            jobs=str(jobs) if jobs else None,
-            mapping=mapping,
-            ledger=str(ledger) if ledger else None,
-            fail_on_problems=float(fail_on_problems),
-            token_conn_id=token_conn_id,
-            token_variable=token_variable,
-            results_name=results_name,
+            ledger=arguments["ledger"],
             ledger_conn_id=ledger_conn_id,
-            options={k: (str(v) if isinstance(v, Path) else v) for k, v in sync_kwargs.items()},
+            results_name=results_name,
+            dag_name=dag_id,
         )
+        sent >> merged
 
     settings: dict[str, Any] = {
         "dag_id": dag_id,
@@ -152,5 +206,7 @@ The task's XCom (`return_value`) is the run's summary: counts by status, run id,
 results sheet and ledger paths, exit code. Row details are in the results sheet
 (`results_<ds>.xlsx` in `out_dir`), never in XCom.
 
-Retries are safe: the ledger in `out_dir` skips candidates already enrolled.
+Retries are safe: the ledger skips candidates already enrolled. A sharded DAG
+(`shards=N`) runs one mapped task per shard, then `<task>_results` writes the
+run group's one sheet (`results_<ds>.xlsx`).
 """

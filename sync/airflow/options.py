@@ -3,7 +3,9 @@
 What the task passes to the run (``task_options``), what it refuses in a DAG
 (``check_sync_kwargs``), how the results file is named, how an Airflow
 Connection becomes the URL of a PostgreSQL ledger (``connection_ledger_url``),
-and how a run's exit code and counts become the task's state (``task_verdict``).
+how a run's exit code and counts become the task's state (``task_verdict``; a
+shard is judged on its own rows), and what a sharded DAG maps over
+(``shard_list``) and names its run group (``dag_run_group``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import quote, urlencode
 from sync.errors import ConfigError, UsageError
 from sync.ledger.location import SCHEMA_PARAMETER, PostgresURL, is_postgres_url, password_refused
 from sync.options import SyncOptions
+from sync.shards import MAX_SHARDS, check_group
 from sync.text import did_you_mean
 
 AIRFLOW_MISSING = "Apache Airflow is not installed: pip install 'jobmojito-sync[airflow]'"
@@ -54,8 +57,11 @@ def check_share(fail_on_problems: float) -> float:
     return float(fail_on_problems)
 
 
-def results_file_name(run_date: str | None, *, pattern: str = RESULTS_NAME) -> str:
+def results_file_name(
+    run_date: str | None, *, pattern: str = RESULTS_NAME, shard: str | None = None
+) -> str:
     """``results_2026-11-22.xlsx`` for the run's date; a UTC timestamp without one.
+    A shard's own sheet is ``results_2026-11-22.shard-2-of-4.xlsx``.
 
     Anything but letters, digits, ``-``, ``_`` and ``.`` in the date becomes ``-``
     (a ``ts`` such as ``2026-11-22T00:00:00+00:00`` is a valid file name too).
@@ -68,7 +74,30 @@ def results_file_name(run_date: str | None, *, pattern: str = RESULTS_NAME) -> s
     name = pattern.replace("{ds}", safe)
     if not name.lower().endswith((".xlsx", ".csv")):
         raise UsageError(f"results_name={pattern!r}: the results file must end in .xlsx or .csv")
+    if shard:
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem}.shard-{shard.replace('/', '-of-')}{dot}{suffix}"
     return name
+
+
+def check_shards(shards: int | None) -> int:
+    """``make_dag(shards=N)``: N mapped sync tasks, 1 to ``MAX_SHARDS`` (1: no mapping)."""
+    if shards is None:
+        return 1
+    if isinstance(shards, bool) or not isinstance(shards, int) or not 1 <= shards <= MAX_SHARDS:
+        raise UsageError(f"shards={shards!r}: give a whole number of shards, 1 to {MAX_SHARDS}")
+    return shards
+
+
+def shard_list(shards: int) -> list[str]:
+    """What ``make_dag(shards=N)`` maps its sync task over: ``["1/N", …, "N/N"]``."""
+    return [f"{i}/{shards}" for i in range(1, shards + 1)]
+
+
+def dag_run_group(dag_id: str, ds: str | None, run_id: str | None) -> str:
+    """The run group of a DAG run's shards: one per DAG and logical date (a manual run
+    without one: its run_id), the same for every try of every shard, on any worker."""
+    return check_group(f"{dag_id}-{ds or run_id or 'run'}")
 
 
 def check_sync_kwargs(options: Mapping[str, Any]) -> None:
@@ -117,6 +146,7 @@ def task_options(
     """
     check_sync_kwargs({**options, "ledger": ledger})
     folder = Path(out_dir)
+    shard = options.get("shard")
     if ledger and is_postgres_url(str(ledger)):
         ledger = str(ledger)  # a URL stays text: a path would turn its // into /
     elif ledger:
@@ -126,7 +156,7 @@ def task_options(
         "applicants": str(applicants),
         "jobs": str(jobs) if jobs else None,
         "mapping": mapping,
-        "out": folder / results_file_name(run_date, pattern=results_name),
+        "out": folder / results_file_name(run_date, pattern=results_name, shard=shard),
         "ledger": ledger or folder / LEDGER_NAME,
         "progress": False,
         "log_format": "json",
@@ -194,7 +224,7 @@ def task_verdict(summary: Mapping[str, Any], fail_on_problems: float) -> str | N
     share_limit = check_share(fail_on_problems)
     code = int(summary.get("exit_code", 2))
     counts: Mapping[str, int] = summary.get("counts") or {}
-    rows = int(summary.get("rows") or 0)
+    rows = int(summary.get("rows") or 0) - int(counts.get("other_shard", 0))  # a shard's own
     where = f"see {summary.get('results_path')}" if summary.get("results_path") else ""
     if code == 0:
         return None

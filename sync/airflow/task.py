@@ -12,10 +12,12 @@ from typing import Any
 from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
+    LEDGER_NAME,
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
     connection_ledger_url,
+    results_file_name,
     task_options,
     task_verdict,
 )
@@ -104,6 +106,56 @@ def _ledger_from_airflow(conn_id: str) -> str:
     url = connection_ledger_url(conn_id, conn)
     register_secret(PostgresURL(url).password)  # as it is quoted in the URL
     return url
+
+
+def merge_results(
+    *,
+    out_dir: str | Path,
+    group: str,
+    ledger: str | Path | None = None,
+    ledger_conn_id: str | None = None,
+    run_date: str | None = None,
+    results_name: str = RESULTS_NAME,
+) -> dict[str, Any]:
+    """The last task of a sharded DAG: the run group's one results sheet, from the ledger.
+
+    Every input row once, in input order, each from its own shard's latest run
+    (a shard that failed shows its rows as its last try left them). Returns a small
+    summary for XCom (counts, rows, the sheet's path; no row data).
+    """
+    fail, retry = _exceptions()
+    from collections import Counter
+
+    from sync.ledger import location
+    from sync.results.history import rebuild_group
+    from sync.results.sheets import read_results
+
+    with _task_logging():
+        import structlog
+
+        log = structlog.get_logger("sync.airflow")
+        try:
+            folder = Path(out_dir)
+            flag = ledger or folder / LEDGER_NAME
+            chosen = _task_ledger(flag, ledger, ledger_conn_id)
+            where = location(
+                chosen["ledger_url"].get_secret_value() if chosen["ledger_url"] else flag
+            )
+            out = folder / results_file_name(run_date, pattern=results_name)
+            path = rebuild_group(where, out, group)
+            counts = dict(Counter(line["status"] for line in read_results(path)))
+        except LedgerUnavailableError as exc:
+            raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
+        except SyncError as exc:
+            raise fail(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
+        summary = {
+            "group": group,
+            "results_path": str(path),
+            "rows": sum(counts.values()),
+            "counts": counts,
+        }
+        log.info("run group results", **summary)
+        return summary
 
 
 class TaskProgress:
