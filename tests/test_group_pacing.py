@@ -70,7 +70,9 @@ class TestTheGroupsRate:
             slots = [limiter.reserve().at for limiter in turns]
         assert len(set(slots)) == len(slots)
         gaps = [y - x for x, y in itertools.pairwise(sorted(slots))]
-        assert min(gaps) == pytest.approx(1 / 20, rel=0.05)
+        # Each limiter reads the store's clock against its own once: a few ms apart at most.
+        assert min(gaps) > 0.8 / 20
+        assert sum(gaps) / len(gaps) == pytest.approx(1 / 20, rel=0.05)
 
     def test_a_cut_by_one_shard_reaches_the_others(self) -> None:
         clock = Clock()

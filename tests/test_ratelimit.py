@@ -247,10 +247,11 @@ class TestFindsTheLimit:
 
     @pytest.mark.parametrize("later", [30.0, 80.0])
     def test_a_limit_that_changes_is_followed(self, later: float) -> None:
-        """The limit moves from 50 to ``later`` mid-run: the pace follows it."""
+        """The limit moves from 50 to ``later`` mid-run: the pace follows it (down at
+        once, up within half a minute: it probes above a limit found with care)."""
         seen = simulate(
             lambda clock, _: AimdLimiter(200, clock=clock),
-            limit=50, then=(10.0, later), skip=25.0, seconds=70,
+            limit=50, then=(10.0, later), skip=40.0, seconds=80,
         )  # fmt: skip
         assert seen.achieved >= 0.95
         assert seen.share_429 < 0.01

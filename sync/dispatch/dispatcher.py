@@ -333,7 +333,18 @@ class _Dispatcher:
             detail=reply.error,
         )
         if reply.http_status == 429:
+            cuts = self.limiter.decreases
             self.limiter.on_throttle(sent_at, reply.retry_after)
+            if self.limiter.decreases != cuts:
+                edge = self.limiter.pace.edge
+                seen = self.limiter.measured
+                log.debug(
+                    "pace cut",
+                    rate=round(self.limiter.rate, 2),
+                    limit=round(edge, 2) if math.isfinite(edge) else None,
+                    refused=seen.settled if seen.settled is not None else seen.recent,
+                    sent=round(seen.sent, 2) if seen.sent is not None else None,
+                )
         elif reply.http_status is not None:
             self.limiter.on_answer(sent_at)
         if verdict is Verdict.AUTH:

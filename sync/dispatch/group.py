@@ -80,12 +80,11 @@ class GroupLimiter(AimdLimiter):
         self.store = store
         self.group = group
         self.claim_seconds = claim_seconds
-        before = clock()
-        shared = store.clock()
-        self._offset = shared - (before + clock()) / 2  # group clock = local clock + offset
+        self._offset = _offset(store, clock)  # the group's clock = this clock + offset
         self._slots: deque[float] = deque()
         self._climbed = 0.0  # climbs not yet added to the group's rate
-        self._claimed = 0  # slots the group ever claimed, as of the last exchange
+        self._claimed = 0  # slots the group ever claimed (and used), as of the last exchange
+        self._dropped = 0  # slots this shard claimed and did not use, since then
         self._history: deque[tuple[float, int]] = deque()  # (when, group's claimed), last second
         self._last_slot = -math.inf  # the last slot this shard booked (local clock)
         self._looked = -math.inf  # when valid() last read the group's row
@@ -101,8 +100,10 @@ class GroupLimiter(AimdLimiter):
             now = self._clock()
             pace = self._load(row, now + offset)
             self._claimed = int(row["claimed"] or 0) if row is not None else 0
-            if pace.last_cut > self.pace.last_cut or pace.paused_until > self.pace.paused_until:
-                self._slots.clear()  # another shard cut or paused: these are at the old pace
+            # Slots this shard let pass or voided were claimed but never sent: taken back.
+            self._claimed, self._dropped = max(0, self._claimed - self._dropped), 0
+            if _newer(pace, self.pace):
+                self._drop()  # another shard cut or paused: these are at the old pace
                 self._generation += 1
             pace.rate = min(self.ceiling, pace.rate + self._climbed)
             self._climbed = 0.0
@@ -132,6 +133,7 @@ class GroupLimiter(AimdLimiter):
             edge=row["edge"] if row["edge"] is not None else math.inf,
             next_slot=local(row["next_slot"], -math.inf),
             last_cut=local(row["last_cut"], -math.inf),
+            settled=local(row["settled"], -math.inf),
             paused_until=local(row["paused_until"], -math.inf),
         )
 
@@ -141,6 +143,7 @@ class GroupLimiter(AimdLimiter):
         slots = self._slots
         while slots and slots[0] < now - 0.5 / self.pace.rate:
             slots.popleft()  # passed unused: never sent late in a burst
+            self._dropped += 1
         if not slots:
             self._exchange(self._claim)
         at = max(slots.popleft(), now, self.pace.paused_until)
@@ -165,16 +168,17 @@ class GroupLimiter(AimdLimiter):
             # through is that share of the group's pace.
             shares = self._shares(now, pace.last_cut)
             if shares.sent is not None:
-                shares = shares._replace(sent=min(pace.rate, self._observed_pace(now)))
+                shares = shares._replace(sent=min(pace.rate, self._group_pace()))
+            self.measured = shares
             claimed = pace.next_slot
-            done.append(cut(pace, self, now=now, sent_at=sent_at, shares=shares))
+            done.append(cut(pace, self, now=now, sent_at=sent_at, shares=shares, wait=self._wait))
             # Other shards may send the slots they hold until they look again
             # (``valid``): the new spacing starts after those, or a look's time.
             pace.next_slot = max(pace.next_slot, min(claimed, now + self.claim_seconds))
 
         self._exchange(act)
         if done[0]:
-            self._slots.clear()  # booked at the old spacing
+            self._drop()  # booked at the old spacing
         return done[0]
 
     def _pause(self, until: float) -> bool:
@@ -186,7 +190,7 @@ class GroupLimiter(AimdLimiter):
 
         self._exchange(act)
         if done[0]:
-            self._slots.clear()
+            self._drop()
         return done[0]
 
     def valid(self, slot: Slot) -> bool:
@@ -202,13 +206,19 @@ class GroupLimiter(AimdLimiter):
         if row is None:
             return True
         seen = self._load(row, now + self._offset)
-        if seen.last_cut > self.pace.last_cut or seen.paused_until > self.pace.paused_until:
+        if _newer(seen, self.pace):
             self.pace.last_cut, self.pace.paused_until = seen.last_cut, seen.paused_until
+            self.pace.settled = seen.settled
             self.pace.rate, self.pace.edge = seen.rate, seen.edge
-            self._slots.clear()
+            self._drop()
             self._generation += 1
             return False
         return True
+
+    def _drop(self) -> None:
+        """Let go of the slots this shard holds (they will not be sent)."""
+        self._dropped += len(self._slots)
+        self._slots.clear()
 
     def _climb(self, step: float) -> None:
         step = min(step, self.ceiling - self.pace.rate)
@@ -220,14 +230,35 @@ class GroupLimiter(AimdLimiter):
         # it is pace-bound if it booked a slot within the last second.
         return self._last_slot >= now - 1.0
 
-    def _observed_pace(self, now: float) -> float:
-        """The group's pace really sent at: the slots its shards claimed in the last
+    def _group_pace(self) -> float:
+        """The pace the group really sends at: the slots its shards claimed in the last
         second (a shard's own sending is but a part of it)."""
         history = self._history
         if len(history) < 2 or history[-1][0] - history[0][0] < 0.25:
             return math.inf
         (t0, c0), (t1, c1) = history[0], history[-1]
         return max((c1 - c0) / (t1 - t0), self.floor)
+
+    def _observed_pace(self, now: float) -> float:
+        return math.inf  # a shard's own sending is but a part of the group's: _group_pace
+
+
+def _offset(store: PaceStore, clock: Callable[[], float], tries: int = 3) -> float:
+    """The store's clock minus ``clock``, read ``tries`` times: the quickest answer's
+    (its midpoint is off by half its round trip at most)."""
+    best = (math.inf, 0.0)
+    for _ in range(tries):
+        before = clock()
+        shared = store.clock()
+        after = clock()
+        best = min(best, (after - before, shared - (before + after) / 2))
+    return best[1]
+
+
+def _newer(seen: Pace, known: Pace) -> bool:
+    """Whether ``seen`` holds a cut or a pause ``known`` does not (times that went to
+    the shared clock and back differ in their last bits: a microsecond is nothing)."""
+    return seen.last_cut > known.last_cut + 1e-6 or seen.paused_until > known.paused_until + 1e-6
 
 
 def _row(pace: Pace, offset: float, shared_now: float) -> dict[str, float | None]:
@@ -241,6 +272,7 @@ def _row(pace: Pace, offset: float, shared_now: float) -> dict[str, float | None
         "edge": pace.edge if math.isfinite(pace.edge) else None,
         "next_slot": pace.next_slot + offset if math.isfinite(pace.next_slot) else shared_now,
         "last_cut": shared(pace.last_cut),
+        "settled": shared(pace.settled),
         "paused_until": shared(pace.paused_until),
         "updated_at": shared_now,
     }

@@ -47,6 +47,7 @@ send at and wait themselves, so tests drive it with a fake clock.
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import deque
@@ -57,7 +58,8 @@ from typing import NamedTuple
 __all__ = ["AimdLimiter", "Pace", "Slot"]
 
 OVERSHOOT = 0.25  # a share of 429s that means the pace is far over the limit
-OVERSHOOT_DOUBT = 0.05  # what a limit measured far over it is raised by
+OVERSHOOT_DOUBT = 0.10  # what a limit measured far over it is raised by
+PACE_BOUND = 0.9  # sent at less than this share of the pace, the pace was not what held
 SHARE_OF = 20  # answers the share of 429s is taken over ...
 SHARE_SECONDS = 10.0  # ... at most this old
 
@@ -101,13 +103,17 @@ class Pace:
 
     ``edge`` is the server's limit as last measured (``inf`` before a 429);
     ``next_slot`` the next free send time; ``last_cut`` when the pace was last
-    cut; ``paused_until`` the end of a shared ``Retry-After``.
+    cut; ``settled`` when a 429 among answers the server otherwise took may
+    cut again (its bucket refilled after the cut, the rows it refused have
+    waited out their ``Retry-After``); ``paused_until`` the end of a shared
+    ``Retry-After``.
     """
 
     rate: float
     edge: float = math.inf
     next_slot: float = -math.inf
     last_cut: float = -math.inf
+    settled: float = -math.inf
     paused_until: float = -math.inf
 
 
@@ -128,7 +134,8 @@ class AimdLimiter:
         edge_decrease: float = 0.97,
         increase: float = 0.00007,
         fast_climb: float = 40.0,
-        band: float = 0.03,
+        band: float = 0.08,
+        patience: float = 500.0,
         settle: float = 30.0,
         floor: float = 0.1,
         pause_after: int = 3,
@@ -144,6 +151,7 @@ class AimdLimiter:
         self.edge_decrease = edge_decrease
         self.fast_climb = fast_climb
         self.band = band
+        self.patience = patience
         self.increase = increase
         self.settle = settle
         self.floor = min(floor, ceiling)
@@ -158,6 +166,9 @@ class AimdLimiter:
         self._last_ok = clock()  # when the server last took a request
         self._ok_rtt: float | None = None  # smoothed round trip of the answers that are not 429s
         self._generation = 0  # bumped by every cut and pause: voids booked slots
+        self._wait = 1.0  # the last Retry-After: how long a refused row waits
+        self._pending: float | None = None  # a 429 not judged yet (its send time)
+        self.measured = Shares(None)  # what the last 429 found (the debug log says it)
         self.throttles = 0  # 429s seen
         self.decreases = 0
         self.pauses = 0
@@ -203,17 +214,14 @@ class AimdLimiter:
     def on_throttle(self, sent_at: float, retry_after: float | None) -> None:
         """A 429 came back for a request sent at ``sent_at`` (clock time)."""
         now = self._clock()
+        if retry_after is not None:
+            self._wait = min(self.max_pause, retry_after)
         self.throttles += 1
         self._streak += 1
         self._record(now, sent_at, throttled=True)
-        # Cut from what was really sent: a pace the workers cannot use (they
-        # wait out Retry-Afters, or are too few) says nothing.
-        observed = self._observed_pace(now)
-        if observed < 0.9 * self.pace.rate:
-            self.pace.rate = observed
-        if self._cut(now, sent_at):
-            self.decreases += 1
-            self._generation += 1  # slots booked at the old pace are void
+        if not math.isfinite(self.pace.rate):  # unlimited: cut from what was really sent
+            self.pace.rate = self._observed_pace(now)
+        self._judge(now, sent_at)
         # Refusing everything: 429s in a row, and nothing taken for a second.
         if self._streak >= self.pause_after and now - self._last_ok >= 1.0:
             wait = min(self.max_pause, retry_after if retry_after is not None else 1.0)
@@ -222,10 +230,26 @@ class AimdLimiter:
                 self.pauses += 1
             self._streak = 0
 
+    def _judge(self, now: float, sent_at: float) -> None:
+        """Cut for the 429 of a request sent at ``sent_at``, if it says to. One that
+        cannot be judged yet (its own answer is not among the settled ones) is
+        judged again once it is, when an answer comes: 429s that come in a burst
+        (rows that waited out the same ``Retry-After``) are otherwise never settled
+        when the next one arrives."""
+        if self._cut(now, sent_at):
+            self.decreases += 1
+            self._generation += 1  # slots booked at the old pace are void
+            self._pending = None
+        elif sent_at >= self.pace.last_cut and self._pending is None:
+            self._pending = sent_at
+        elif self.measured.settled is None and self._pending is not None:
+            self._pending = min(self._pending, sent_at)  # too few answers: judge it later
+
     def _cut(self, now: float, sent_at: float) -> bool:
         """Cut the shared pace for this 429, if it says something new; whether it did."""
         shares = self._shares(now, self.pace.last_cut)
-        return cut(self.pace, self, now=now, sent_at=sent_at, shares=shares)
+        self.measured = shares
+        return cut(self.pace, self, now=now, sent_at=sent_at, shares=shares, wait=self._wait)
 
     def _pause(self, until: float) -> bool:
         """Pause every sender until ``until``; whether that is later than before."""
@@ -245,10 +269,22 @@ class AimdLimiter:
         now = self._clock()
         self._streak = 0
         self._record(now, sent_at, throttled=False)
+        pending = self._pending
+        if pending is not None and self._ok_rtt is not None and pending <= now - self._ok_rtt:
+            self._pending = None  # that 429 is settled now: judge it with its peers
+            if pending >= self.pace.last_cut:
+                self._judge(now, pending)
+                if self._pending == pending and self.measured.settled is not None:
+                    self._pending = None  # judged: it said nothing
         rate = self.pace.rate
         if rate >= self.ceiling or not self._pace_bound(now):
             return
         factor = climb_factor(rate, self.pace.edge, self.band, self.fast_climb)
+        # The longer the edge holds, the less it is to be trusted (it may be a low
+        # measure, or the limit rose): the climb speeds up with the requests sent
+        # since the last cut, ``patience`` of them doubling it.
+        since = (now - self.pace.last_cut) * rate / self.patience
+        factor = min(self.fast_climb, factor * (1.0 + since * since))
         self._climb(rate * self.increase * factor)
 
     def _pace_bound(self, now: float) -> bool:
@@ -275,28 +311,31 @@ class AimdLimiter:
             )
 
     def _shares(self, now: float, since: float) -> Shares:
-        """What the answers of the requests sent since ``since`` (the last cut) say."""
-        answers = self._answers
+        """What the answers of the requests sent since ``since`` (the last cut) say.
+
+        The settled requests are the latest by the time they were *sent* among
+        those whose answers are all in: taken by the time their answers came,
+        the 429s (back at once) would be counted apart from the answers of the
+        requests sent with them (back after the work).
+        """
         recent: list[bool] = []
         settled: list[tuple[float, bool]] = []
         # A request sent before this has its answer, whatever the answer:
         answered_by = now - self._ok_rtt if self._ok_rtt is not None else -math.inf
-        for _, sent, t in reversed(answers):
+        for _, sent, t in reversed(self._answers):
             if sent < since:
                 continue
             if len(recent) < SHARE_OF:
                 recent.append(t)
             if sent <= answered_by:
                 settled.append((sent, t))
-                if len(settled) == SHARE_OF:
-                    break
         if self._ok_rtt is None:  # nothing but 429s back yet: the run's first round trip
             return Shares(_share(recent))
+        settled = heapq.nlargest(SHARE_OF, settled)
         if len(settled) < 10:
             return Shares(None)
-        times = [sent for sent, _ in settled]
-        span = max(times) - min(times)
-        pace = (len(times) - 1) / span if span > 0 else math.inf
+        span = settled[0][0] - settled[-1][0]
+        pace = (len(settled) - 1) / span if span > 0 else math.inf
         return Shares(_share(recent), _share([t for _, t in settled]), pace)
 
     def _observed_pace(self, now: float) -> float:
@@ -316,28 +355,38 @@ def book(pace: Pace, now: float) -> float:
     return at
 
 
-def cut(pace: Pace, rules: AimdLimiter, *, now: float, sent_at: float, shares: Shares) -> bool:
+def cut(
+    pace: Pace, rules: AimdLimiter, *, now: float, sent_at: float, shares: Shares, wait: float
+) -> bool:
     """Cut ``pace`` for a 429 of a request sent at ``sent_at``, by ``rules``' settings.
 
     Returns whether it cut: a 429 for a request sent before the last cut, or
     one that comes while the server's bucket refills after a cut (few 429s,
-    within ``settle`` requests of it), says nothing new; neither do 429s too few
-    to measure by.
+    within ``settle`` requests of it; after a cut far over the limit, also
+    while the rows it refused wait out their ``Retry-After`` of ``wait``
+    seconds, which leaves the workers' pace not yet what it will be), says
+    nothing new; neither do 429s too few to measure by.
     """
     if sent_at < pace.last_cut:
         return False
     current = pace.rate
-    settled, through = shares.settled, shares.got_through
+    settled, through, sent = shares.settled, shares.got_through, shares.sent
+    if settled == 0 and sent is not None and sent < PACE_BOUND * current:
+        # The server took every request whose answer is in, and they were sent
+        # slower than the pace (the workers waited out Retry-Afters, or are too
+        # few): a 429 now is an early arrival in an empty bucket, not a measure.
+        return False
     if (
         settled is not None
         and through is not None
-        and (settled >= OVERSHOOT or sent_at >= pace.last_cut + rules.settle / current)
+        and (settled >= OVERSHOOT or sent_at >= pace.settled)
     ):
         # Once the server's bucket is empty it refuses 1 - limit/pace of the
         # requests: what got through is the limit. Settle just under it. Measured
         # far over the limit (on few answers), the limit is given the benefit of
         # the doubt: a little too high costs one more cut, too low a long climb.
-        if settled >= OVERSHOOT:
+        far = settled >= OVERSHOOT
+        if far:
             through *= 1.0 + OVERSHOOT_DOUBT
         pace.edge = max(current * 0.25, min(current, through))
         pace.rate = pace.edge * rules.edge_decrease
@@ -347,10 +396,12 @@ def cut(pace: Pace, rules: AimdLimiter, *, now: float, sent_at: float, shares: S
         # back sooner than the other answers). Halve at most, and look again.
         assert shares.recent is not None
         pace.rate = current * min(rules.decrease, max(0.5, 1.0 - shares.recent))
+        far = True
     else:
         return False  # the bucket refills after a cut: an early arrival was refused
     pace.rate = max(rules.floor, pace.rate)
     pace.last_cut = now
+    pace.settled = now + max(rules.settle / pace.rate, wait if far else 0.0)
     pace.next_slot = now + 1.0 / pace.rate
     return True
 

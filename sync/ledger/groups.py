@@ -37,7 +37,7 @@ from sync.shards import Shard, shard_of
 
 #: The columns of a group's ``pacing`` row, as ``update_pace`` hands them over.
 PACE_COLUMNS = (
-    "rate", "edge", "next_slot", "last_cut", "paused_until", "claimed", "updated_at"
+    "rate", "edge", "next_slot", "last_cut", "settled", "paused_until", "claimed", "updated_at"
 )  # fmt: skip
 
 
@@ -251,7 +251,8 @@ _NEW_PACE = (
 )
 _UPDATE_PACE = (
     "UPDATE pacing SET rate = :rate, edge = :edge, next_slot = :next_slot,"
-    " last_cut = :last_cut, paused_until = :paused_until, claimed = :claimed,"
+    " last_cut = :last_cut, settled = :settled, paused_until = :paused_until,"
+    " claimed = :claimed,"
     " updated_at = :updated_at WHERE run_group = :group"
 )
 

@@ -113,6 +113,7 @@ CREATE TABLE pacing (
     edge REAL,
     next_slot REAL NOT NULL,
     last_cut REAL,
+    settled REAL,
     paused_until REAL,
     claimed INTEGER NOT NULL,
     updated_at REAL NOT NULL
