@@ -64,6 +64,15 @@ def main() -> None:
         print("dispatcher against the sandbox:")
         for key, value in d.items():
             print(f"  {key:<40} {value:>10,.3f}")
+        print()
+    try:
+        from bench.bench_shards import bench_shards
+    except ImportError as exc:  # pragma: no cover
+        print(f"shards bench unavailable: {exc}")
+    else:
+        print("run processes against an unknown limit of 50/s (--rate 200), one beside 4 shards:")
+        for key, value in bench_shards().items():
+            print(f"  {key:<48} {value:>10,.3f}")
 
 
 if __name__ == "__main__":

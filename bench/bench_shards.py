@@ -27,12 +27,19 @@ from typing import Any
 
 import structlog
 
-from bench.bench_dispatch import LATENCY_MS, LIMIT, TOKEN, WINDOW, _postgres, _sandbox_process
+from bench.bench_dispatch import (
+    LATENCY_MS,
+    LIMIT,
+    SETTLE,
+    TOKEN,
+    WINDOW,
+    _postgres,
+    _sandbox_process,
+)
 from bench.bench_dispatch import _control as control
 from bench.bench_dispatch import _setup as setup
 
 CEILING = 4 * LIMIT
-SETTLE = 5.0  # seconds after the first request: the limit found, the window starts
 ROWS = int(LIMIT * (SETTLE + WINDOW + 4))  # every process still sends past the window
 CONCURRENCY = 16  # per process: one shard alone could carry the whole limit
 ROOT = Path(__file__).resolve().parents[1]

@@ -40,6 +40,10 @@ dag = make_dag(
     retry_delay=timedelta(minutes=10),
     fail_on_problems=0.05,  # fail the task when more than 5 % of the rows need attention
     # token_conn_id="jobmojito",  # a Connection whose password is the API token
+    # Several workers (Celery or Kubernetes executor): the ledger in PostgreSQL, and
+    # the export split into mapped tasks, then one results sheet (README "Running on
+    # several workers"):
+    # ledger_conn_id="jobmojito_ledger", shards=4,
     # Any other run option (see `jobmojito-sync run --help`):
     rate=10,
     concurrency=8,

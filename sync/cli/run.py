@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -285,5 +286,11 @@ def _print_outcome(report: Any) -> None:
         console.print(table)
     _print_sources(console, report.sources)
     click.echo(f"results: {report.results_path}", err=True)
+    if report.group:
+        click.echo(
+            f"shard {report.shard} of run group {report.group}; the whole group's sheet:"
+            f" jobmojito-sync report --group {shlex.quote(report.group)} --out FILE",
+            err=True,
+        )
     if report.exit_code:
         click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)
