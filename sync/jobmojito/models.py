@@ -1,4 +1,4 @@
-"""Pydantic models of the JobMojito API: the three create endpoints and two look-ups.
+"""Pydantic models of the JobMojito API: the create, update and token endpoints and the look-ups.
 
 Over 400 lines on purpose: it is one transcription, read side by side with the document,
 schema for schema; the value checks it shares live in ``sync.jobmojito.fields``.
@@ -13,6 +13,12 @@ JobInterviewCreateForCandidateWith…    ``CandidateRequest`` / ``CandidateRespo
 JobInterviewCreateRequest / Response   ``InterviewCreateRequest`` / ``…Response``
 JobInterviewCreateFromArray…           ``InterviewCreateFromArrayRequest`` /
                                        ``InterviewQuestion`` / ``…Response``
+JobInterviewUpdateRequest / Response   ``InterviewUpdateRequest`` / ``…Response``
+JobInterviewQuestionsDiff              ``QuestionsDiff`` / ``QuestionReplaced``
+JobInterviewTokenRequest / Response    ``SignedUrlRequest`` / ``SignedUrl``
+MerchantAvatarListResponse             ``AvatarListResponse`` / ``AvatarTemplate``
+MerchantInterviewListResponse          ``InterviewListResponse`` / ``InterviewListItem``
+Pagination                             ``Pagination``
 Error                                  ``ApiErrorBody``
 MerchantStatus                         ``MerchantStatus``
 PlatformLanguage(sListResponse)        ``PlatformLanguage`` / ``…ListResponse``
@@ -47,6 +53,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -97,6 +104,19 @@ ResultView = Literal[
 ConversationSpeed = Literal["slower", "normal", "faster"]
 VideoIntroduction = Literal["optional", "required"]
 PdfTemplate = Literal["classic", "modern", "one_pager"]
+#: Every lifecycle status; ``job-interview-update`` may set any of them.
+LifecycleStatus = Literal["draft", "active", "archived", "deleted", "preparing", "completed"]
+TypeCredit = Literal[
+    "resume_check", "interview_coach_starter", "interview_coach_contributor",
+    "interview_coach_manager", "cover_letter",
+]  # fmt: skip
+CoachPlan = Literal["demo", "screening", "2nd", "3rd", "closing", "job-specific", "other"]
+#: ``job-interview-update`` also knows ``hidden`` (the create requests do not).
+VideoIntroductionSetting = Literal["hidden", "optional", "required"]
+SignedUrlType = Literal[
+    "interview-for-profile", "results-for-profile", "interview-result-candidate",
+    "interview-result-talent-seeker", "interview-results-for-position",
+]  # fmt: skip
 
 DECISION_STATUSES: tuple[str, ...] = get_args(DecisionStatus)
 
@@ -384,6 +404,194 @@ class InterviewCreateFromArrayResponse(_Response):
     embed_signing_key: str | None = None
 
 
+# ------------------------------------------------------- job-interview-update
+
+
+class InterviewUpdateRequest(_Request):
+    """``POST /job-interview-update``: change an existing interview (or position).
+
+    Only the fields sent are written. The document lets ``null`` clear a field; this
+    model, like every request here, leaves a blank or null field out instead, so an
+    update never clears anything by accident. ``questions``, when sent, is the whole
+    list, applied as a diff (matched on ``external_id``, then ``id``, then content).
+    ``mojito_language_code`` cannot be changed, so it is not a field.
+    """
+
+    position_id: Uuid  # the interview definition (or multi-stage position) to update
+    status: LifecycleStatus | None = None
+    visibility: Visibility | None = None
+    name: str | None = None
+    code: str | None = None  # external code / reference
+    location: str | None = None  # stored as interview_location
+    cover_image_url: str | None = None
+    description: str | None = None
+    description_long: str | None = None  # Markdown
+    interview_department: str | None = None
+    interview_salary: str | None = None
+    interview_available_till: IsoDateTime | None = None
+    recruiter_profile_id: str | None = None
+    tags: list[str] | None = None
+    #: The complete ordered list; omitted = the questions are left as they are.
+    questions: Annotated[list[InterviewQuestion], Field(min_length=1)] | None = None
+    regenerate_candidate_expectations: bool | None = None  # only with questions
+    type: InterviewKind | None = None  # single-stage interviews only
+    type_credit: TypeCredit | None = None  # candidate-paid coaching only
+    coach_plan: CoachPlan | None = None
+    interview_template_id: NonBlank | None = None  # also decides the modality
+    knowledge_base_store_id: str | None = None
+    recording: Recording | None = None
+    recording_full_session: RecordingFullSession | None = None
+    result_view: ResultView | None = None
+    candidate_video_introduction: VideoIntroductionSetting | None = None
+    interview_conversation_speed: ConversationSpeed | None = None
+    max_followups: Followups | None = None
+    max_duration: Seconds | None = None  # seconds: the live limit, the credit multiplier
+    questions_random_subset: Fraction | None = None
+    interview_attempts: Attempts | None = None
+    required_pronunciation: bool | None = None
+    result_enable_edit_transcript: bool | None = None
+    candidate_expectations: str | None = None
+    candidate_expectations_json: CandidateExpectations | None = None
+    custom_scoring: dict[str, Any] | None = None  # merged onto the stored configuration
+    pdf_export_auto_config: PdfExportAutoConfig | None = None
+    interview_type: InterviewType | None = None  # existing questions are not regenerated
+    interview_tone: str | None = None
+    seniority_level: SeniorityLevel | None = None
+    hiring_for_company: HiringForCompany | None = None
+
+
+class QuestionReplaced(_Response):
+    """An edited question: the old record unlinked (``from``), a new one made (``to``)."""
+
+    model_config = ConfigDict(extra="allow", serialize_by_alias=True)
+
+    from_: str = Field(alias="from")  # ``from`` is a Python keyword
+    to: str
+
+
+class QuestionsDiff(_Response):
+    """What a ``questions`` update decided, question by question (``JobInterviewQuestionsDiff``)."""
+
+    kept: list[str]
+    added: list[str]  # ids created for entries that matched nothing stored
+    removed: list[str]  # ids unlinked (the records still exist)
+    replaced: list[QuestionReplaced]
+    question_ids: list[str]  # the full ordered step list after the update
+    reactivated: bool  # an active interview was re-published
+
+
+class InterviewUpdateResponse(_Response):
+    """Answer of ``job-interview-update``: what was written."""
+
+    position_id: str
+    is_multistage: bool
+    updated_fields: list[str]  # stored columns written, plus "status" / "questions"
+    questions_diff: QuestionsDiff | None = None  # absent when questions were not sent
+
+
+# ------------------------------------------------------- job-interview-token
+
+
+class SignedUrlRequest(_Request):
+    """``POST /job-interview-token``: a public, token-signed URL; which ids are needed
+    depends on ``type`` (``interview-results-for-position`` needs ``interview_id``)."""
+
+    type: SignedUrlType | None = None
+    merchant_id: str | None = None  # admin / sub-merchant only
+    interview_profile_id: str | None = None
+    interview_id: str | None = None  # the interview or position
+    interview_result_id: str | None = None
+    hide_menu: str | bool | None = None  # the string "false" shows the menu
+
+
+class SignedUrl(RootModel[str]):
+    """Answer of ``job-interview-token``: the signed URL, a bare JSON string."""
+
+
+# ------------------------------------------------------------- the two lists
+
+
+class Pagination(_Response):
+    """Where a page of a list sits in the whole."""
+
+    total: int  # matching records across all pages
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class AvatarTemplate(_Response):
+    """One avatar (interview) template: its ``id`` is an ``interview_template_id``."""
+
+    id: str
+    merchant_id: str | None = None
+    name: str | None = None
+    type: str | None = None  # interactive_heygen, offline_synthesia, ...
+    status: str | None = None  # active / draft / archived / deleted
+    visibility: str | None = None
+    mojito_language_code: str | None = None
+    video_voice_language_name: str | None = None
+    media_url: str | None = None
+    background_url: str | None = None
+    background_blur: Number | None = None
+    video_background_remove: bool | None = None
+    video_avatar_image_url: str | None = None
+    video_avatar_aspect_ratio: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class AvatarListResponse(_Response):
+    """``GET /merchant-avatar-list``: a page of templates, newest-updated first."""
+
+    data: list[AvatarTemplate]
+    pagination: Pagination
+
+
+class InterviewListItem(_Response):
+    """One interview definition of ``GET /merchant-interview-list``.
+
+    The document lists no ``code`` here but keeps extra keys; ``external_code`` reads
+    one when the answer carries it (the sandbox's does).
+    """
+
+    id: str
+    merchant_id: str | None = None
+    name: str | None = None
+    emoji: str | None = None
+    type: str | None = None
+    type_avatar: str | None = None
+    status: str | None = None
+    visibility: str | None = None
+    mojito_language_code: str | None = None
+    speech_language_code: str | None = None
+    environment: str | None = None
+    is_ats: bool | None = None
+    is_multi_stage: bool | None = None
+    recording: str | None = None
+    recording_full_session: str | None = None
+    billing_single_position: bool | None = None
+    billing_single_position_end_at: str | None = None
+    cover_image_url: str | None = None
+    interview_count: Number | None = None
+    interview_last: str | None = None
+    calc_duration: Number | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def external_code(self) -> str | None:
+        """The interview's ``code`` when the list gives one (an extra key), else None."""
+        code = (self.model_extra or {}).get("code")
+        return code.strip() or None if isinstance(code, str) else None
+
+
+class InterviewListResponse(_Response):
+    """``GET /merchant-interview-list``: a page of interview definitions."""
+
+    data: list[InterviewListItem]
+    pagination: Pagination
+
+
 # ----------------------------------------------------------- errors, look-ups
 
 
@@ -467,6 +675,17 @@ MODELS: Mapping[str, type[BaseModel]] = {
         InterviewCreateFromArrayRequest,
         InterviewQuestion,
         InterviewCreateFromArrayResponse,
+        InterviewUpdateRequest,
+        InterviewUpdateResponse,
+        QuestionsDiff,
+        QuestionReplaced,
+        SignedUrlRequest,
+        SignedUrl,
+        Pagination,
+        AvatarTemplate,
+        AvatarListResponse,
+        InterviewListItem,
+        InterviewListResponse,
         HiringForCompany,
         PdfExportAutoConfig,
         CandidateExpectations,
@@ -486,9 +705,12 @@ __all__ = [
     "REQUIRED_CANDIDATE_FIELDS",
     "REQUIRED_WITHOUT_POSITION_DEF_SET_ID",
     "ApiErrorBody",
+    "AvatarListResponse",
+    "AvatarTemplate",
     "CandidateExpectations",
     "CandidateRequest",
     "CandidateResponse",
+    "CoachPlan",
     "ConversationSpeed",
     "DecisionStatus",
     "HiringForCompany",
@@ -497,20 +719,33 @@ __all__ = [
     "InterviewCreateRequest",
     "InterviewCreateResponse",
     "InterviewKind",
+    "InterviewListItem",
+    "InterviewListResponse",
     "InterviewQuestion",
     "InterviewStatus",
     "InterviewType",
+    "InterviewUpdateRequest",
+    "InterviewUpdateResponse",
     "LanguageAccent",
     "LanguageCode",
+    "LifecycleStatus",
     "MerchantStatus",
+    "Pagination",
     "PdfExportAutoConfig",
     "PdfTemplate",
     "PlatformLanguage",
     "PlatformLanguagesListResponse",
+    "QuestionReplaced",
+    "QuestionsDiff",
     "Recording",
     "RecordingFullSession",
     "ResultView",
     "SeniorityLevel",
+    "SignedUrl",
+    "SignedUrlRequest",
+    "SignedUrlType",
+    "TypeCredit",
     "VideoIntroduction",
+    "VideoIntroductionSetting",
     "Visibility",
 ]

@@ -53,7 +53,7 @@ GATEWAY_ERRORS: dict[str, tuple[int, str, str]] = {
     ),
 }
 
-Answer = tuple[int, dict[str, Any]]
+Answer = tuple[int, Any]  # status, JSON body (an object; a bare string for a signed URL)
 #: A function's work on the request's validated fields (its JSON body, or its query).
 Handler = Callable[[dict[str, Any], Request], Awaitable[Answer]]
 
@@ -88,6 +88,10 @@ class SandboxApp:
             "job-interview-create-from-array": ("POST", self._create_from_array),
             "merchant-status": ("GET", self._merchant_status),
             "platform-languages-list": ("GET", self._languages),
+            "job-interview-update": ("POST", self._update),
+            "job-interview-token": ("POST", self._signed_url),
+            "merchant-avatar-list": ("GET", self._avatar_list),
+            "merchant-interview-list": ("GET", self._interview_list),
         }
         self._languages_body = platform_languages()
 
@@ -253,10 +257,22 @@ class SandboxApp:
         return self.state.enrol(fields)
 
     async def _create(self, fields: dict[str, Any], request: Request) -> Answer:
-        return 200, self.state.create_interview(fields, source="ai")
+        return self.state.create_interview(fields, source="ai")
 
     async def _create_from_array(self, fields: dict[str, Any], request: Request) -> Answer:
-        return 200, self.state.create_interview(fields, source="array")
+        return self.state.create_interview(fields, source="array")
+
+    async def _update(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.update_interview(fields)
+
+    async def _signed_url(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.signed_url(fields)
+
+    async def _avatar_list(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.avatar_list(fields)
+
+    async def _interview_list(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.interview_list(fields)
 
     async def _merchant_status(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, self.state.merchant_status(fields.get("merchant_id"))

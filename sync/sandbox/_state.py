@@ -1,5 +1,11 @@
 """What the sandbox remembers: positions, interviews, enrolments, credits and counters.
 
+An interview made by ``job-interview-create`` (or ``-from-array``) is a
+single-stage position: its ``interview_def_set_id`` is also the
+``position_def_set_id`` an enrolment may name, and its ``code`` the
+``position_external_id`` that finds it. Every definition is listed by
+``merchant-interview-list`` with its ``code`` (``sync.sandbox._catalogue``).
+
 Every method runs under one lock and never awaits, so a check-then-insert (is this
 candidate already enrolled for this position?) cannot interleave with another
 request, whatever the concurrency. Methods return ``(http_status, body)``; the app
@@ -18,7 +24,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SANDBOX_MERCHANT_ID = "28106cba-1c27-4e53-b149-32113e5e8e31"
+from sync.sandbox._catalogue import SANDBOX_MERCHANT_ID, TEMPLATE_IDS
+from sync.sandbox._definitions import CANDIDATE_ENDPOINT, Definitions
+
 SANDBOX_PROFILE_ID = "9b2c1e54-7a3d-4f8e-9c10-2b6a4d5e7f01"
 INTERVIEW_URL_BASE = "https://sandbox.jobmojito.local/interview/"
 REJECT_REASON = "The candidate's resume does not match the position's requirements"
@@ -118,7 +126,7 @@ class _Counters:
     duplicates_answered: int = 0
 
 
-class SandboxState:
+class SandboxState(Definitions):
     """The merchant's world as the sandbox sees it. Thread-safe; see the module docstring."""
 
     def __init__(self, *, credits: int = 1000, seed: int = 0) -> None:
@@ -141,6 +149,7 @@ class SandboxState:
             self.interviews: dict[str, Interview] = {}
             self.enrolments: dict[tuple[str, str], Enrolment] = {}
             self.credits = self._initial_credits
+            self._reset_definitions()
             self._counters = _Counters()
 
     def set_credits(self, credits: int) -> None:
@@ -239,6 +248,7 @@ class SandboxState:
             if found is None:
                 error = {"error": "position_def_set_id not found", "name": "position_def_set_id"}
                 return 404, error
+            self.positions_found["position_def_set_id"] += 1
             return found
         # The document: the four are "required when position_def_set_id is not provided",
         # a position_external_id notwithstanding (it only finds the position).
@@ -248,6 +258,7 @@ class SandboxState:
                 return 422, {"error": message, "name": name}
         external_id = fields.get("position_external_id")
         if external_id and external_id in self._by_external:
+            self.positions_found["position_external_id"] += 1
             return self.positions[self._by_external[external_id]]
         by_fields = (
             _norm(fields["position_name"]),
@@ -255,6 +266,7 @@ class SandboxState:
             _norm(fields["position_country_code"]),
         )
         if not external_id and by_fields in self._by_fields:
+            self.positions_found["position_fields"] += 1
             return self.positions[self._by_fields[by_fields]]
         interview = self._new_interview(fields["position_name"], "position", fields)
         position = Position(
@@ -271,19 +283,54 @@ class SandboxState:
             self._by_external[external_id] = position.id
         else:
             self._by_fields[by_fields] = position.id
+        self.positions_found["created"] += 1
+        self._define(position.id, fields["position_name"], external_id, CANDIDATE_ENDPOINT, {
+            "mojito_language_code": fields["mojito_language_code"],
+            "template_id": fields.get("interview_template_id"),
+        })  # fmt: skip
         return position
 
-    def create_interview(self, fields: dict[str, Any], *, source: str) -> dict[str, Any]:
-        """``job-interview-create`` (``source="ai"``) or ``-from-array`` (``"array"``)."""
+    def create_interview(
+        self, fields: dict[str, Any], *, source: str
+    ) -> tuple[int, dict[str, Any]]:
+        """``job-interview-create`` (``source="ai"``) or ``-from-array`` (``"array"``).
+
+        The interview is a single-stage position: enrolments find it by its id
+        (``position_def_set_id``) or its ``code`` (``position_external_id``). A code
+        already in use makes a second interview all the same: the document
+        promises no reuse.
+        """
         with self._lock:
+            if fields["interview_template_id"] not in TEMPLATE_IDS:
+                error = "interview_template_id does not name a template of this merchant"
+                return 422, {"error": error, "name": "interview_template_id"}
             interview = self._new_interview(fields["name"], source, fields)
+            code = fields.get("code") or None
+            position = Position(
+                id=interview.id,
+                interview_def_set_id=interview.id,
+                external_id=code,
+                name=fields["name"],
+                location=fields["location"],
+                country_code="",
+                language_code=fields["mojito_language_code"],
+            )
+            self.positions[position.id] = position
+            if code:
+                self._by_external.setdefault(code, position.id)
+            endpoint = "job-interview-create" + ("-from-array" if source == "array" else "")
+            definition = self._define(interview.id, fields["name"], code, endpoint, fields)
+            definition.questions = [
+                {**{k: v for k, v in q.items() if k != "id"}, "id": self._uuid()}
+                for q in fields.get("questions") or ()
+            ]
             body: dict[str, Any] = {"interview_def_set_id": interview.id}
             if source == "ai":
                 body["questions_generated"] = interview.questions
                 body["max_duration"] = interview.max_duration
             if fields.get("is_embedded"):
                 body.update(self._embed(interview))
-            return body
+            return 200, body
 
     def merchant_status(self, merchant_id: str | None = None) -> dict[str, Any]:
         """``merchant-status``: every required field; credits run down with enrolments."""
@@ -339,5 +386,6 @@ class SandboxState:
                 "duplicates_answered": c.duplicates_answered,
                 "positions": len(self.positions),
                 "interviews": len(self.interviews),
+                **self._definition_stats(),
                 "credits_remaining": self.credits,
             }
