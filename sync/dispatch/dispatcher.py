@@ -31,7 +31,9 @@ retried) and calls ``on_outcome`` exactly once per row, whatever happens:
   that), and rows not sent are ``not_sent``.
 
 What a row is sent to is an ``Endpoint`` (``sync.dispatch.endpoints``):
-enrolling a candidate by default.
+enrolling a candidate by default. Rows are taken in input order, except that
+rows an endpoint groups as creating the same position wait while the first
+of them is out (``sync.dispatch.order``).
 
 A send is never cancelled to make room or save time: only a request still
 out after ``drain_seconds`` of a shutdown is abandoned (its row is ``failed``,
@@ -45,7 +47,7 @@ import asyncio
 import dataclasses
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_random
 
 from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint
 from sync.dispatch.gate import Circuit, Gate
+from sync.dispatch.order import WAIT, RowQueue
 from sync.dispatch.pacing import AimdLimiter
 from sync.dispatch.settings import AttemptJournal, DispatchResult, DispatchSettings, RowOutcome
 from sync.errors import AbortError, AuthError, Interrupted
@@ -174,7 +177,7 @@ class _Dispatcher:
         self.aborted: AbortError | None = None
         self.abort_reason = ""  # short, for the rows' "not sent: ..." reasons
         self.fatal: BaseException | None = None
-        self.todo: Iterator[tuple[int, PlannedRow]] = iter(enumerate(rows))
+        self.queue = RowQueue(rows, endpoint.group)
         self.reported: set[int] = set()
         self.out = 0  # requests in flight
         self.counts: dict[str, int] = {}
@@ -214,7 +217,7 @@ class _Dispatcher:
             await asyncio.gather(*workers, *helpers, return_exceptions=True)
         if self.fatal is not None:
             raise self.fatal
-        for position, row in self.todo:
+        for position, row in self.queue.remaining():
             self._report(position, row, self._not_sent())
         result = DispatchResult(
             aborted=self.aborted,
@@ -261,10 +264,13 @@ class _Dispatcher:
     async def _worker(self) -> None:
         try:
             while not self.halt.is_set():
-                try:
-                    position, row = next(self.todo)
-                except StopIteration:
+                taken = self.queue.take()
+                if taken is None:
                     return
+                if taken == WAIT:
+                    await self._until_halted(self.queue.changed())
+                    continue
+                position, row = taken
                 state = _Row(position, row, self.clock())
                 try:
                     outcome = await self._send(state)
@@ -272,6 +278,7 @@ class _Dispatcher:
                     self._report(position, row, self._abandoned(state))
                     raise
                 self._report(position, row, outcome)
+                self.queue.done(position)
         except Exception as exc:  # a bug, or the journal / on_outcome failed
             if self.fatal is None:
                 self.fatal = exc
@@ -382,14 +389,18 @@ class _Dispatcher:
         if self.halt.is_set():
             return False
         if seconds > 0:
-            nap = asyncio.ensure_future(self.sleep(seconds))
-            halted = asyncio.ensure_future(self.halt.wait())
-            try:
-                await asyncio.wait({nap, halted}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                nap.cancel()
-                halted.cancel()
+            await self._until_halted(self.sleep(seconds))
         return not self.halt.is_set()
+
+    async def _until_halted(self, waiting: Awaitable[Any]) -> None:
+        """Await ``waiting`` unless the run halts first."""
+        done = asyncio.ensure_future(waiting)
+        halted = asyncio.ensure_future(self.halt.wait())
+        try:
+            await asyncio.wait({done, halted}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            done.cancel()
+            halted.cancel()
 
     async def _backoff(self, seconds: float) -> None:
         await self._pause(seconds)

@@ -2,9 +2,11 @@
 
 The dispatcher knows no endpoint. An ``Endpoint`` gives it ``send`` (one
 attempt for one row; like every ``ApiClient`` call it returns a ``Reply`` and
-never raises for what the network or the API did) and ``outcome`` (the body of
+never raises for what the network or the API did), ``outcome`` (the body of
 a successful answer as the row's ``RowOutcome``; the dispatcher adds the HTTP
-status and the attempts). ``FOR_CANDIDATE``, enrolling one candidate per row
+status and the attempts) and optionally ``group`` (which rows would create the
+same position, so the first goes alone: ``sync.dispatch.order``).
+``FOR_CANDIDATE``, enrolling one candidate per row
 (``job-interview-create-for-candidate-with-token``), is the default.
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic
 
+from sync.dispatch.order import Group
 from sync.dispatch.settings import RowOutcome
 from sync.jobmojito.client import ApiClient
 from sync.jobmojito.models import CandidateResponse
@@ -25,10 +28,12 @@ __all__ = ["FOR_CANDIDATE", "Endpoint", "candidate_outcome"]
 
 @dataclass(frozen=True, slots=True)
 class Endpoint(Generic[BodyT]):
-    """How a row is sent (``send``) and what a successful answer makes of it (``outcome``)."""
+    """How a row is sent (``send``), what a successful answer makes of it (``outcome``),
+    and which rows would create the same position (``group``; None: rows are independent)."""
 
     send: Callable[[ApiClient, PlannedRow], Awaitable[Reply[BodyT]]]
     outcome: Callable[[BodyT], RowOutcome]
+    group: Group | None = None
 
 
 def _send_candidate(client: ApiClient, row: PlannedRow) -> Awaitable[Reply[CandidateResponse]]:

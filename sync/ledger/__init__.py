@@ -1,4 +1,4 @@
-"""The ledger: the durable truth of every run (runs, rows, attempts, enrolments).
+"""The ledger: the durable truth of every run (runs, rows, attempts, enrolments, positions).
 
 The results sheet is rendered from the ledger, so it can be rebuilt after a
 crash, and enrolments recorded here make later runs skip candidates already
@@ -14,7 +14,7 @@ SQLite store).
 
 from pathlib import Path
 
-from sync.ledger.base import Enrolment, Ledger, RunInfo
+from sync.ledger.base import Enrolment, KnownPosition, Ledger, RunInfo
 from sync.ledger.sqlite import SQLiteLedger
 
 
@@ -23,4 +23,4 @@ def open_ledger(path: Path) -> Ledger:
     return SQLiteLedger(path)
 
 
-__all__ = ["Enrolment", "Ledger", "RunInfo", "SQLiteLedger", "open_ledger"]
+__all__ = ["Enrolment", "KnownPosition", "Ledger", "RunInfo", "SQLiteLedger", "open_ledger"]

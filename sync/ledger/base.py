@@ -19,13 +19,18 @@ One live run, in the order the calls happen::
             ledger.finish_attempt(a, http_status=..., outcome=...)
             ledger.record_outcome(run_id, i, line)
         ledger.finish_run(run_id, exit_code=..., counts=...)
+
+Positions (``jobmojito-sync positions``, and every enrolment that names its
+position): ``ledger.positions()`` is every job the ledger knows a position
+for, ``ledger.record_position(run_id, known)`` remembers one (or what changed
+of it).
 """
 
 from __future__ import annotations
 
 import abc
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -54,6 +59,38 @@ class Enrolment:
     first_status: str = ""
     last_run_id: str = ""
     updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPosition:
+    """A position the ledger knows for a job (``key``: the job key, see ``sync.positions``).
+
+    ``origin`` says how it became known: ``created`` (job-interview-create),
+    ``from-array`` (job-interview-create-from-array), ``adopted`` (found by its
+    code in merchant-interview-list) or ``enrolment`` (the ``position_def_set_id``
+    an enrolment answered). ``digests`` holds a digest of each interview field as
+    last sent (empty when the ledger never sent it), ``link`` the recruiters'
+    signed link. ``run_id`` and ``created_at`` name the run that first recorded it.
+    """
+
+    key: str
+    origin: str
+    interview_def_set_id: str = ""
+    position_def_set_id: str = ""
+    name: str = ""
+    code: str = ""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    link: str = ""
+    run_id: str = ""
+    created_at: str = ""
+    last_run_id: str = ""
+    updated_at: str = ""
+
+    @property
+    def id_to_send(self) -> str:
+        """The ``position_def_set_id`` an enrolment names: the one an enrolment answered,
+        else the interview's (a single-stage interview is its own position)."""
+        return self.position_def_set_id or self.interview_def_set_id
 
 
 @dataclass(slots=True)
@@ -129,6 +166,15 @@ class Ledger(abc.ABC):
     @abc.abstractmethod
     def record_outcome(self, run_id: str, row_index: int, line: ResultLine) -> None:
         """Record a row's final outcome; an API decision also records the enrolment."""
+
+    @abc.abstractmethod
+    def positions(self) -> dict[str, KnownPosition]:
+        """Every position the ledger knows, by job key."""
+
+    @abc.abstractmethod
+    def record_position(self, run_id: str, position: KnownPosition) -> None:
+        """Remember a job's position, or update it: non-empty values replace stored ones;
+        the first ``origin``, run and time are kept."""
 
     @abc.abstractmethod
     def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:

@@ -7,7 +7,10 @@ The tables (one ``meta`` row records the schema version):
 - ``rows``: every input row of a run, with its display columns and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
-- ``enrolments``: one row per identity the API enrolled, across runs.
+- ``enrolments``: one row per identity the API enrolled, across runs;
+- ``positions`` (version 4): one row per job the ledger knows a position for
+  (created, adopted, or learned from an enrolment), keyed by the job key, with
+  a digest per interview field as last sent, so a changed job is noticed.
 
 ``MIGRATIONS`` lists (version, SQL) in order; ``migrate`` brings an older file
 up to ``SCHEMA_VERSION`` in one transaction and refuses a newer one.
@@ -85,8 +88,26 @@ CREATE TABLE enrolments (
 ) WITHOUT ROWID;
 """
 
+# Version 4 (2 and 3 are other changes under way): the positions a job maps to.
+_SCHEMA_V4 = """
+CREATE TABLE positions (
+    job_key TEXT PRIMARY KEY,
+    interview_def_set_id TEXT NOT NULL DEFAULT '',
+    position_def_set_id TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    code TEXT NOT NULL DEFAULT '',
+    digests TEXT NOT NULL DEFAULT '{}',
+    origin TEXT NOT NULL,
+    link TEXT NOT NULL DEFAULT '',
+    run_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_run_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
 # (version, SQL) in order; a ledger at version n gets every script after n.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (4, _SCHEMA_V4)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

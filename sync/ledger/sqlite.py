@@ -28,7 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from sync.errors import LedgerError
-from sync.ledger.base import Enrolment, Ledger, RunInfo, new_run_id, stored_text, utc_now
+from sync.ledger.base import (
+    Enrolment,
+    KnownPosition,
+    Ledger,
+    RunInfo,
+    new_run_id,
+    stored_text,
+    utc_now,
+)
 from sync.ledger.lines import Attempts, result_line, shown_counts
 from sync.ledger.lock import LOCK_RETRY_SECONDS, RunLock
 from sync.ledger.schema import check_is_ledger, migrate
@@ -66,6 +74,27 @@ SELECT {_RECORDED} AS recorded,
        count(*)
 FROM rows r WHERE r.run_id = ? GROUP BY recorded, attempted
 """  # noqa: S608 (constants only)
+
+_POSITION_SELECT = (
+    "SELECT job_key, origin, interview_def_set_id, position_def_set_id, name, code, digests,"
+    " link, run_id, created_at, last_run_id, updated_at FROM positions ORDER BY job_key"
+)
+# A new job's position, or what is new of a known one: a blank value never erases one.
+_POSITION_UPSERT = """
+INSERT INTO positions (job_key, origin, interview_def_set_id, position_def_set_id, name, code,
+                       digests, link, run_id, created_at, last_run_id, updated_at)
+VALUES (:key, :origin, :ids, :pds, :name, :code, CASE WHEN :digests = '' THEN '{}'
+        ELSE :digests END, :link, :run, :now, :run, :now)
+ON CONFLICT (job_key) DO UPDATE SET
+    interview_def_set_id = CASE WHEN :ids <> '' THEN :ids ELSE positions.interview_def_set_id END,
+    position_def_set_id = CASE WHEN :pds <> '' THEN :pds ELSE positions.position_def_set_id END,
+    name = CASE WHEN :name <> '' THEN :name ELSE positions.name END,
+    code = CASE WHEN :code <> '' THEN :code ELSE positions.code END,
+    digests = CASE WHEN :digests <> '' THEN :digests ELSE positions.digests END,
+    link = CASE WHEN :link <> '' THEN :link ELSE positions.link END,
+    last_run_id = :run,
+    updated_at = :now
+"""
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, state, dry_run, mapping, inputs, results_path,"
@@ -332,6 +361,48 @@ class SQLiteLedger(Ledger):
                 "pid": line.profile_interview_id,
             },
         )
+
+    # ------------------------------------------------------------------ positions
+
+    def positions(self) -> dict[str, KnownPosition]:
+        cur = self._db().cursor()
+        cur.row_factory = sqlite3.Row
+        found: dict[str, KnownPosition] = {}
+        for r in cur.execute(_POSITION_SELECT):
+            found[r["job_key"]] = KnownPosition(
+                key=r["job_key"],
+                origin=r["origin"],
+                interview_def_set_id=r["interview_def_set_id"],
+                position_def_set_id=r["position_def_set_id"],
+                name=r["name"],
+                code=r["code"],
+                digests=json.loads(r["digests"] or "{}"),
+                link=r["link"],
+                run_id=r["run_id"],
+                created_at=r["created_at"],
+                last_run_id=r["last_run_id"],
+                updated_at=r["updated_at"],
+            )
+        return found
+
+    def record_position(self, run_id: str, position: KnownPosition) -> None:
+        digests = json.dumps(dict(position.digests), sort_keys=True) if position.digests else ""
+        with self._write() as w:
+            w.execute(
+                _POSITION_UPSERT,
+                {
+                    "key": position.key,
+                    "origin": position.origin,
+                    "ids": position.interview_def_set_id,
+                    "pds": position.position_def_set_id,
+                    "name": position.name,
+                    "code": position.code,
+                    "digests": digests,
+                    "link": position.link,
+                    "run": run_id,
+                    "now": utc_now(),
+                },
+            )
 
     # ------------------------------------------------------------------ finishing
 

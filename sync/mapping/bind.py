@@ -10,12 +10,18 @@ for anything else. The result, a :class:`BoundMapping`, is what
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sync.errors import InputError, MappingError
-from sync.mapping.model import JOBS_PREFIX, REQUIRED_FIELDS, MappingFile, parse_template
+from sync.mapping.model import (
+    JOBS_PREFIX,
+    REQUIRED_FIELDS,
+    FieldSpec,
+    MappingFile,
+    parse_template,
+)
 from sync.readers import normalise_header
 from sync.records import Row, Table
 from sync.text import did_you_mean
@@ -172,8 +178,23 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
     app_headers, jobs_headers = _Headers(applicants), _Headers(jobs)
     warnings: list[str] = []
     join = _bind_join(mapping, applicants, jobs, app_headers, jobs_headers)
+    bound = bind_fields(mapping.fields, applicants, jobs, REQUIRED_FIELDS, warnings)
+    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings))
+
+
+def bind_fields(
+    specs: Mapping[str, FieldSpec],
+    applicants: Table,
+    jobs: Table | None,
+    required: Collection[str],
+    warnings: list[str],
+) -> list[BoundField]:
+    """Bind each field of ``specs``: plain names are ``applicants``' columns, ``jobs.X``
+    columns of ``jobs``. A ``required`` field without a column raises InputError; the
+    lesser problems are appended to ``warnings``."""
+    app_headers, jobs_headers = _Headers(applicants), _Headers(jobs)
     bound: list[BoundField] = []
-    for name, spec in mapping.fields.items():
+    for name, spec in specs.items():
         steps = tuple(spec.transforms)
         if spec.has_const:
             bound.append(BoundField(name, None, spec.const, None, (), None, ()))
@@ -218,7 +239,7 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
             if spec.default is not None:
                 warnings.append(f"{name}: no column {looked}; using the default {spec.default!r}")
                 bound.append(BoundField(name, None, spec.default, None, (), None, ()))
-            elif name in REQUIRED_FIELDS:
+            elif name in required:
                 _missing_required(name, refs, applicants, jobs)
             elif "default" not in spec.model_fields_set:  # `default: null`: quietly optional
                 warnings.append(f"{name} left out: no column {looked}")
@@ -226,7 +247,7 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
         bound.append(
             BoundField(name, read, None, spec.default, steps, spec.max_length, sources, found)
         )
-    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings))
+    return bound
 
 
 def _bind_join(
@@ -255,13 +276,30 @@ def _bind_join(
     return JobsIndex(app_header, rows)
 
 
-def _join_key(keys: Sequence[str], headers: _Headers, table: Table, other: Table) -> str:
+def applicants_key_header(mapping: MappingFile, applicants: Table) -> str | None:
+    """The applicants' job-key column (``jobs.applicants_key``) the file has, or None."""
+    if mapping.jobs is None:
+        return None
+    found = _resolve(mapping.jobs.applicants_key, _Headers(applicants), _Headers(None))
+    return found[1] if found else None
+
+
+def jobs_key_header(mapping: MappingFile, jobs: Table) -> str:
+    """The jobs file's key column (``jobs.jobs_key``); InputError naming its headers if none."""
+    assert mapping.jobs is not None
+    return _join_key(mapping.jobs.jobs_key, _Headers(jobs), jobs, jobs, what="key each job by")
+
+
+def _join_key(
+    keys: Sequence[str], headers: _Headers, table: Table, other: Table, what: str = ""
+) -> str:
     """The header of ``table``'s join column (the first of ``keys`` it has); else InputError."""
     found = _resolve(keys, headers, _Headers(None))
     if found is None:
+        what = what or f"join {other.name} on"
         raise InputError(
-            f"{table.name}: no column {_alternatives(keys)} to join {other.name}"
-            f" on{_nearest_header(keys, table)}.{_file_headers(table)}"
+            f"{table.name}: no column {_alternatives(keys)} to {what}"
+            f"{_nearest_header(keys, table)}.{_file_headers(table)}"
         )
     return found[1]
 
@@ -313,4 +351,15 @@ def _file_headers(table: Table) -> str:
     return f" The file's headers: {', '.join(table.headers) or '(none)'}"
 
 
-__all__ = ["BoundField", "BoundMapping", "JobsIndex", "Reader", "Source", "Values", "bind"]
+__all__ = [
+    "BoundField",
+    "BoundMapping",
+    "JobsIndex",
+    "Reader",
+    "Source",
+    "Values",
+    "applicants_key_header",
+    "bind",
+    "bind_fields",
+    "jobs_key_header",
+]

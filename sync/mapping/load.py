@@ -19,7 +19,14 @@ import yaml
 from pydantic import ValidationError
 
 from sync.errors import MappingError
-from sync.mapping.model import Detect, FieldSpec, JobsJoin, MappingFile, check_mapping
+from sync.mapping.model import (
+    Detect,
+    FieldSpec,
+    JobsJoin,
+    MappingFile,
+    PositionsSpec,
+    check_mapping,
+)
 from sync.text import closest
 
 # ---------------------------------------------------------------- loading
@@ -162,6 +169,7 @@ _ALLOWED_KEYS = {
     "": list(MappingFile.model_fields),
     "detect": list(Detect.model_fields),
     "jobs": list(JobsJoin.model_fields),
+    "positions": list(PositionsSpec.model_fields),
     "field": list(FieldSpec.model_fields),
 }
 
@@ -204,7 +212,11 @@ def _describe(err: Any) -> str:
     path = _path(loc)
     if kind == "extra_forbidden":
         parent = (
-            "field" if len(loc) == 3 and loc[0] == "fields" else str(loc[0]) if len(loc) > 1 else ""
+            "field"
+            if len(loc) >= 3 and loc[-3] == "fields"
+            else str(loc[0])
+            if len(loc) > 1
+            else ""
         )
         allowed = _ALLOWED_KEYS.get(parent, [])
         hint = _did_you_mean(str(loc[-1]), allowed)
@@ -214,7 +226,7 @@ def _describe(err: Any) -> str:
     if kind == "literal_error" and loc == ("version",):
         return f"version: must be 1 (the only format version), got {_kind(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        if len(loc) == 2 and loc[0] == "fields":
+        if len(loc) >= 2 and loc[-2] == "fields":
             return (
                 f"{path}: expected keys such as column, template or const, got {_kind(value)}"
                 " (for example {column: Email})"

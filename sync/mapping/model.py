@@ -28,6 +28,13 @@ format (``mappings/generic.yaml`` documents it too)::
       position_description_long: {column: jobs.Description, transforms: [html],
                                   max_length: 20000}
       interview_attempts: {const: 3}
+    positions:                    # optional: one interview per row of the jobs export
+      fields:                     # interview field -> how to make it, from the jobs file
+        name: {column: Job Name}
+        location: {column: Office}
+        code: {column: Job ID}    # default: the job key (jobs.jobs_key)
+        description: {column: Job Post, transforms: [html], max_length: 2000}
+        mojito_language_code: {column: Language, transforms: [language], default: en}
 
 A field has exactly one of
 
@@ -45,7 +52,9 @@ value when the result is empty or the columns are missing from the file).
 When a field's columns are missing from the file, a required field (candidate
 name, e-mail, country, resume) stops the run; another field is left out with
 a warning, or silently with ``default: null``.
-``jobs.X`` names a column of the joined jobs file. Column names match
+``jobs.X`` names a column of the joined jobs file; in ``positions.fields`` every
+column is one of the jobs file (written without ``jobs.``), and the fields are
+those of ``job-interview-create`` / ``-from-array`` (``sync.positions``). Column names match
 case-, space- and BOM-insensitively; cell text is trimmed, and a blank cell is
 empty. In these files only ``true``/``false`` are booleans: ``no`` (Norwegian)
 and ``NO`` (Norway) stay text.
@@ -56,6 +65,7 @@ a file's headers, ``sync.mapping.bind``; making payloads, ``sync.mapping.rows``.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -68,7 +78,12 @@ from pydantic import (
     field_validator,
 )
 
-from sync.jobmojito.models import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
+from sync.jobmojito.models import (
+    CANDIDATE_FIELDS,
+    REQUIRED_CANDIDATE_FIELDS,
+    InterviewCreateFromArrayRequest,
+    InterviewCreateRequest,
+)
 from sync.mapping.transforms import TRANSFORMS, TYPED_TRANSFORMS
 from sync.text import closest
 
@@ -78,6 +93,20 @@ PAYLOAD_FIELDS: tuple[str, ...] = tuple(sorted(CANDIDATE_FIELDS))
 REQUIRED_FIELDS: tuple[str, ...] = tuple(sorted(REQUIRED_CANDIDATE_FIELDS))
 
 JOBS_PREFIX = "jobs."
+
+#: The fields of job-interview-create and -from-array a ``positions:`` section may make
+#: (the questions come from the questions sheet).
+INTERVIEW_FIELDS: tuple[str, ...] = tuple(
+    sorted(
+        (
+            set(InterviewCreateRequest.model_fields)
+            | set(InterviewCreateFromArrayRequest.model_fields)
+        )
+        - {"questions"}
+    )
+)
+#: Required, and only the jobs file can say (status, type, visibility, template: options).
+REQUIRED_INTERVIEW_FIELDS: tuple[str, ...] = ("location", "mojito_language_code", "name")
 
 
 # ---------------------------------------------------------------- the model
@@ -135,6 +164,19 @@ class FieldSpec(_Strict):
     def has_const(self) -> bool:
         return "const" in self.model_fields_set
 
+    def references(self) -> list[str]:
+        """The column names it reads (its columns, or its template's placeholders)."""
+        refs = list(self.column or ())
+        if self.template is not None:
+            refs.extend(ref for _, ref in parse_template(self.template) if ref)
+        return refs
+
+
+class PositionsSpec(_Strict):
+    """``positions:``: how a row of the jobs export becomes an interview (a position)."""
+
+    fields: dict[str, FieldSpec]
+
 
 class MappingFile(_Strict):
     """A validated mapping file (see the module docstring for the format)."""
@@ -146,6 +188,7 @@ class MappingFile(_Strict):
     detect: Detect | None = None
     jobs: JobsJoin | None = None
     fields: dict[str, FieldSpec]
+    positions: PositionsSpec | None = None
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -164,11 +207,9 @@ class MappingFile(_Strict):
         if self.jobs:
             for name in (*self.jobs.applicants_key, *self.jobs.jobs_key):
                 out[name] = None
-        for spec in self.fields.values():
-            refs = list(spec.column or ())
-            if spec.template is not None:
-                refs.extend(ref for _, ref in parse_template(spec.template) if ref)
-            for ref in refs:
+        specs = [*self.fields.values(), *(self.positions.fields.values() if self.positions else ())]
+        for spec in specs:
+            for ref in spec.references():
                 out[ref.removeprefix(JOBS_PREFIX)] = None
         return list(out)
 
@@ -229,82 +270,132 @@ def check_mapping(mapping: MappingFile, stem: str | None) -> list[str]:
                 sub = "jobs.jobs_key" + (f"[{i}]" if len(mapping.jobs.jobs_key) > 1 else "")
                 bare = name.removeprefix(JOBS_PREFIX)
                 problems.append(f"{sub}: name the jobs file's column without 'jobs.' ('{bare}')")
-    allowed = ", ".join(TRANSFORMS)
     for field, spec in mapping.fields.items():
-        at = f"fields.{field}"
-        if field not in PAYLOAD_FIELDS:
-            found = closest(field, PAYLOAD_FIELDS)
-            hint = f"did you mean {found}?" if found else "see the API's request fields"
-            problems.append(f"{at}: unknown payload field ({hint})")
-            continue
-        given = [
-            k for k, v in (("column", spec.column), ("template", spec.template)) if v is not None
-        ]
-        given += ["const"] if spec.has_const else []
-        if len(given) != 1:
-            problems.append(f"{at}: give exactly one of column, template, const")
-            continue
-        refs: list[tuple[str, str]] = []  # (key path, column reference)
-        if spec.column is not None:
-            if not spec.column:
-                problems.append(f"{at}.column: give a column name (or a list of them)")
-            for i, ref in enumerate(spec.column):
-                sub = f"{at}.column" + (f"[{i}]" if len(spec.column) > 1 else "")
-                if not ref.removeprefix(JOBS_PREFIX).strip():
-                    problems.append(f"{sub}: empty column name")
-                refs.append((sub, ref))
-        if spec.template is not None:
-            try:
-                parts = parse_template(spec.template)
-            except TemplateError as exc:
-                problems.append(f"{at}.template: {exc}")
-                parts = []
-            else:
-                if all(ref is None for _, ref in parts):
-                    problems.append(
-                        f"{at}.template: no {{Column}} placeholder; use const for fixed text"
-                    )
-            refs.extend((f"{at}.template", ref) for _, ref in parts if ref)
-        if mapping.jobs is None:
-            for sub, ref in refs:
+        found, usable = _check_field(f"fields.{field}", field, spec, PAYLOAD_FIELDS)
+        problems.extend(found)
+        if mapping.jobs is None and usable:
+            for sub, ref in _references(f"fields.{field}", spec):
                 if ref.startswith(JOBS_PREFIX):
                     problems.append(
                         f"{sub}: '{ref}' refers to the jobs file, but the mapping has no jobs:"
                         " section (applicants_key, jobs_key)"
                     )
-        if spec.has_const:
-            for key in ("transforms", "default", "max_length"):
-                if key in spec.model_fields_set:
-                    problems.append(
-                        f"{at}.{key}: not allowed with const (a const is sent as written)"
-                    )
-        for i, name in enumerate(spec.transforms):
-            if name not in TRANSFORMS:
-                problems.append(
-                    f"{at}.transforms[{i}]: unknown transform '{name}' (allowed: {allowed})"
-                )
-            elif name in TYPED_TRANSFORMS and i != len(spec.transforms) - 1:
-                problems.append(
-                    f"{at}.transforms[{i}]: '{name}' does not give text,"
-                    " so it must be the last transform"
-                )
     missing = [f for f in REQUIRED_FIELDS if f not in mapping.fields]
     if missing:
         problems.append(
             f"fields: missing {', '.join(missing)}, required by the API"
             " (give each a column, template or const)"
         )
+    if mapping.positions is not None:
+        problems.extend(_check_positions(mapping.positions, mapping.jobs))
     return problems
 
 
+def _check_positions(positions: PositionsSpec, jobs: JobsJoin | None) -> list[str]:
+    """``positions:``: interview fields, made from the jobs file's columns."""
+    problems: list[str] = []
+    if jobs is None:
+        problems.append(
+            "positions: needs a jobs: section, whose jobs_key names each job (and which"
+            " applicants' rows belong to it)"
+        )
+    for field, spec in positions.fields.items():
+        at = f"positions.fields.{field}"
+        found, usable = _check_field(at, field, spec, INTERVIEW_FIELDS, what="interview field")
+        problems.extend(found)
+        for sub, ref in _references(at, spec) if usable else []:
+            if ref.startswith(JOBS_PREFIX):
+                bare = ref.removeprefix(JOBS_PREFIX)
+                problems.append(
+                    f"{sub}: positions are made from the jobs file alone; name its column"
+                    f" without 'jobs.' ('{bare}')"
+                )
+    missing = [f for f in REQUIRED_INTERVIEW_FIELDS if f not in positions.fields]
+    if missing:
+        problems.append(
+            f"positions.fields: missing {', '.join(missing)}, required by the API"
+            " (give each a column, template or const)"
+        )
+    return problems
+
+
+def _references(at: str, spec: FieldSpec) -> list[tuple[str, str]]:
+    """(key path, column reference) of every column a field reads."""
+    refs: list[tuple[str, str]] = []
+    if spec.column is not None:
+        for i, ref in enumerate(spec.column):
+            refs.append((f"{at}.column" + (f"[{i}]" if len(spec.column) > 1 else ""), ref))
+    if spec.template is not None:
+        with contextlib.suppress(TemplateError):  # reported by _check_field
+            refs.extend((f"{at}.template", ref) for _, ref in parse_template(spec.template) if ref)
+    return refs
+
+
+def _check_field(
+    at: str,
+    field: str,
+    spec: FieldSpec,
+    allowed_fields: tuple[str, ...],
+    what: str = "payload field",
+) -> tuple[list[str], bool]:
+    """One field's own rules (a known name, one source, known transforms): its problems,
+    and whether it is usable enough for the checks across fields."""
+    problems: list[str] = []
+    if field == "questions" and what == "interview field":
+        return [f"{at}: the questions come from the questions sheet (--questions)"], False
+    if field not in allowed_fields:
+        found = closest(field, allowed_fields)
+        hint = f"did you mean {found}?" if found else "see the API's request fields"
+        return [f"{at}: unknown {what} ({hint})"], False
+    given = [k for k, v in (("column", spec.column), ("template", spec.template)) if v is not None]
+    given += ["const"] if spec.has_const else []
+    if len(given) != 1:
+        return [f"{at}: give exactly one of column, template, const"], False
+    if spec.column is not None:
+        if not spec.column:
+            problems.append(f"{at}.column: give a column name (or a list of them)")
+        for sub, ref in _references(at, spec):
+            if not ref.removeprefix(JOBS_PREFIX).strip():
+                problems.append(f"{sub}: empty column name")
+    if spec.template is not None:
+        try:
+            parts = parse_template(spec.template)
+        except TemplateError as exc:
+            problems.append(f"{at}.template: {exc}")
+        else:
+            if all(ref is None for _, ref in parts):
+                problems.append(
+                    f"{at}.template: no {{Column}} placeholder; use const for fixed text"
+                )
+    if spec.has_const:
+        for key in ("transforms", "default", "max_length"):
+            if key in spec.model_fields_set:
+                problems.append(f"{at}.{key}: not allowed with const (a const is sent as written)")
+    allowed = ", ".join(TRANSFORMS)
+    for i, name in enumerate(spec.transforms):
+        if name not in TRANSFORMS:
+            problems.append(
+                f"{at}.transforms[{i}]: unknown transform '{name}' (allowed: {allowed})"
+            )
+        elif name in TYPED_TRANSFORMS and i != len(spec.transforms) - 1:
+            problems.append(
+                f"{at}.transforms[{i}]: '{name}' does not give text, so it must be the last"
+                " transform"
+            )
+    return problems, True
+
+
 __all__ = [
+    "INTERVIEW_FIELDS",
     "JOBS_PREFIX",
     "PAYLOAD_FIELDS",
     "REQUIRED_FIELDS",
+    "REQUIRED_INTERVIEW_FIELDS",
     "Detect",
     "FieldSpec",
     "JobsJoin",
     "MappingFile",
+    "PositionsSpec",
     "TemplateError",
     "check_mapping",
     "parse_template",
