@@ -34,6 +34,12 @@ class Status(enum.StrEnum):
     FAILED = "failed"  # retries exhausted; safe to retry next run
     NOT_SENT = "not_sent"  # the run stopped before this row
     DRY_RUN = "dry_run"  # valid, would be sent
+    # A job's interview (``jobmojito-sync positions``), besides the shared ones above.
+    CREATED = "created"  # made by job-interview-create or -from-array
+    ADOPTED = "adopted"  # an interview with the job's code existed: taken, not made
+    UPDATED = "updated"  # the job changed and --update sent the change
+    CHANGED = "changed"  # the job changed since its interview was made; not updated
+    GONE = "gone"  # no longer in the jobs export; the interview is kept
 
     def __str__(self) -> str:
         return self.value
@@ -48,6 +54,11 @@ class Status(enum.StrEnum):
         """Rows that make the run finish with exit code 1."""
         return self in (Status.INVALID, Status.REJECTED, Status.FAILED)
 
+    @property
+    def is_position_outcome(self) -> bool:
+        """An outcome only a job's line has (a positions run)."""
+        return self in POSITION_OUTCOMES
+
 
 API_DECISIONS = frozenset(
     {
@@ -58,6 +69,11 @@ API_DECISIONS = frozenset(
         Status.RECRUITER_REJECT,
         Status.ALREADY_APPLIED,
     }
+)
+
+
+POSITION_OUTCOMES = frozenset(
+    {Status.CREATED, Status.ADOPTED, Status.UPDATED, Status.CHANGED, Status.GONE}
 )
 
 
@@ -140,6 +156,7 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)  # status value -> rows
     exit_code: int = 0
     notes: list[str] = field(default_factory=list)
+    positions: bool = False  # a positions run: one line per job
 
 
 @dataclass(frozen=True, slots=True)

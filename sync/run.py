@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageError
+from sync.errors import AbortError, ConfigError, SyncError, UsageError
 from sync.inputs import Inputs, read_inputs
 from sync.ledger import open_ledger
 from sync.mapping import MappingFile, bind, map_rows
@@ -38,9 +38,9 @@ from sync.plan import plan_rows, result_line
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
-from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
+from sync.records import PlannedRow, ResultLine, Table
 from sync.redact import register_secret
-from sync.results import count_statuses, write_results
+from sync.report import SyncReport, exit_code_for, finish_report, now
 from sync.send import send_rows
 
 log = structlog.get_logger("sync")
@@ -50,50 +50,6 @@ OnPrepared = Callable[["Prepared"], None]
 
 
 # --------------------------------------------------------------------------- values
-
-
-@dataclass(slots=True)
-class SyncReport:
-    """What a run did. ``as_dict()`` is the small summary Airflow pushes to XCom;
-    ``lines`` holds the results sheet's lines (one per input row, in input order)."""
-
-    run_id: str
-    exit_code: int
-    counts: dict[str, int]
-    results_path: Path
-    ledger_path: Path | None
-    mapping: str
-    dry_run: bool
-    rows: int
-    aborted: str = ""
-    notes: list[str] = field(default_factory=list)
-    lines: list[ResultLine] = field(default_factory=list, repr=False)
-
-    @property
-    def problems(self) -> int:
-        """Rows that are invalid, rejected or failed."""
-        return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
-
-    def to_dataframe(self) -> Any:
-        """The results sheet as a pandas DataFrame: one row per input row, in input order."""
-        from sync.results.frames import lines_to_frame
-
-        return lines_to_frame(self.lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly summary (no row data, no personal data)."""
-        return {
-            "run_id": self.run_id,
-            "exit_code": self.exit_code,
-            "counts": dict(self.counts),
-            "rows": self.rows,
-            "problems": self.problems,
-            "results_path": str(self.results_path),
-            "ledger_path": str(self.ledger_path) if self.ledger_path else None,
-            "mapping": self.mapping,
-            "dry_run": self.dry_run,
-            "aborted": self.aborted,
-        }
 
 
 @dataclass(slots=True)
@@ -195,7 +151,7 @@ def execute(
     """Run with options already resolved (``run_sync`` resolves them, then calls this).
 
     ``frames`` holds pandas DataFrames that stand for the applicants or jobs file."""
-    started = _now()
+    started = now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
@@ -339,51 +295,18 @@ def _finish(
     ledger_path: Path | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run."""
-    counts = count_statuses(lines)
-    code = exit_code_for(counts, aborted=aborted is not None)
-    summary = RunSummary(
+    return finish_report(
+        options.out,
+        lines,
         run_id=run_id,
-        tool_version=__version__,
+        started=started,
         mapping=inputs.mapping.name,
         inputs=inputs.hashes,
-        started_at=started,
-        finished_at=_now(),
         dry_run=options.dry_run,
-        counts=counts,
-        exit_code=code,
         notes=notes,
-    )
-    write_results(options.out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
-    return SyncReport(
-        run_id=run_id,
-        exit_code=code,
-        counts=counts,
-        results_path=options.out,
+        aborted=aborted,
         ledger_path=ledger_path,
-        mapping=inputs.mapping.name,
-        dry_run=options.dry_run,
-        rows=len(lines),
-        aborted=str(aborted) if aborted else "",
-        notes=notes,
-        lines=list(lines),
     )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
-    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``)."""
-    if aborted:
-        return EXIT_ABORTED
-    if any(counts.get(s.value, 0) for s in Status if s.is_problem):
-        return 1
-    return 0
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 __all__ = [

@@ -30,10 +30,8 @@ format (``mappings/generic.yaml`` documents it too)::
       interview_attempts: {const: 3}
     positions:                    # optional: one interview per row of the jobs export
       fields:                     # interview field -> how to make it, from the jobs file
-        name: {column: Job Name}
+        name: {column: Job Name}  # code: the job key (jobs.jobs_key) unless given
         location: {column: Office}
-        code: {column: Job ID}    # default: the job key (jobs.jobs_key)
-        description: {column: Job Post, transforms: [html], max_length: 2000}
         mojito_language_code: {column: Language, transforms: [language], default: en}
 
 A field has exactly one of
@@ -52,11 +50,10 @@ value when the result is empty or the columns are missing from the file).
 When a field's columns are missing from the file, a required field (candidate
 name, e-mail, country, resume) stops the run; another field is left out with
 a warning, or silently with ``default: null``.
-``jobs.X`` names a column of the joined jobs file; in ``positions.fields`` every
-column is one of the jobs file (written without ``jobs.``), and the fields are
-those of ``job-interview-create`` / ``-from-array`` (``sync.positions``). Column names match
-case-, space- and BOM-insensitively; cell text is trimmed, and a blank cell is
-empty. In these files only ``true``/``false`` are booleans: ``no`` (Norwegian)
+``jobs.X`` names a column of the joined jobs file (in ``positions.fields``, whose
+fields are those of ``job-interview-create``, every column is one of the jobs
+file). Column names match case-, space- and BOM-insensitively; cell text is
+trimmed, and a blank cell is empty. In these files only ``true``/``false`` are booleans: ``no`` (Norwegian)
 and ``NO`` (Norway) stay text.
 
 Reading a file into this model is ``sync.mapping.load``; resolving it against

@@ -25,7 +25,9 @@ def _truncate(text: str, n: int) -> str:
     return text[:n] + TRUNCATION_NOTE.format(n=n)
 
 
-def _compile(field: BoundField, file: Callable[[str], Scalar]) -> Callable[[Values, Values], Any]:
+def compile_field(
+    field: BoundField, file: Callable[[str], Scalar]
+) -> Callable[[Values, Values], Any]:
     """The per-row function of a field, specialised so that the common cases are one call."""
     if field.read is None:
         value = field.const
@@ -75,7 +77,7 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
     }
     # Fields reading files run last, once the row's e-mail is known (resume look-up by e-mail).
     ordered = sorted(bound.fields, key=lambda f: "file" in f.steps)
-    fields = [(f.name, _compile(f, file)) for f in ordered if f.name not in constants]
+    fields = [(f.name, compile_field(f, file)) for f in ordered if f.name not in constants]
     row_email: dict[str, str] = getattr(file, "row_email", {})
     constants = {k: v for k, v in constants.items() if v != ""}
     join = bound.join
@@ -112,4 +114,4 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
         yield MappedRow(row, payload, tuple(problems))
 
 
-__all__ = ["TRUNCATION_NOTE", "map_rows"]
+__all__ = ["TRUNCATION_NOTE", "compile_field", "map_rows"]

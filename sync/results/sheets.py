@@ -3,7 +3,8 @@
 ``write_results(path, lines, summary)`` picks the format from the extension:
 
 ``.xlsx``
-    Sheet "Results": ``RESULT_COLUMNS`` as a bold, filled, frozen header with an
+    Sheet "Results": ``RESULT_COLUMNS`` (a positions run: ``POSITION_COLUMNS``,
+    one line per job) as a bold, filled, frozen header with an
     autofilter, then one row per ``ResultLine`` in the order given. ``interview_url``
     is a clickable link, ``source_row``, ``http_status`` and ``attempts`` are
     numbers, and every other cell is a string cell (``sync.results.cells``): a
@@ -70,6 +71,19 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "http_status",
     "attempts",
 )
+#: The sheet of a positions run, one line per job: (header, the ``ResultLine`` field shown).
+POSITION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source_file", "source_file"),
+    ("source_row", "source_row"),
+    ("job", "identity"),  # the job's key
+    ("position", "position"),
+    ("status", "status"),
+    ("reason", "reason"),
+    ("interview_def_set_id", "position_def_set_id"),
+    ("recruiter_link", "interview_url"),  # a signed link to the interview's results
+    ("http_status", "http_status"),
+    ("attempts", "attempts"),
+)
 NUMBER_COLUMNS = frozenset({"source_row", "http_status", "attempts"})
 SUFFIXES = (".xlsx", ".csv")
 
@@ -85,10 +99,26 @@ STATUS_COLOURS: dict[str, dict[str, str]] = {
     Status.RECRUITER_ACCEPT.value: _GOOD,
     Status.RECRUITER_ACTION.value: _AMBER,
     Status.NOT_SENT.value: _AMBER,
+    Status.CREATED.value: _GOOD,
+    Status.ADOPTED.value: _GOOD,
+    Status.UPDATED.value: _GOOD,
+    Status.CHANGED.value: _AMBER,
+    Status.GONE.value: _AMBER,
     **{s.value: _BAD for s in Status if s.is_problem},
 }
 
-_values = attrgetter(*RESULT_COLUMNS)
+
+class _Layout:
+    """The columns of a sheet: headers, and a getter of each line's values."""
+
+    def __init__(self, columns: Sequence[tuple[str, str]]) -> None:
+        self.headers = tuple(header for header, _ in columns)
+        self.values = attrgetter(*(field for _, field in columns))
+        self.url_col = [field for _, field in columns].index("interview_url")
+
+
+_CANDIDATES = _Layout([(name, name) for name in RESULT_COLUMNS])
+_POSITIONS = _Layout(POSITION_COLUMNS)
 
 
 def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) -> Path:
@@ -106,12 +136,13 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = count_statuses(lines)
+    layout = _POSITIONS if summary.positions else _CANDIDATES
     if suffix == ".xlsx":
         with _atomic(path) as tmp:
-            _write_xlsx(tmp, lines, summary, counts)
+            _write_xlsx(tmp, lines, summary, counts, layout)
     else:
         with _atomic(path) as tmp:
-            _write_csv(tmp, lines)
+            _write_csv(tmp, lines, layout)
         sections = summary_sections(summary, counts, extra_notes=[])
         with _atomic(summary_text_path(path)) as tmp:
             tmp.write_text(summary_text(path, sections), encoding="utf-8")
@@ -162,18 +193,25 @@ def _atomic(path: Path) -> Iterator[Path]:
             os.close(fd)
 
 
-def _write_csv(path: Path, lines: Iterable[ResultLine]) -> None:
+def _write_csv(path: Path, lines: Iterable[ResultLine], layout: _Layout) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(RESULT_COLUMNS)
+        writer.writerow(layout.headers)
         for line in lines:
             writer.writerow(
-                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in _values(line)]
+                [
+                    str(v) if is_number(v) else neutralise_csv(cell_text(v))
+                    for v in layout.values(line)
+                ]
             )
 
 
 def _write_xlsx(
-    path: Path, lines: Sequence[ResultLine], summary: RunSummary, counts: dict[str, int]
+    path: Path,
+    lines: Sequence[ResultLine],
+    summary: RunSummary,
+    counts: dict[str, int],
+    layout: _Layout,
 ) -> None:
     # XlsxWriter keeps row data and package parts in temporary files; a folder of
     # our own makes sure they (candidate data) go away even when writing fails.
@@ -198,12 +236,14 @@ def _write_xlsx(
         )
         title = workbook.add_format({"bold": True, "font_size": 13})
         colours = {status: workbook.add_format(fmt) for status, fmt in STATUS_COLOURS.items()}
-        unlinked = _write_results_sheet(workbook.add_worksheet("Results"), lines, header, colours)
+        unlinked = _write_results_sheet(
+            workbook.add_worksheet("Results"), lines, header, colours, layout
+        )
         notes = []
         if unlinked:
             notes.append(
-                f"interview_url: Excel allows {EXCEL_LINKS_PER_SHEET:,} links per sheet; "
-                f"{unlinked:,} later URLs are plain text"
+                f"{layout.headers[layout.url_col]}: Excel allows {EXCEL_LINKS_PER_SHEET:,}"
+                f" links per sheet; {unlinked:,} later URLs are plain text"
             )
         sections = summary_sections(summary, counts, extra_notes=notes)
         _write_summary_sheet(
@@ -212,19 +252,22 @@ def _write_xlsx(
         workbook.close()
 
 
-def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colours: Any) -> int:
+def _write_results_sheet(
+    ws: Any, lines: Sequence[ResultLine], header: Any, colours: Any, layout: _Layout
+) -> int:
     """Fill the Results sheet; return how many URLs were left unlinked (Excel's limit)."""
-    widths = [len(name) + 3 for name in RESULT_COLUMNS]  # room for the filter button
-    for col, name in enumerate(RESULT_COLUMNS):
+    columns = layout.headers
+    widths = [len(name) + 3 for name in columns]  # room for the filter button
+    for col, name in enumerate(columns):
         ws.write_string(0, col, name, header)
-    numeric = [name in NUMBER_COLUMNS for name in RESULT_COLUMNS]
-    status_col = RESULT_COLUMNS.index("status")
-    url_col = RESULT_COLUMNS.index("interview_url")
+    numeric = [name in NUMBER_COLUMNS for name in columns]
+    status_col = columns.index("status")
+    url_col = layout.url_col
     write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
     links = unlinked = 0
     row = 0
     for row, line in enumerate(lines, start=1):
-        for col, value in enumerate(_values(line)):
+        for col, value in enumerate(layout.values(line)):
             if value is None or value == "":
                 continue
             if numeric[col] and is_number(value):
@@ -247,7 +290,7 @@ def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colo
     for col, width in enumerate(widths):
         ws.set_column(col, col, min(width + 2, MAX_WIDTH))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, row, len(RESULT_COLUMNS) - 1)
+    ws.autofilter(0, 0, row, len(columns) - 1)
     return unlinked
 
 
@@ -312,4 +355,4 @@ def _read_text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["RESULT_COLUMNS", "read_results", "write_results"]
+__all__ = ["POSITION_COLUMNS", "RESULT_COLUMNS", "read_results", "write_results"]

@@ -1,7 +1,8 @@
 """The Summary of a run: what it is made of, and the text file beside a CSV.
 
 The Summary tells the run (id, tool version, mapping, dry run, exit code and
-its meaning, start and end in UTC), the rows by status with the total, the
+its meaning, start and end in UTC), the rows by status with the total (every
+outcome of the run's kind, candidates or jobs, zeros included), the
 input files with their SHA-256, and the notes. ``summary_sections`` builds that
 content once; the XLSX writer lays it out as the "Summary" sheet, and
 ``summary_text`` as ``<stem>.summary.txt`` beside a CSV (a CSV holds one table
@@ -50,7 +51,11 @@ def summary_sections(
         ("finished (UTC)", _utc(summary.finished_at)),
         ("rows", total),
     ]
-    by_status: list[tuple[str | int, ...]] = [(s.value, counts.get(s.value, 0)) for s in Status]
+    by_status: list[tuple[str | int, ...]] = [
+        (s.value, counts.get(s.value, 0))
+        for s in Status
+        if _shown(s, summary.positions) or counts.get(s.value)
+    ]
     by_status += [(s, n) for s, n in counts.items() if s not in _STATUS_ORDER]
     by_status.append(("total", total))
     inputs: list[tuple[str | int, ...]] = [(name, sha) for name, sha in summary.inputs]
@@ -63,6 +68,13 @@ def summary_sections(
         ("Input files", ("file", "sha256"), inputs),
         ("Notes", ("note",), notes),
     ]
+
+
+def _shown(status: Status, positions: bool) -> bool:
+    """Whether the Summary lists ``status`` even at zero: the outcomes of the run's kind."""
+    if positions:
+        return not status.is_enrolled
+    return not status.is_position_outcome
 
 
 def _utc(moment: str) -> str:
