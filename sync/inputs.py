@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync.errors import UsageError
 from sync.mapping import MappingFile, all_referenced_columns, choose_mapping, load_mapping
 from sync.options import SyncOptions
 from sync.readers import read_table
@@ -46,6 +47,8 @@ def read_inputs(options: SyncOptions, frames: Mapping[str, Any] | None = None) -
         expect = all_referenced_columns()
     if "applicants" in frames:
         applicants = table_from_frame(frames["applicants"], name="applicants (DataFrame)")
+    elif options.applicants is None:
+        raise UsageError("--applicants: required: give the flag or set it in the config file")
     else:
         applicants = read_table(
             options.applicants,

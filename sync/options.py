@@ -56,7 +56,7 @@ class SyncOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # What to read.
-    applicants: Path
+    applicants: Path | None = None  # required by `run` (resolve_options' ``require``)
     jobs: Path | None = None
     mapping: str = "auto"  # a shipped mapping name, a path to a YAML file, or "auto"
     sheet: str | None = None  # applicants sheet (spreadsheets); default: first non-empty
@@ -65,11 +65,14 @@ class SyncOptions(BaseModel):
     delimiter: str | None = None  # CSV delimiter; default: sniffed
     resumes: Path | None = None  # folder or zip holding resume files named in the export
     latest: bool = False  # applicants/jobs may be globs: take the newest matching file
+    questions: Path | None = None  # the questions sheet: a job's own interview questions
+    questions_sheet: str | None = None
 
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
     out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
     ledger: Path | None = None  # default: beside the results (see ledger_path)
+    positions_out: Path | None = None  # the positions sheet (see positions_path)
 
     # How to send.
     dry_run: bool = False
@@ -89,6 +92,17 @@ class SyncOptions(BaseModel):
     ignore_credits: bool = False  # go on when merchant-status says credits are short
     limit: int | None = Field(default=None, ge=1)  # only the first N planned rows are sent
 
+    # Positions: one interview per job (`positions`, `run --create-positions`).
+    create_positions: bool = False  # run: the positions step first
+    template: str | None = None  # interview template, by name or id (merchant-avatar-list)
+    update: bool = False  # send a changed job's changes (job-interview-update)
+    # None: the mapping's value, else active / interview / merchant_invite.
+    position_status: Literal["draft", "active"] | None = None
+    position_type: Literal["interview", "coaching", "assessment"] | None = None
+    position_visibility: (
+        Literal["merchant_public", "merchant_invite", "merchant_unlisted"] | None
+    ) = None
+
     # How to talk to people. log_format is applied by the entry points (CLI, Airflow
     # task, demo); run_sync called from a script leaves the caller's logging alone.
     log_format: Literal["auto", "console", "json"] = "auto"
@@ -107,10 +121,20 @@ class SyncOptions(BaseModel):
             return self.out_dir / "jobmojito-sync.ledger.sqlite"
         return self.out.with_name(self.out.stem + ".ledger.sqlite")
 
+    def positions_path(self) -> Path:
+        """The positions sheet: --positions-out; else ``<out>.positions.xlsx`` beside the
+        results (the same suffix)."""
+        if self.positions_out is not None:
+            return self.positions_out
+        return self.out.with_name(f"{self.out.stem}.positions{self.out.suffix}")
+
 
 CONFIG_ENV = "JOBMOJITO_SYNC_CONFIG"
 DEFAULT_CONFIG = Path("jobmojito-sync.toml")
-PATH_FIELDS = frozenset({"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file"})
+PATH_FIELDS = frozenset(
+    {"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file", "questions",
+     "positions_out"}
+)  # fmt: skip
 #: The options a config file, the environment and arguments may set.
 FIELDS = frozenset(SyncOptions.model_fields) - {"config_file"}
 
@@ -216,12 +240,15 @@ def resolve_options(
     *,
     config: Path | None = None,
     now: datetime | None = None,
+    require: tuple[str, ...] = ("applicants",),
 ) -> SyncOptions:
     """The run's options: the config file < ``JOBMOJITO_*`` environment < ``arguments``.
 
     ``arguments`` are the CLI's flags, ``run_sync``'s keyword arguments or the
     Airflow task's; ``None`` values count as not given. ``config`` names the
     config file (else ``$JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml``).
+    ``require`` names the options the command cannot do without (``positions``
+    needs ``jobs``, not ``applicants``).
     """
     given = {k: v for k, v in (arguments or {}).items() if v is not None}
     unknown = set(given) - FIELDS
@@ -248,14 +275,24 @@ def resolve_options(
                 msg = "required: give the flag or set it in the config file"
             problems.append(f"{where}: {msg}")
         raise UsageError("; ".join(problems)) from None
+    missing = [name for name in require if getattr(options, name) is None]
+    if missing:
+        raise UsageError(
+            "; ".join(
+                f"--{name.replace('_', '-')}: required: give the flag or set it in the config file"
+                for name in missing
+            )
+        )
     return finalise(options, now=now)
 
 
 def finalise(options: SyncOptions, *, now: datetime | None = None) -> SyncOptions:
     """Resolve globs, the dated output file and the token file."""
-    update: dict[str, Any] = {
-        "applicants": resolve_input(options.applicants, latest=options.latest, what="applicants")
-    }
+    update: dict[str, Any] = {}
+    if options.applicants is not None:
+        update["applicants"] = resolve_input(
+            options.applicants, latest=options.latest, what="applicants"
+        )
     if options.jobs is not None:
         update["jobs"] = resolve_input(options.jobs, latest=options.latest, what="jobs")
     if options.out_dir is not None:

@@ -10,6 +10,10 @@ file < environment < arguments, ``sync.options``). A run, top to bottom::
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
 
+With ``--create-positions`` the positions step (``sync.positions.run``: one
+interview per job, its own results sheet) runs first; enrolments then name the
+positions it made (``sync.positions.book``).
+
 Configuration and input errors raise ``SyncError`` before anything is sent.
 Once sending has begun, every stop (token refused, circuit open, SIGINT or
 SIGTERM) still writes the results sheet and the report carries exit code 3.
@@ -35,6 +39,8 @@ from sync.ledger import open_ledger
 from sync.mapping import MappingFile, bind, map_rows
 from sync.options import SyncOptions, resolve_options
 from sync.plan import plan_rows, result_line
+from sync.positions.book import job_key_reader
+from sync.positions.run import ConfirmJobs, run_positions
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
@@ -147,10 +153,13 @@ def execute(
     on_prepared: OnPrepared | None = None,
     progress: Progress | None = None,
     frames: Mapping[str, Any] | None = None,
+    confirm_positions: ConfirmJobs | None = None,
 ) -> SyncReport:
     """Run with options already resolved (``run_sync`` resolves them, then calls this).
 
-    ``frames`` holds pandas DataFrames that stand for the applicants or jobs file."""
+    ``frames`` holds pandas DataFrames that stand for the applicants or jobs file.
+    With ``create_positions`` the positions step (``sync.positions.run``) goes
+    first, asking ``confirm_positions``; its report is ``report.positions``."""
     started = now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
@@ -164,9 +173,31 @@ def execute(
         mapping=inputs.mapping.name,
         dry_run=options.dry_run,
     )
+    positions = None
+    if options.create_positions:
+        positions = _positions_first(options, inputs, confirm_positions)
+        if positions.aborted:  # stopped (token refused, interrupted): enrol nobody
+            positions.notes.insert(0, "the positions step stopped; no candidate was sent")
+            return positions
     if options.dry_run:
-        return _dry_run(options, inputs, started, on_prepared)
-    return _live_run(options, inputs, started, confirm, on_prepared, progress)
+        report = _dry_run(options, inputs, started, on_prepared)
+    else:
+        report = _live_run(options, inputs, started, confirm, on_prepared, progress)
+    if positions is not None:
+        report.positions = positions
+        report.exit_code = max(report.exit_code, positions.exit_code)
+        counts = ", ".join(f"{k}={v}" for k, v in positions.counts.items())
+        report.notes.append(f"positions first: {counts} ({positions.results_path})")
+    return report
+
+
+def _positions_first(
+    options: SyncOptions, inputs: Inputs, confirm: ConfirmJobs | None
+) -> SyncReport:
+    """``--create-positions``: one interview per job of the jobs export, before enrolling."""
+    if options.jobs is None or inputs.jobs is None:
+        raise UsageError("--create-positions needs --jobs: the jobs export, one interview per job")
+    return run_positions(options, mapping=inputs.mapping, confirm=confirm)
 
 
 def prepare(
@@ -188,7 +219,7 @@ def prepare(
         warnings.extend(inputs.jobs.notes)
     own_store = resumes is None
     if resumes is None:
-        folders = [Path(options.applicants).resolve().parent]
+        folders = [Path(options.applicants).resolve().parent] if options.applicants else []
         resumes = ResumeStore([*([options.resumes] if options.resumes else []), *folders])
     try:
         planned = plan_rows(
@@ -261,7 +292,8 @@ def _live_run(
                 [result_line(p) for p in prepared.planned],
                 [p.status is None for p in prepared.planned],
             )
-            aborted = send_rows(options, prepared.to_send, ledger, run_id, progress)
+            job_key = job_key_reader(inputs.mapping, inputs.applicants)
+            aborted = send_rows(options, prepared.to_send, ledger, run_id, progress, job_key)
         except SyncError as exc:
             ledger.finish_run(run_id, exit_code=exc.exit_code, counts={})
             raise

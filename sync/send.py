@@ -4,7 +4,9 @@
 sends the rows through the dispatcher with the ledger as its journal, records
 each outcome as it comes back, and stops cleanly on SIGINT/SIGTERM. It returns
 the abort when the run stopped mid-way; the lifecycle (``sync.run``) renders
-the results from the ledger either way.
+the results from the ledger either way. Positions the ledger knows are named
+by their id, and a job's first enrolment goes before its others
+(``sync.positions.book``); an answer that names a new position is remembered.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import structlog
 
@@ -25,6 +27,7 @@ from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger
 from sync.options import SyncOptions
 from sync.plan import result_line
+from sync.positions.book import PositionBook, default_job_key
 from sync.progress import LogProgress, Progress
 from sync.records import PlannedRow, ResultLine, Status
 
@@ -37,18 +40,24 @@ def send_rows(
     ledger: Ledger,
     run_id: str,
     progress: Progress | None,
+    job_key: Callable[[PlannedRow], str] = default_job_key,
 ) -> AbortError | None:
     """Pre-flight and dispatch; returns the abort, if the run stopped mid-way.
 
     Rows beyond ``--limit`` stay pending in the ledger and render as ``not_sent``.
+    ``job_key`` names a row's job (``sync.positions.book.job_key_reader``).
     """
     if not rows:
         # Everything was decided before sending (skipped, invalid, duplicate):
         # a rerun on a file already synced needs no network at all.
         return None
     bar = progress if progress is not None else LogProgress()
+    book = PositionBook(ledger.positions(), job_key)
 
     def on_outcome(p: PlannedRow, outcome: RowOutcome) -> None:
+        learned = book.learn(p, outcome)
+        if learned is not None:
+            ledger.record_position(run_id, learned)
         line = outcome_line(p, outcome)
         ledger.record_outcome(run_id, p.index, line)
         bar.advance(line)
@@ -84,6 +93,7 @@ def send_rows(
                         run_id=run_id,
                         on_outcome=on_outcome,
                         stop=stop,
+                        endpoint=book.endpoint(),
                     )
             finally:
                 bar.close()

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
+from sync.cli.positions import confirm_jobs, position_options
 from sync.errors import EXIT_MEANINGS
 from sync.options import DEFAULT_BASE_URL
 
@@ -104,6 +105,18 @@ from sync.options import DEFAULT_BASE_URL
     "--token-command",
     help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
 )
+@click.option(
+    "--create-positions",
+    is_flag=True,
+    default=None,
+    help="First make one interview per job of --jobs (as `positions` does), then enrol.",
+)
+@click.option(
+    "--positions-out",
+    type=click.Path(path_type=Path),
+    help="The positions step's results sheet [default: <out>.positions.xlsx beside --out].",
+)
+@position_options
 @click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
@@ -138,6 +151,7 @@ def run(config_file: Path | None, **flags: Any) -> None:
         on_prepared=_preview if interactive or options.dry_run else None,
         confirm=confirm,
         progress=progress,
+        confirm_positions=confirm_jobs if confirm is not None else None,
     )
     _print_outcome(report)
     sys.exit(report.exit_code)
@@ -200,6 +214,8 @@ def _print_outcome(report: Any) -> None:
             table.add_row(status, str(count))
         table.add_row("[bold]total", f"[bold]{report.rows}")
         console.print(table)
+    if getattr(report, "positions", None) is not None:
+        click.echo(f"positions: {report.positions.results_path}", err=True)
     click.echo(f"results: {report.results_path}", err=True)
     if report.exit_code:
         click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)

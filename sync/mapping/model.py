@@ -53,8 +53,8 @@ a warning, or silently with ``default: null``.
 ``jobs.X`` names a column of the joined jobs file (in ``positions.fields``, whose
 fields are those of ``job-interview-create``, every column is one of the jobs
 file). Column names match case-, space- and BOM-insensitively; cell text is
-trimmed, and a blank cell is empty. In these files only ``true``/``false`` are booleans: ``no`` (Norwegian)
-and ``NO`` (Norway) stay text.
+trimmed, and a blank cell is empty. In these files only ``true``/``false`` are
+booleans: ``no`` (Norwegian) and ``NO`` (Norway) stay text.
 
 Reading a file into this model is ``sync.mapping.load``; resolving it against
 a file's headers, ``sync.mapping.bind``; making payloads, ``sync.mapping.rows``.

@@ -94,11 +94,11 @@ class PlannedJob:
     def interview_id(self) -> str:
         return self.known.id_to_send if self.known is not None else ""
 
-    def line(self, source: str) -> ResultLine:
-        """The results line of the job as planned (``source``: the jobs file's name)."""
+    def line(self) -> ResultLine:
+        """The results line of the job as planned."""
         label = f"{self.name} ({self.key})" if self.name and self.key else self.name or self.key
         return ResultLine(
-            source_file=file_name(source) if self.row is not None else "",
+            source_file=file_name(self.row.source) if self.row is not None else "",
             source_row=self.row.line if self.row is not None else 0,
             candidate_name="",
             candidate_email="",
@@ -134,6 +134,8 @@ def plan_jobs(
             _against_ledger(p, known.get(p.key), defaults)
         planned.append(p)
     seen = {job.key for job in planned}
+    if questions is not None:
+        planned.extend(_unused_questions(questions, seen, start=len(planned)))
     for key, record in sorted(known.items()):
         if key not in seen and (record.digests or record.origin != "enrolment"):
             planned.append(
@@ -149,6 +151,26 @@ def plan_jobs(
                 p.status = Status.DRY_RUN
                 p.reason = f"valid; would send {p.action}" + (f": {p.reason}" if p.reason else "")
     return planned
+
+
+def _unused_questions(questions: Questions, exported: set[str], start: int) -> list[PlannedJob]:
+    """An ``invalid`` line for each job the questions sheet names that the export does
+    not have, and for each question row without a job key: no question goes unseen."""
+    out: list[PlannedJob] = []
+    for key, lines in questions.rows.items():
+        if key not in exported:
+            where = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+            out.append(
+                PlannedJob(
+                    start + len(out), key, "", Row(questions.sheet, lines[0], {}), Status.INVALID,
+                    f"{questions.sheet} row{'s' if len(lines) > 1 else ''} {where} name job"
+                    f" '{key}', which is not in the jobs export; its questions are not used",
+                )
+            )  # fmt: skip
+    for line, problem in questions.orphans:
+        row = Row(questions.sheet, line, {})
+        out.append(PlannedJob(start + len(out), "", "", row, Status.INVALID, problem))
+    return out
 
 
 def adopt(planned: Sequence[PlannedJob], listing: Iterable[InterviewListItem]) -> list[str]:

@@ -87,6 +87,8 @@ class Questions:
     """
 
     sheet: str  # the sheet's file name, for messages
+    path: str = ""  # as given, and the SHA-256 of its bytes (for the Summary)
+    sha256: str = ""
     by_job: dict[str, list[Question]] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)  # job key -> lines
     rows: dict[str, list[int]] = field(default_factory=dict)  # job key -> its sheet rows
@@ -108,7 +110,7 @@ def parse_questions(table: Table) -> Questions:
     InputError when a required column is missing (the sheet cannot be used at all).
     """
     headers = _find_columns(table)
-    out = Questions(sheet=table.name)
+    out = Questions(sheet=table.name, path=table.path, sha256=table.sha256)
     # Pass 1: each row's own cells; pass 2: order and follow-ups within each job.
     entries: dict[str, list[_Entry]] = {}
     for row in table.rows:
