@@ -1,8 +1,11 @@
 """``make demo``: a live sync of sample_data/ against the sandbox, in-process.
 
 Starts the sandbox on a free loopback port, runs the real ``run_sync`` over
-real HTTP, writes ``results.xlsx`` (and its ledger under ``demo-out/``), then
-runs again to show that the ledger skips everyone already enrolled.
+real HTTP with ``create_positions``: one interview per sample job first
+(``positions.xlsx``; two jobs get the questions of ``questions.csv``), then the
+enrolments, which name those interviews (``results.xlsx``; the ledger under
+``demo-out/``). Then it runs again to show that the ledger skips every job and
+every candidate already done.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ SAMPLES = ROOT / "sample_data"
 def main() -> int:
     configure_logging("console" if sys.stderr.isatty() else "json")
     out = Path("results.xlsx")
+    positions = Path("positions.xlsx")
     ledger = Path("demo-out") / "demo.ledger.sqlite"
     for stale in ledger.parent.glob(ledger.name + "*") if ledger.parent.exists() else []:
         stale.unlink()
@@ -39,16 +43,29 @@ def main() -> int:
             yes=True,
             concurrency=4,
             rate=20.0,
+            create_positions=True,
+            questions=SAMPLES / "questions.csv",
+            template="Emma — Interviewer (English)",
         )
-        first = run_sync(out=out, **common)
+        first = run_sync(out=out, positions_out=positions, **common)
         stats = sandbox.stats()
-        second = run_sync(out=Path("demo-out") / "results-second-run.xlsx", **common)
+        second = run_sync(
+            out=Path("demo-out") / "results-second-run.xlsx",
+            positions_out=Path("demo-out") / "positions-second-run.xlsx",
+            **common,
+        )
     print()
+    first_jobs = first.positions.counts if first.positions else {}
     print(f"first run  {first.run_id}: exit {first.exit_code}, {first.counts}")
+    print(f"           positions: {first_jobs} -> {positions.resolve()}")
     print(f"           results: {out.resolve()}")
-    print(f"           sandbox: {stats.get('enrolments_created')} enrolments created")
+    print(
+        f"           sandbox: {stats.get('positions_created')} positions and"
+        f" {stats.get('enrolments_created')} enrolments created"
+    )
     print(f"second run {second.run_id}: exit {second.exit_code}, {second.counts}")
-    print("           (the ledger skips every candidate enrolled by the first run)")
+    print(f"           positions: {second.positions.counts if second.positions else {}}")
+    print("           (the ledger skips every job and every candidate the first run did)")
     # Exit 1 is expected: the sample data holds deliberately bad rows.
     return 0 if first.exit_code in (0, 1) and second.exit_code in (0, 1) else first.exit_code
 
