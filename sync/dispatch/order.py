@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Final, Literal
 
 from sync.records import PlannedRow
@@ -72,9 +72,10 @@ class RowQueue:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def changed(self) -> None:
-        """Wait until a first row is answered (``done``)."""
-        await self._changed.wait()
+    def changed(self) -> Awaitable[bool]:
+        """Something to await until a first row is answered (``done``): the event of now,
+        so a ``done`` before the waiter first runs is not missed."""
+        return self._changed.wait()
 
     def remaining(self) -> Iterator[Taken]:
         """Every row not taken yet, in input order (for the rows a stop leaves unsent)."""

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -28,7 +29,7 @@ from sync.errors import AbortError, ConfigError, MappingError, SyncError, UsageE
 from sync.ledger import KnownPosition, Ledger, open_ledger
 from sync.mapping import MappingFile, load_mapping
 from sync.mapping.positions import bind_positions, map_jobs
-from sync.options import SyncOptions
+from sync.options import SyncOptions, resolve_options
 from sync.positions.plan import PLACEHOLDER_TEMPLATE, Defaults, PlannedJob, plan_jobs
 from sync.positions.questions import Questions, parse_questions
 from sync.positions.send import send_jobs
@@ -66,6 +67,28 @@ class PreparedJobs:
 
 
 ConfirmJobs = Callable[[PreparedJobs], bool]
+
+
+def sync_positions(
+    *,
+    config: Path | str | None = None,
+    confirm: ConfirmJobs | None = None,
+    progress: Progress | None = None,
+    **arguments: Any,
+) -> SyncReport:
+    """``jobmojito-sync positions`` as a call, options resolved as ``run_sync`` does
+    (config file < ``JOBMOJITO_*`` environment < arguments); ``out`` is the positions
+    sheet::
+
+        report = sync_positions(jobs="jobs.xlsx", mapping="greenhouse",
+                                questions="questions.xlsx", out="positions.xlsx")
+    """
+    if "out" in arguments:
+        arguments["positions_out"] = arguments.pop("out")
+    options = resolve_options(
+        arguments, config=Path(config) if config is not None else None, require=("jobs",)
+    )
+    return run_positions(options, confirm=confirm, progress=progress)
 
 
 def run_positions(
@@ -254,4 +277,4 @@ def _finish(
     )
 
 
-__all__ = ["PreparedJobs", "run_positions"]
+__all__ = ["ConfirmJobs", "PreparedJobs", "run_positions", "sync_positions"]
