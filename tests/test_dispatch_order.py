@@ -182,11 +182,15 @@ async def test_a_first_row_with_an_unknown_outcome_still_releases_its_group(fail
         api.learn(row, outcome)
         outcomes[row.index] = outcome
 
-    async with ApiClient("https://api.test/", TokenSource("t", None), timeout=5, concurrency=4) as c:
+    async with ApiClient(
+        "https://api.test/", TokenSource("t", None), timeout=5, concurrency=4
+    ) as c:
         await dispatch(
             rows(["A"] * 3),
             client=c,
-            settings=DispatchSettings(concurrency=4, rate=math.inf, max_attempts=2, backoff_base=0.001),
+            settings=DispatchSettings(
+                concurrency=4, rate=math.inf, max_attempts=2, backoff_base=0.001
+            ),
             journal=NullJournal(),
             run_id="run",
             on_outcome=on_outcome,

@@ -18,17 +18,24 @@ from sync.jobmojito.models import (
     LANGUAGE_CODES,
     REQUIRED_CANDIDATE_FIELDS,
     ApiErrorBody,
+    AvatarListResponse,
     CandidateRequest,
     CandidateResponse,
     InterviewCreateFromArrayRequest,
     InterviewCreateFromArrayResponse,
     InterviewCreateRequest,
     InterviewCreateResponse,
+    InterviewListResponse,
     InterviewQuestion,
+    InterviewUpdateRequest,
+    InterviewUpdateResponse,
     LanguageAccent,
     MerchantStatus,
+    Pagination,
     PlatformLanguage,
     PlatformLanguagesListResponse,
+    QuestionsDiff,
+    SignedUrlRequest,
 )
 
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
@@ -139,6 +146,13 @@ MODELS: dict[str, type[BaseModel]] = {
     "PlatformLanguage": PlatformLanguage,
     "LanguageAccent": LanguageAccent,
     "PlatformLanguagesListResponse": PlatformLanguagesListResponse,
+    "JobInterviewUpdateRequest": InterviewUpdateRequest,
+    "JobInterviewUpdateResponse": InterviewUpdateResponse,
+    "JobInterviewQuestionsDiff": QuestionsDiff,
+    "JobInterviewTokenRequest": SignedUrlRequest,
+    "MerchantAvatarListResponse": AvatarListResponse,
+    "MerchantInterviewListResponse": InterviewListResponse,
+    "Pagination": Pagination,
 }
 REQUEST_SCHEMAS = {
     "JobInterviewCreateForCandidateWithTokenRequest": CandidateRequest,

@@ -496,7 +496,7 @@ class SignedUrlRequest(_Request):
     """``POST /job-interview-token``: a public, token-signed URL; which ids are needed
     depends on ``type`` (``interview-results-for-position`` needs ``interview_id``)."""
 
-    type: SignedUrlType | None = None
+    type: SignedUrlType
     merchant_id: str | None = None  # admin / sub-merchant only
     interview_profile_id: str | None = None
     interview_id: str | None = None  # the interview or position

@@ -237,7 +237,10 @@ def _validated(
         return p
     p.digests = digests(p.body)
     sheet = questions.sheet if questions is not None else ""
-    p.reason = f"{len(own)} questions from {sheet}" if own else "the AI writes the questions"
+    n = len(own)
+    p.reason = (
+        f"{n} question{'s' * (n != 1)} from {sheet}" if own else "the AI writes the questions"
+    )
     return p
 
 

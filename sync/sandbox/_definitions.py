@@ -103,7 +103,9 @@ class Definitions:
                 key=lambda d: (d.updated_at, d.seq),
                 reverse=True,
             )
-            counts = Counter(e.interview_def_set_id for e in self.enrolments.values())
+            counts: Counter[str] = Counter()  # enrolments by definition (position or interview)
+            for e in self.enrolments.values():
+                counts.update({e.position_id, e.interview_def_set_id})
             return 200, page([d.item(counts[d.id]) for d in found], query)
 
     def update_interview(self, fields: dict[str, Any]) -> tuple[int, dict[str, Any]]:
