@@ -72,6 +72,9 @@ API_DECISIONS = frozenset(
 )
 
 
+#: How the ledger's ``runs.mapping`` marks a positions run (one line per job).
+POSITIONS_RUN = " (positions)"
+
 POSITION_OUTCOMES = frozenset(
     {Status.CREATED, Status.ADOPTED, Status.UPDATED, Status.CHANGED, Status.GONE}
 )

@@ -36,7 +36,7 @@ from sync.positions.send import send_jobs
 from sync.positions.templates import looks_like_id
 from sync.progress import Progress
 from sync.readers import read_table
-from sync.records import ResultLine, Table
+from sync.records import POSITIONS_RUN, ResultLine, Table
 from sync.redact import register_secret
 from sync.report import SyncReport, finish_report, now
 
@@ -152,7 +152,7 @@ def run_positions(
     with open_ledger(ledger_path) as ledger:
         run_id = ledger.start_run(
             inputs=_hashes(jobs, questions),
-            mapping=f"{mapping.name} (positions)",
+            mapping=mapping.name + POSITIONS_RUN,
             dry_run=False,
             tool_version=__version__,
             results_path=str(out),
@@ -267,7 +267,7 @@ def _finish(
         lines,
         run_id=run_id,
         started=started,
-        mapping=f"{prepared.mapping.name} (positions)",
+        mapping=prepared.mapping.name + POSITIONS_RUN,
         inputs=_hashes(prepared.jobs, prepared.questions),
         dry_run=options.dry_run,
         notes=notes,

@@ -12,7 +12,7 @@ from typing import Any
 from sync import __version__
 from sync.errors import LedgerError
 from sync.ledger import Ledger, open_ledger
-from sync.records import RunSummary
+from sync.records import POSITIONS_RUN, RunSummary
 from sync.results.sheets import write_results
 from sync.results.summary import count_statuses
 
@@ -45,6 +45,7 @@ def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) 
         counts=counts,
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {ledger_path}; run state: {info.state}"],
+        positions=info.mapping.endswith(POSITIONS_RUN),
     )
     return write_results(out, lines, summary)
 
