@@ -17,11 +17,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import structlog
 
 from sync import __version__
-from sync.dispatch import DispatchSettings, RowOutcome, dispatch, preflight
+from sync.dispatch import DispatchSettings, Endpoint, RowOutcome, dispatch, preflight
 from sync.errors import AbortError, Interrupted
 from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger
@@ -63,14 +64,7 @@ def send_rows(
         bar.advance(line)
 
     async def main() -> AbortError | None:
-        tokens = TokenSource(options.token, options.token_command)
-        async with ApiClient(
-            options.base_url,
-            tokens,
-            timeout=options.timeout,
-            concurrency=options.concurrency,
-            user_agent=f"jobmojito-sync/{__version__}",
-        ) as client:
+        async with api_client(options) as client:
             try:
                 pre = await preflight(client, len(rows), ignore_credits=options.ignore_credits)
             except AbortError as exc:
@@ -81,27 +75,55 @@ def send_rows(
                 log.warning("pre-flight", detail=warning)
             if pre.message:
                 log.info("pre-flight", detail=pre.message)
-            stop = asyncio.Event()
-            bar.start(len(rows))
-            try:
-                with stop_on_signals(stop, asyncio.get_running_loop()) as seen:
-                    result = await dispatch(
-                        rows,
-                        client=client,
-                        settings=DispatchSettings.from_options(options),
-                        journal=ledger,
-                        run_id=run_id,
-                        on_outcome=on_outcome,
-                        stop=stop,
-                        endpoint=book.endpoint(),
-                    )
-            finally:
-                bar.close()
-            if result.aborted is None and seen:
-                return Interrupted(f"interrupted ({', '.join(seen)})")
-            return result.aborted
+            return await dispatch_journaled(
+                options, client, rows, ledger, run_id, on_outcome, bar, book.endpoint()
+            )
 
     return asyncio.run(main())
+
+
+def api_client(options: SyncOptions, *, concurrency: int | None = None) -> ApiClient:
+    """The run's API client (open it with ``async with``)."""
+    return ApiClient(
+        options.base_url,
+        TokenSource(options.token, options.token_command),
+        timeout=options.timeout,
+        concurrency=concurrency or options.concurrency,
+        user_agent=f"jobmojito-sync/{__version__}",
+    )
+
+
+async def dispatch_journaled(
+    options: SyncOptions,
+    client: ApiClient,
+    rows: list[PlannedRow],
+    ledger: Ledger,
+    run_id: str,
+    on_outcome: Callable[[PlannedRow, RowOutcome], None],
+    bar: Progress,
+    endpoint: Endpoint[Any],
+) -> AbortError | None:
+    """Dispatch ``rows`` to ``endpoint``, journaled in the ledger, stopping cleanly on
+    SIGINT/SIGTERM; the abort, if the run stopped mid-way."""
+    stop = asyncio.Event()
+    bar.start(len(rows))
+    try:
+        with stop_on_signals(stop, asyncio.get_running_loop()) as seen:
+            result = await dispatch(
+                rows,
+                client=client,
+                settings=DispatchSettings.from_options(options),
+                journal=ledger,
+                run_id=run_id,
+                on_outcome=on_outcome,
+                stop=stop,
+                endpoint=endpoint,
+            )
+    finally:
+        bar.close()
+    if result.aborted is None and seen:
+        return Interrupted(f"interrupted ({', '.join(seen)})")
+    return result.aborted
 
 
 def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
@@ -141,4 +163,4 @@ def stop_on_signals(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Ite
             loop.remove_signal_handler(sig)
 
 
-__all__ = ["outcome_line", "send_rows", "stop_on_signals"]
+__all__ = ["api_client", "dispatch_journaled", "outcome_line", "send_rows", "stop_on_signals"]

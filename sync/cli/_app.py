@@ -74,6 +74,29 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _sending_command(
+    flags: dict[str, Any], config_file: Any, *, require: tuple[str, ...] = ("applicants",)
+) -> tuple[SyncOptions, bool, Any]:
+    """A sending command's options (logging set up by them), whether a person is at the
+    terminal, and its progress bar (None: log lines)."""
+    from sync.options import resolve_options
+
+    if flags.get("delimiter") in ("tab", "\\t", "TAB"):
+        flags["delimiter"] = "\t"
+    options = resolve_options(
+        {**flags, "log_format": _State.log_format}, config=config_file, require=require
+    )
+    _configure_logging(options.log_format)
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
+    progress = None
+    if show_bar and not options.dry_run:
+        from sync.progress import RichProgress
+
+        progress = RichProgress()
+    return options, interactive, progress
+
+
 def _default(name: str) -> str:
     value = _DEFAULTS.get(name)
     return "" if value is None else f" [default: {value}]"

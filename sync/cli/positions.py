@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
+from sync.cli._app import _default, _sending_command, cli, handle_errors
 from sync.errors import EXIT_MEANINGS
 from sync.options import DEFAULT_BASE_URL
 
@@ -117,22 +117,9 @@ def positions(config_file: Path | None, **flags: Any) -> None:
     A job made before is skipped; a changed one is reported, and sent with
     --update; one gone from the export is reported, never deleted.
     """
-    from sync.options import resolve_options
     from sync.positions.run import run_positions
 
-    if flags.get("delimiter") in ("tab", "\\t", "TAB"):
-        flags["delimiter"] = "\t"
-    options = resolve_options(
-        {**flags, "log_format": _State.log_format}, config=config_file, require=("jobs",)
-    )
-    _configure_logging(options.log_format)
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
-    progress = None
-    if show_bar and not options.dry_run:
-        from sync.progress import RichProgress
-
-        progress = RichProgress()
+    options, interactive, progress = _sending_command(flags, config_file, require=("jobs",))
     report = run_positions(
         options,
         on_prepared=preview_jobs if interactive or options.dry_run else None,
@@ -201,9 +188,9 @@ def templates(
     import asyncio
 
     from sync.errors import ConfigError
-    from sync.jobmojito import ApiClient, TokenSource
     from sync.options import resolve_options
     from sync.redact import register_secret
+    from sync.send import api_client
 
     flags = {"base_url": base_url, "token_command": token_command}
     options = resolve_options(flags, config=config_file, require=())
@@ -213,10 +200,7 @@ def templates(
         register_secret(options.token.get_secret_value())
 
     async def fetch() -> list[Any]:
-        tokens = TokenSource(options.token, options.token_command)
-        async with ApiClient(
-            options.base_url, tokens, timeout=options.timeout, concurrency=1
-        ) as client:
+        async with api_client(options, concurrency=1) as client:
             filters = {"include_archived": "true"} if show_all else {}
             return await client.avatar_templates(**filters)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
+from sync.cli._app import _default, _sending_command, cli, handle_errors
 from sync.cli.positions import confirm_jobs, position_options
 from sync.errors import EXIT_MEANINGS
 from sync.options import DEFAULT_BASE_URL
@@ -129,20 +129,9 @@ def run(config_file: Path | None, **flags: Any) -> None:
     from a flag. Every input row gets one line in the results sheet with its
     status, reason and interview_url.
     """
-    from sync.options import resolve_options
     from sync.run import execute
 
-    if flags.get("delimiter") in ("tab", "\\t", "TAB"):
-        flags["delimiter"] = "\t"
-    options = resolve_options({**flags, "log_format": _State.log_format}, config=config_file)
-    _configure_logging(options.log_format)
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
-    progress = None
-    if show_bar and not options.dry_run:
-        from sync.progress import RichProgress
-
-        progress = RichProgress()
+    options, interactive, progress = _sending_command(flags, config_file)
     confirm = None
     if interactive and not options.yes and not options.dry_run:
         confirm = _confirm

@@ -23,10 +23,9 @@ from collections.abc import Sequence
 
 import structlog
 
-from sync import __version__
-from sync.dispatch import DispatchSettings, RowOutcome, dispatch, preflight
-from sync.errors import AbortError, Interrupted
-from sync.jobmojito import ApiClient, TokenSource
+from sync.dispatch import RowOutcome, preflight
+from sync.errors import AbortError
+from sync.jobmojito import ApiClient
 from sync.ledger import KnownPosition, Ledger
 from sync.options import SyncOptions
 from sync.positions.endpoint import JobEndpoint
@@ -34,7 +33,7 @@ from sync.positions.plan import PLACEHOLDER_TEMPLATE, Action, PlannedJob, adopt
 from sync.positions.templates import choose_template, describe
 from sync.progress import LogProgress, Progress
 from sync.records import PlannedRow, ResultLine, Status
-from sync.send import stop_on_signals
+from sync.send import api_client, dispatch_journaled
 
 log = structlog.get_logger("sync.positions")
 
@@ -149,14 +148,7 @@ def send_jobs(
         sender.bar = progress
 
     async def main() -> AbortError | None:
-        tokens = TokenSource(options.token, options.token_command)
-        async with ApiClient(
-            options.base_url,
-            tokens,
-            timeout=options.timeout,
-            concurrency=options.concurrency,
-            user_agent=f"jobmojito-sync/{__version__}",
-        ) as client:
+        async with api_client(options) as client:
             try:
                 pre = await preflight(client, 0, ignore_credits=True)
                 for warning in pre.warnings:
@@ -172,27 +164,13 @@ def send_jobs(
                 for j in remaining
                 if j.row is not None
             ]
-            stop = asyncio.Event()
-            sender.bar.start(len(rows))
-            try:
-                with stop_on_signals(stop, asyncio.get_running_loop()) as seen:
-                    result = await dispatch(
-                        rows,
-                        client=client,
-                        settings=DispatchSettings.from_options(options),
-                        journal=ledger,
-                        run_id=run_id,
-                        on_outcome=sender.on_outcome,
-                        stop=stop,
-                        endpoint=JobEndpoint({j.index: j for j in remaining}).endpoint(),
-                    )
-            finally:
-                sender.bar.close()
-            if result.aborted is None and seen:
-                return Interrupted(f"interrupted ({', '.join(seen)})")
-            if result.aborted is None:
+            endpoint = JobEndpoint({j.index: j for j in remaining}).endpoint()
+            aborted = await dispatch_journaled(
+                options, client, rows, ledger, run_id, sender.on_outcome, sender.bar, endpoint
+            )
+            if aborted is None:
                 await sender.links(client)
-            return result.aborted
+            return aborted
 
     aborted = asyncio.run(main())
     return aborted, sender.notes
