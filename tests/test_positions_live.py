@@ -111,6 +111,8 @@ class TestOneInterviewPerJob:
         assert sandbox.stats()["positions_created"] == 6  # none more
         again = read_results(tmp_path / "second.csv")
         assert {ln["job"]: ln["interview_def_set_id"] for ln in again} == ids  # with its id
+        links = {ln["job"]: ln["recruiter_link"] for ln in lines}
+        assert {ln["job"]: ln["recruiter_link"] for ln in again} == links  # and its link
         assert all("the interview exists" in ln["reason"] for ln in again)
 
     def test_the_questions_sheet_is_sent_in_order_with_follow_ups(self, sandbox, tmp_path):

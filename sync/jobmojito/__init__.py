@@ -12,6 +12,7 @@
   messages users can act on;
 - ``sync.jobmojito.retry``: ``Reply``, ``Failure`` and ``classify``, the one
   retry policy;
+- ``sync.jobmojito.answers``: an HTTP answer read into a ``Reply``;
 - ``sync.jobmojito.tokens``: ``TokenSource`` and the message for a refused token;
 - ``sync.jobmojito.client``: ``ApiClient`` over one pooled ``httpx`` client.
 

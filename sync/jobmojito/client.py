@@ -8,9 +8,10 @@ get ``PoolTimeout`` from httpx).
 
 An attempt never raises for what the network or the API did: every httpx
 exception becomes a ``Failure`` and every answer a ``Reply`` (status, parsed
-body, error text, ``Retry-After``), which ``sync.jobmojito.retry.classify``
-sorts. Only the look-ups (``merchant_status``, ``avatar_templates``,
-``interview_definitions``), which send nothing, raise for what came back:
+body, error text, ``Retry-After``; ``sync.jobmojito.answers``), which
+``sync.jobmojito.retry.classify`` sorts. Only the look-ups
+(``merchant_status``, ``avatar_templates``, ``interview_definitions``), which
+send nothing, raise for what came back:
 ``AuthError`` on 401/403, ``RequestFailed`` otherwise (after a few tries
 when the answer says "later"). The lists are read page by page to the end.
 

@@ -142,7 +142,7 @@ def plan_jobs(
                 PlannedJob(
                     len(planned), key, record.name, None, Status.GONE,
                     f"no longer in the jobs export; the interview is kept ({record.origin}"
-                    f" in run {record.run_id})", known=record,
+                    f" in run {record.run_id})", known=record, link=record.link,
                 )
             )  # fmt: skip
     if defaults.dry_run:
@@ -260,7 +260,7 @@ def _against_ledger(p: PlannedJob, record: KnownPosition | None, defaults: Defau
     """A job the ledger knows: skipped, changed, or an update to send."""
     if record is None:
         return
-    p.known = record
+    p.known, p.link = record, record.link
     since = f"{record.origin} in run {record.run_id}"
     if not record.digests:  # learned from an enrolment, or adopted: nothing to compare
         p.status, p.action = Status.SKIPPED, None

@@ -63,9 +63,8 @@ class _Sender:
         line.http_status, line.attempts = outcome.http_status, outcome.attempts
         line.position_def_set_id = outcome.position_def_set_id or job.interview_id
         if outcome.status in KNOWN_AFTER and line.position_def_set_id:
+            # A job known before keeps its origin (adopted before sending: "adopted").
             origin = "from-array" if job.action is Action.FROM_ARRAY else "created"
-            if outcome.status is Status.ADOPTED and job.action is None:
-                origin = "adopted"  # found before sending, not by a retry
             known = job.known
             self.ledger.record_position(
                 self.run_id,

@@ -1,7 +1,9 @@
 """A faithful local JobMojito API for tests, demos and rehearsals.
 
-The sandbox serves the three create endpoints, ``merchant-status`` and
-``platform-languages-list`` on loopback, exactly as the vendor documents them:
+The sandbox serves the three create endpoints, ``job-interview-update``,
+``job-interview-token``, ``merchant-status``, ``merchant-avatar-list``,
+``merchant-interview-list`` and ``platform-languages-list`` on loopback,
+exactly as the vendor documents them:
 bearer check (401), validation against the vendor's OpenAPI document
 (``sync/jobmojito/openapi.json``, never the client's own models: 422), 404 for an
 unknown ``position_def_set_id``, ``already-applied`` with the original URL for a
