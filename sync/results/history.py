@@ -24,8 +24,11 @@ def _open(path: Path) -> Ledger:
     return open_ledger(Path(path))
 
 
-def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) -> Path:
-    """Write the results sheet of ``run_id`` (default: the last run) to ``out``."""
+def rebuild_results(
+    ledger_path: Path, out: Path, *, run_id: str | None = None, links: bool = True
+) -> Path:
+    """Write the results sheet of ``run_id`` (default: the last run) to ``out``
+    (``links=False``: without the interview links)."""
     with _open(ledger_path) as ledger:
         if run_id is None:
             run_id = ledger.last_run_id()
@@ -46,7 +49,7 @@ def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) 
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {ledger_path}; run state: {info.state}"],
     )
-    return write_results(out, lines, summary)
+    return write_results(out, lines, summary, links=links)
 
 
 def run_history(ledger_path: Path, *, limit: int = 20) -> list[dict[str, Any]]:
