@@ -10,11 +10,11 @@ file < environment < arguments, ``sync.options``). A run, top to bottom::
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
 
-Configuration and input errors raise ``SyncError`` before anything is sent.
-Once sending has begun, every stop (token refused, circuit open, SIGINT or
-SIGTERM) still writes the results sheet and the report carries exit code 3.
-The ledger is the durable truth: the sheet of a live run is rendered from it,
-so ``jobmojito-sync report`` can render it again after a crash.
+Configuration and input errors raise ``SyncError`` before anything is sent (a
+"no" at the question: ``Declined``, exit 4). Once sending has begun, every stop
+(token refused, circuit open, SIGINT or SIGTERM) still writes the results sheet
+and the report carries exit code 3. The ledger is the durable truth: a live
+run's sheet is rendered from it, so ``report`` can render it again after a crash.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageError
+from sync.errors import EXIT_ABORTED, AbortError, ConfigError, Declined, SyncError, UsageError
 from sync.inputs import Inputs, read_inputs
 from sync.ledger import open_ledger
-from sync.mapping import MappingFile, bind, map_rows
+from sync.mapping import MappingFile, applicant_columns, bind, map_rows
 from sync.options import SyncOptions, resolve_options
 from sync.plan import plan_rows, result_line
 from sync.progress import Progress
@@ -40,7 +40,7 @@ from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
-from sync.results import count_statuses, write_results
+from sync.results import count_statuses, keep_previous, write_results
 from sync.send import send_rows
 
 log = structlog.get_logger("sync")
@@ -68,6 +68,7 @@ class SyncReport:
     aborted: str = ""
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
+    previous_results: Path | None = None  # where the sheet ``results_path`` replaced was kept
 
     @property
     def problems(self) -> int:
@@ -128,17 +129,13 @@ class Prepared:
 
     @property
     def to_send(self) -> list[PlannedRow]:
-        """The rows this run will really send (``--limit`` applied)."""
-        pending = self.pending
-        limit = self.options.limit
-        return pending[:limit] if limit is not None else pending
+        """The rows this run will really send: ``prepare`` holds back those past ``--limit``."""
+        return self.pending
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for p in self.planned:
-            key = p.status.value if p.status else "to_send"
-            out[key] = out.get(key, 0) + 1
-        return out
+    @property
+    def held_back(self) -> list[PlannedRow]:
+        """Valid rows ``--limit`` leaves for a later run (``not_sent``, planned so)."""
+        return [p for p in self.planned if p.status is Status.NOT_SENT]
 
 
 # --------------------------------------------------------------------------- the run
@@ -164,12 +161,11 @@ def run_sync(
         report = run_sync(applicants="applicants.csv", mapping="greenhouse",
                           out="results.xlsx", dry_run=True)
 
-    ``applicants`` (and ``jobs``) may be a pandas DataFrame instead of a file, e.g.
-    the result of a warehouse query; ``report.to_dataframe()`` gives the results
-    back as one. ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
-    after planning, before sending: returning False ends the run with nothing
-    sent. Raises ``SyncError`` (exit 2) for configuration and input problems
-    found before sending.
+    ``applicants`` (and ``jobs``) may be a pandas DataFrame (a warehouse query, say);
+    ``report.to_dataframe()`` gives the results back as one. ``on_prepared`` sees the
+    plan; ``confirm`` (the CLI's question) is asked after planning, before sending:
+    False raises ``Declined`` (exit 4), nothing sent.
+    Raises ``SyncError`` (exit 2) for configuration and input problems found before sending.
     """
     given: dict[str, Any] = {}
     frames = {k: arguments.pop(k) for k in ("applicants", "jobs") if is_frame(arguments.get(k))}
@@ -240,10 +236,14 @@ def prepare(
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
+            columns=applicant_columns(bound),
         )
     finally:
         if own_store:
             resumes.close()  # the PDF/DOCX worker process
+    if options.limit is not None and not options.dry_run:  # the rest wait for a later run
+        for p in [p for p in planned if p.status is None][options.limit :]:
+            p.status, p.reason = Status.NOT_SENT, f"held back by --limit {options.limit}"
     return Prepared(options=options, inputs=inputs, planned=planned, warnings=warnings)
 
 
@@ -291,13 +291,14 @@ def _live_run(
             if on_prepared is not None:
                 on_prepared(prepared)
             if confirm is not None and prepared.to_send and not confirm(prepared):
-                raise SyncError("cancelled at the prompt; nothing was sent")
+                raise Declined("nothing sent: declined at the confirmation question")
             log.info(
                 "run started",
                 run_id=run_id,
                 mapping=inputs.mapping.name,
                 rows=len(prepared.planned),
                 to_send=len(prepared.to_send),
+                held_back=len(prepared.held_back),
                 ledger=str(ledger_path),
             )
             ledger.record_plan(
@@ -353,8 +354,9 @@ def _finish(
         exit_code=code,
         notes=notes,
     )
-    write_results(options.out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
+    kept = None if options.overwrite else keep_previous(options.out)
+    write_results(options.out, lines, summary, links=options.interview_links == "include")
+    log.info("run finished", run_id=run_id, exit_code=code, counts=counts, kept=str(kept or ""))
     return SyncReport(
         run_id=run_id,
         exit_code=code,
@@ -367,6 +369,7 @@ def _finish(
         aborted=str(aborted) if aborted else "",
         notes=notes,
         lines=list(lines),
+        previous_results=kept,
     )
 
 
