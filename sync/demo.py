@@ -61,7 +61,10 @@ def main() -> int:
             rate=20.0,
         )
         if screen is not None:
-            screen.out.print("make demo: the first run (it answers yes by itself)")
+            screen.out.print(
+                "make demo: sample_data/ sent to a local sandbox; it answers yes by itself,"
+                " and the sample holds deliberately bad rows"
+            )
         first = run_sync(
             out=out,
             on_prepared=screen.preview if screen is not None else None,

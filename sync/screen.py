@@ -169,7 +169,8 @@ class Screen:
         """One line ``name: text``, the text as data."""
         from rich.text import Text
 
-        line = Text(f"{name}: ", style)
+        line = Text()
+        line.append(f"{name}: ", style)
         line.append(printable(text))
         self.out.print(line, overflow="fold")
 
