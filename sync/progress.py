@@ -75,7 +75,7 @@ class RichProgress:
             BarColumn(bar_width=30),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}", table_column=Column(no_wrap=True)),
-            TimeRemainingColumn(),
+            TimeRemainingColumn(table_column=Column(no_wrap=True, min_width=7)),
             TextColumn("{task.fields[counts]}", markup=False, table_column=one_line),
             console=console or Console(stderr=True, highlight=False),
             transient=False,

@@ -146,6 +146,8 @@ class Screen:
         self.out.print(table)
         self._text(headline(report.counts, dry_run=report.dry_run), "bold")
         self.problems(report.lines, "need attention")
+        if report.aborted:
+            self.say("stopped", report.aborted, "bold yellow")
         self.say("results", results_sentence(report))
         if report.exit_code:
             meaning = EXIT_MEANINGS.get(report.exit_code, "")

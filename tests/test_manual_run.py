@@ -310,3 +310,7 @@ class TestInterruptedBar:
         assert total == 30 and done < 30
         assert done >= sent - 1  # what was sent (one may have been in flight)
         assert re.search(r"not_sent=\d+", bar)
+        lines = session.screen.splitlines()
+        stopping = [i for i, ln in enumerate(lines) if "stopping: requests in flight" in ln]
+        assert stopping and stopping[0] < lines.index(bar)  # the log line above the bar
+        assert re.search(r"^stopped: interrupted", session.screen, re.M)
