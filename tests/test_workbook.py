@@ -207,11 +207,18 @@ class TestSummary:
         listed = firsts[start + 1 : firsts.index("total")]
         assert listed == ["ai_accept", "recruiter_action", "ai_reject", "invalid", "duplicate"]
 
-    def test_no_absolute_local_path_anywhere(self, tmp_path: Path) -> None:
-        out = write_results(tmp_path / "r.xlsx", [line(0)], summary())
-        text = all_text(out)
+    @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+    def test_no_absolute_local_path_anywhere(self, tmp_path: Path, suffix: str) -> None:
+        missing = line(1, Status.INVALID, reason="candidate_resume: file 'cv.pdf' not found in"
+                       " /home/ana/Downloads/cvs.zip or /home/ana/Downloads")  # fmt: skip
+        out = write_results(tmp_path / f"r{suffix}", [line(0), missing], summary())
+        if suffix == ".xlsx":
+            text = all_text(out)
+        else:
+            text = out.read_text(encoding="utf-8-sig") + (tmp_path / "r.summary.txt").read_text()
         assert "/home/ana" not in text
         assert "applicants.csv" in text and "results.ledger.sqlite" in text
+        assert "not found in cvs.zip or Downloads" in text
 
     def test_a_real_dry_run_names_no_local_folder(self, tmp_path: Path) -> None:
         report = run_sync(applicants=SAMPLES / "applicants.csv", jobs=SAMPLES / "jobs.csv",

@@ -21,6 +21,7 @@ from sync.records import Status
 from sync.results.cells import cell_text
 from sync.results.problems import Cause
 from sync.results.statuses import STATUS_GUIDE
+from sync.results.summary import without_local_paths
 
 PROBLEM_COLUMNS = (
     "source_file",
@@ -56,9 +57,9 @@ def write_problems_sheet(
                 line.candidate_email,
                 line.position,
                 line.status.value,
-                cause.text,
+                without_local_paths(cause.text),
                 cause.fix,
-                line.reason,
+                without_local_paths(line.reason),
             )
             for col, value in enumerate(values):
                 if isinstance(value, int):

@@ -17,7 +17,9 @@
     it as ``<stem>.summary.txt`` (``results.csv`` -> ``results.summary.txt``).
 
 ``links=False`` (``--interview-links omit``) leaves the ``interview_url`` column
-out: the tokenised links are credentials, and a sheet may be forwarded.
+out: the tokenised links are credentials, and a sheet may be forwarded. For the
+same reason no sheet names a local folder: a path in a reason or a note shows
+its last part only (``not found in /home/ana/cvs`` reads ``not found in cvs``).
 
 Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
@@ -52,6 +54,7 @@ from sync.results.summary import (
     summary_sections,
     summary_text,
     summary_text_path,
+    without_local_paths,
 )
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -185,13 +188,15 @@ def _atomic(path: Path) -> Iterator[Path]:
 
 def _write_csv(path: Path, lines: Iterable[ResultLine], columns: Sequence[str]) -> None:
     values = attrgetter(*columns)
+    reason = columns.index("reason")
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
         for line in lines:
-            writer.writerow(
-                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values(line)]
-            )
+            row = [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values(line)]
+            if row[reason]:
+                row[reason] = without_local_paths(row[reason])
+            writer.writerow(row)
 
 
 def _write_xlsx(
@@ -270,6 +275,7 @@ def _write_results_sheet(
         ws.write_string(0, col, name, header)
     numeric = [name in NUMBER_COLUMNS for name in columns]
     status_col = columns.index("status")
+    reason_col = columns.index("reason")
     url_col = columns.index("interview_url") if "interview_url" in columns else -1
     values = attrgetter(*columns)
     write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
@@ -283,6 +289,8 @@ def _write_results_sheet(
                 write_number(row, col, value)
                 continue
             text = cell_text(value)
+            if col == reason_col:  # "not found in /home/ana/cvs": the folder's name is enough
+                text = without_local_paths(text)
             if len(text) > widths[col]:
                 widths[col] = len(text)
             if col == status_col:
