@@ -314,3 +314,56 @@ class TestInterruptedBar:
         stopping = [i for i, ln in enumerate(lines) if "stopping: requests in flight" in ln]
         assert stopping and stopping[0] < lines.index(bar)  # the log line above the bar
         assert re.search(r"^stopped: interrupted", session.screen, re.M)
+
+
+class TestWhereTheQuestionGoes:
+    """/dev/tty is asked only for a process whose own streams are redirected; a program
+    running the CLI inside its own streams (click's CliRunner) has no one to ask."""
+
+    @pytest.fixture()
+    def tty(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+        import os
+
+        import sync.cli.ask
+
+        master, slave = os.openpty()
+        monkeypatch.setattr(sync.cli.ask, "TTY", os.ttyname(slave))
+        monkeypatch.setattr(sync.cli.ask.time, "sleep", lambda s: None)
+        yield master
+        os.close(master)
+        os.close(slave)
+
+    def test_redirected_streams_ask_the_terminal(
+        self, tty: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        import os
+        import sys
+
+        from sync.cli.ask import ask, has_terminal
+
+        with (tmp_path / "in").open("w+") as stdin, (tmp_path / "err").open("w+") as stderr:
+            stdin.write("y\n")  # what a pipe says is never the answer
+            stdin.seek(0)
+            monkeypatch.setattr(sys, "stdin", stdin)
+            monkeypatch.setattr(sys, "stderr", stderr)
+            assert has_terminal()
+            os.write(tty, b"n\n")
+            assert ask("Send 2 candidates to http://x/?") is False
+            os.write(tty, b"YES\n")
+            assert ask("Send 2 candidates to http://x/?") is True
+        shown = os.read(tty, 4096).decode()
+        assert shown.count("Send 2 candidates to http://x/? [y/N]: ") == 2
+
+    def test_inside_another_programs_streams_nobody_is_asked(
+        self, tty: int, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from click.testing import CliRunner
+
+        from sync.cli import cli as command
+
+        write_applicants(tmp_path / "applicants.csv", people(2))
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("JOBMOJITO_TOKEN", TOKEN)
+        result = CliRunner().invoke(command, run_args(sandbox), input="y\n")
+        assert result.exit_code == 2 and "--yes" in result.output
+        assert sandbox.stats()["requests"] == 0

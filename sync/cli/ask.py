@@ -7,7 +7,8 @@ The question goes where a person can answer it:
   process still has a terminal: ``jobmojito-sync run … 2>&1 | tee run.log``
   asks on the screen while the log fills, and ``echo y | jobmojito-sync run …``
   still asks the person (piped text never says yes for them);
-- nowhere when there is no terminal at all (cron, CI, a service): then
+- nowhere when there is no terminal at all (cron, CI, a service), or when the
+  command runs inside another program's streams (click's ``CliRunner``): then
   ``has_terminal()`` is False and the run must not send without ``--yes``.
 
 Only ``y`` or ``yes`` (any case) is a yes; an empty line, end of input or
@@ -42,10 +43,24 @@ def _on_std() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
+def _redirected() -> bool:
+    """stdin and stderr are the process's own files (a pipe, a file), not streams an
+    in-process harness put there (click's CliRunner): only then is /dev/tty the
+    terminal of the person who ran the command."""
+    try:
+        sys.stdin.fileno()
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
 def has_terminal() -> bool:
     """A person could be asked: stdin and stderr are the terminal, or ``/dev/tty`` opens."""
     if _on_std():
         return True
+    if not _redirected():
+        return False
     with _tty() as tty:
         return tty is not None
 
@@ -54,6 +69,8 @@ def ask(question: str) -> bool | None:
     """Ask ``question`` with ``[y/N]``; True only for y/yes, None when there is no terminal."""
     if _on_std():
         return _ask(question, sys.stdin, sys.stderr)
+    if not _redirected():
+        return None
     with _tty() as tty:
         if tty is None:
             return None
