@@ -5,7 +5,6 @@ title and id apart, links left out on request, and a previous sheet never overwr
 from __future__ import annotations
 
 import csv
-import dataclasses
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pydantic import SecretStr
+from test_results import line as results_line
+from test_results import summary as results_summary
 
 from sync.records import ResultLine, RunSummary, Status
 from sync.results import STATUS_GUIDE, keep_previous, read_results, write_results
@@ -30,35 +31,25 @@ URL = "https://app.jobmojito.com/interview/6f1c2a9e-6d0b-4e8a-9a57-0c2b1f3e4d5a?
 
 
 def line(i: int, status: Status = Status.AI_ACCEPT, **changes: Any) -> ResultLine:
-    base = ResultLine(
-        source_file="applicants.csv",
-        source_row=i + 2,
-        candidate_name=f"Candidate {i}",
-        candidate_email=f"c{i}@example.com",
-        position="Senior Backend Engineer",
-        status=status,
-        reason="",
-        interview_url=URL + str(i),
-        identity=f"c{i}@example.com/ext:b1f40120-0000-4000-8000-00000000000{i % 10}",
-        http_status=200,
-        attempts=1,
-    )
-    return dataclasses.replace(base, **changes)
+    """test_results' line, for a Lever-like position: a title, and a job id in the identity."""
+    lever = {
+        "position": "Senior Backend Engineer",
+        "interview_url": URL + str(i),
+        "identity": f"c{i}@example.com/ext:b1f40120-0000-4000-8000-00000000000{i % 10}",
+        "position_def_set_id": "",
+        "profile_interview_id": "",
+    }
+    return results_line(i, status, **{**lever, **changes})
 
 
 def summary(**changes: Any) -> RunSummary:
-    base = RunSummary(
-        run_id="run-1",
-        tool_version="0.1.0",
-        mapping="lever",
-        inputs=[("/home/ana/Downloads/applicants.csv", "ab" * 32)],
-        started_at="2026-05-01T10:00:00+00:00",
-        finished_at="2026-05-01T10:01:00+00:00",
-        dry_run=False,
-        exit_code=1,
-        notes=["rebuilt from the ledger /home/ana/runs/results.ledger.sqlite; run state: done"],
-    )
-    return dataclasses.replace(base, **changes)
+    """test_results' summary, its inputs and notes naming local folders."""
+    local = {
+        "inputs": [("/home/ana/Downloads/applicants.csv", "ab" * 32)],
+        "notes": ["rebuilt from the ledger /home/ana/runs/results.ledger.sqlite; run state: done"],
+        "mapping": "lever",
+    }
+    return results_summary(**{**local, **changes})
 
 
 def rows_of(path: Path, sheet: str) -> list[tuple[Any, ...]]:
