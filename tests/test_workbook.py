@@ -326,3 +326,22 @@ class TestPreviousSheetKept:
         assert second.previous_results == tmp_path / "r.1.xlsx"
         assert run_sync(**args, overwrite=True).previous_results is None
         assert sorted(p.name for p in tmp_path.glob("r*.xlsx")) == ["r.1.xlsx", "r.xlsx"]
+
+    def test_without_hard_links_a_private_copy(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import os
+        import stat
+
+        target = tmp_path / "results.xlsx"
+        write_results(target, [line(0)], summary())
+        target.chmod(0o600)
+
+        def no_links(*args: object) -> None:
+            raise PermissionError("this file system has no hard links")
+
+        monkeypatch.setattr(os, "link", no_links)
+        kept = keep_previous(target)
+        assert kept == tmp_path / "results.1.xlsx"
+        assert kept.read_bytes() == target.read_bytes()
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600

@@ -53,11 +53,13 @@ def _keep(source: Path, target: Path) -> bool:
     except FileExistsError:
         return False
     except OSError:  # a file system without hard links: copy, unless the name is taken
-        try:
-            with target.open("xb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out)
+        try:  # private until copystat gives it the sheet's own mode: it holds personal data
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return False
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                shutil.copyfileobj(src, out)
         except BaseException:
             with contextlib.suppress(OSError):
                 target.unlink()
