@@ -65,6 +65,9 @@ class SyncOptions(BaseModel):
     out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
     ledger: Path | None = None  # an SQLite file; default: beside the results (see ledger_path)
     ledger_url: SecretStr | None = None  # a PostgreSQL ledger: postgresql://user@host/db
+    overwrite: bool = False  # replace an existing results file (default: keep it as <stem>.N<ext>)
+    # "omit" leaves the tokenised interview links (credentials) out of the results sheet
+    interview_links: Literal["include", "omit"] = "include"
 
     # How to send.
     dry_run: bool = False

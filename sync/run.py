@@ -12,13 +12,14 @@ file < environment < arguments, ``sync.options``). A run, top to bottom::
 
 Configuration and input errors raise ``SyncError`` before anything is sent;
 so do the checks that come first: the token and base URL of a live run, and
-the outputs (writable, never an input: ``sync.outputs``). SIGINT or SIGTERM
-anywhere in a run (``sync.interrupts``), and every stop once sending has begun
-(token refused, circuit open, a full disk), still write the results sheet and
-the report carries exit code 3. A failure of the machine (disk full, out of
-memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``.
-The ledger is the durable truth: the sheet of a live run is rendered from it,
-so ``jobmojito-sync report`` can render it again after a crash.
+the outputs (writable, never an input: ``sync.checks``). A "no" at the
+confirmation question is ``Declined`` (exit 4). SIGINT or SIGTERM anywhere in a
+run (``sync.interrupts``), and every stop once sending has begun (token
+refused, circuit open, a full disk), still write the results sheet and the
+report carries exit code 3. A failure of the machine (disk full, out of
+memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``. The
+ledger is the durable truth: the sheet of a live run is rendered from it, so
+``jobmojito-sync report`` can render it again after a crash.
 
 Over 400 lines on purpose: the lifecycle reads top to bottom in one module, its
 two values, its entry points and each phase with the ways it can stop.
@@ -37,12 +38,12 @@ import structlog
 
 from sync import __version__
 from sync.checks import check_outputs, check_sending
-from sync.errors import EXIT_ABORTED, AbortError, Interrupted, SyncError, UsageError
+from sync.errors import EXIT_ABORTED, AbortError, Declined, Interrupted, SyncError, UsageError
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
 from sync.interrupts import Signalled, deferred, interrupted, interrupts
 from sync.ledger import Ledger, Location, PostgresURL, find_ledger, open_ledger
-from sync.mapping import MappingFile, bind, map_rows
+from sync.mapping import MappingFile, applicant_columns, bind, map_rows
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions
 from sync.plan import plan_rows, result_line, unplanned_lines
@@ -52,7 +53,7 @@ from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
 from sync.resolve import resolve_options
-from sync.results import count_statuses, write_results
+from sync.results import count_statuses, keep_previous, write_results
 from sync.send import send_rows
 
 log = structlog.get_logger("sync")
@@ -81,6 +82,7 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    previous_results: Path | None = None  # where the sheet ``results_path`` replaced was kept
 
     @property
     def problems(self) -> int:
@@ -142,17 +144,13 @@ class Prepared:
 
     @property
     def to_send(self) -> list[PlannedRow]:
-        """The rows this run will really send (``--limit`` applied)."""
-        pending = self.pending
-        limit = self.options.limit
-        return pending[:limit] if limit is not None else pending
+        """The rows this run will really send: ``prepare`` holds back those past ``--limit``."""
+        return self.pending
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for p in self.planned:
-            key = p.status.value if p.status else "to_send"
-            out[key] = out.get(key, 0) + 1
-        return out
+    @property
+    def held_back(self) -> list[PlannedRow]:
+        """Valid rows ``--limit`` leaves for a later run (``not_sent``, planned so)."""
+        return [p for p in self.planned if p.status is Status.NOT_SENT]
 
 
 # --------------------------------------------------------------------------- the run
@@ -178,12 +176,11 @@ def run_sync(
         report = run_sync(applicants="applicants.csv", mapping="greenhouse",
                           out="results.xlsx", dry_run=True)
 
-    ``applicants`` (and ``jobs``) may be a pandas DataFrame instead of a file, e.g.
-    the result of a warehouse query; ``report.to_dataframe()`` gives the results
-    back as one. ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
-    after planning, before sending: returning False ends the run with nothing
-    sent. Raises ``SyncError`` (exit 2) for configuration and input problems
-    found before sending.
+    ``applicants`` (and ``jobs``) may be a pandas DataFrame (a warehouse query, say);
+    ``report.to_dataframe()`` gives the results back as one. ``on_prepared`` sees the
+    plan; ``confirm`` (the CLI's question) is asked after planning, before sending:
+    False raises ``Declined`` (exit 4), nothing sent.
+    Raises ``SyncError`` (exit 2) for configuration and input problems found before sending.
     """
     given: dict[str, Any] = {}
     frames = {k: arguments.pop(k) for k in ("applicants", "jobs") if is_frame(arguments.get(k))}
@@ -276,8 +273,12 @@ def prepare(
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
+            columns=applicant_columns(bound),
         )
         warnings.extend(sources.summary())
+    if options.limit is not None and not options.dry_run:  # the rest wait for a later run
+        for p in [p for p in planned if p.status is None][options.limit :]:
+            p.status, p.reason = Status.NOT_SENT, f"held back by --limit {options.limit}"
     return Prepared(options, inputs, planned, warnings, sources.source_counts())
 
 
@@ -338,7 +339,7 @@ def _live_run(
                 if on_prepared is not None:
                     on_prepared(prepared)
                 if confirm is not None and prepared.to_send and not confirm(prepared):
-                    raise SyncError("cancelled at the prompt; nothing was sent")
+                    raise Declined("nothing sent: declined at the confirmation question")
             except (Interrupted, Signalled) as exc:
                 aborted: AbortError | None = interrupted(exc, " before anything was sent")
                 unplanned = unplanned_lines(
@@ -354,6 +355,7 @@ def _live_run(
                     mapping=inputs.mapping.name,
                     rows=len(prepared.planned),
                     to_send=len(prepared.to_send),
+                    held_back=len(prepared.held_back),
                     ledger=str(ledger_path),
                 )
                 ledger.record_plan(
@@ -452,9 +454,17 @@ def _finish(
         notes=notes,
         sources=dict(sources or {}),
     )
+    kept = None if options.overwrite else keep_previous(options.out)
     with deferred():  # a signal now would leave the run without its sheet
-        write_results(options.out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
+        write_results(options.out, lines, summary, links=options.interview_links == "include")
+    log.info(
+        "run finished",
+        run_id=run_id,
+        dry_run=options.dry_run,
+        exit_code=code,
+        counts=counts,
+        kept=str(kept or ""),
+    )
     return SyncReport(
         run_id=run_id,
         exit_code=code,
@@ -468,6 +478,7 @@ def _finish(
         notes=notes,
         lines=list(lines),
         sources=dict(sources or {}),
+        previous_results=kept,
     )
 
 

@@ -111,7 +111,9 @@ class TestCommandLine:
         monkeypatch.setenv("JOBMOJITO_LEDGER_URL", url.url)
         result = CliRunner().invoke(cli, ["history"])
         assert result.exit_code == 0, result.output
-        assert result.output.startswith(f"{run_id}  finished exit=0  generic")
+        header, first = result.output.splitlines()[:2]
+        assert header.split()[:3] == ["run", "id", "state"]
+        assert first.split()[:4] == [run_id, "finished", "0", "generic"]
 
 
 class TestAirflowConnection:

@@ -18,9 +18,14 @@ from sync.results.summary import count_statuses
 
 
 def rebuild_results(
-    ledger_path: Path | str | PostgresURL, out: Path, *, run_id: str | None = None
+    ledger_path: Path | str | PostgresURL,
+    out: Path,
+    *,
+    run_id: str | None = None,
+    links: bool = True,
 ) -> Path:
-    """Write the results sheet of ``run_id`` (default: the last run) to ``out``.
+    """Write the results sheet of ``run_id`` (default: the last run) to ``out``
+    (``links=False``: without the interview links).
 
     ``ledger_path`` is a file or a PostgreSQL URL; the ledger must exist."""
     where = location(ledger_path)
@@ -44,7 +49,7 @@ def rebuild_results(
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {where}; run state: {info.state}"],
     )
-    return write_results(out, lines, summary)
+    return write_results(out, lines, summary, links=links)
 
 
 def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> list[dict[str, Any]]:
