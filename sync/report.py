@@ -2,12 +2,18 @@
 
 ``SyncReport`` is the value ``run_sync`` returns (and ``jobmojito-sync
 positions`` too: one line per job); ``finish_report`` writes the results sheet
-(``sync.results``) and makes the report, the last step of every run;
-``exit_code_for`` is the one rule from outcome counts to exit code.
+(``sync.results``: the previous one kept unless ``--overwrite``, the writing
+shielded from signals) and makes the report, the last step of every run;
+``exit_code_for`` is the one rule from outcome counts to exit code. Both
+lifecycles (``sync.run``, ``sync.positions.run``) end here, so neither imports
+the other's module for it; they also share how a live run opens its ledger
+(``open_for_run``: a failure of the machine is a one-line error) and records
+its end when it stops on an error (``record_end``: if the ledger still can).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,9 +23,12 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import EXIT_ABORTED, AbortError
-from sync.records import ResultLine, RunSummary, Status
-from sync.results import count_statuses, write_results
+from sync.errors import EXIT_ABORTED, AbortError, SyncError
+from sync.failures import OPERATIONAL, operational
+from sync.interrupts import deferred
+from sync.ledger import Ledger, Location, open_ledger
+from sync.records import POSITIONS_RUN, ResultLine, RunSummary, Status
+from sync.results import count_statuses, keep_previous, write_results
 
 log = structlog.get_logger("sync")
 
@@ -27,25 +36,33 @@ log = structlog.get_logger("sync")
 @dataclass(slots=True)
 class SyncReport:
     """What a run did. ``as_dict()`` is the small summary Airflow pushes to XCom;
-    ``lines`` holds the results sheet's lines (one per input row, in input order)."""
+    ``lines`` holds the results sheet's lines (one per input row, in input order;
+    a positions run: one per job)."""
 
     run_id: str
     exit_code: int
     counts: dict[str, int]
     results_path: Path
-    ledger_path: Path | None
+    ledger_path: Location | None  # a file, or a PostgreSQL URL (str() masks its password)
     mapping: str
     dry_run: bool
     rows: int
     aborted: str = ""
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
+    sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    previous_results: Path | None = None  # where the sheet ``results_path`` replaced was kept
     positions: SyncReport | None = None  # run --create-positions: the positions step
 
     @property
     def problems(self) -> int:
         """Rows that are invalid, rejected or failed."""
         return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
+
+    @property
+    def of_jobs(self) -> bool:
+        """A positions run's report: one line per job."""
+        return self.mapping.endswith(POSITIONS_RUN)
 
     def to_dataframe(self) -> Any:
         """The results sheet as a pandas DataFrame: one row per input row, in input order."""
@@ -80,10 +97,15 @@ def finish_report(
     dry_run: bool,
     notes: list[str],
     aborted: AbortError | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Location | None = None,
+    sources: dict[str, int] | None = None,
+    overwrite: bool = False,
+    links: bool = True,
     positions: bool = False,
 ) -> SyncReport:
-    """Write the results sheet ``out`` and make the report (``positions``: one line per job)."""
+    """Write the results sheet ``out`` and make the report (``positions``: one line per
+    job). An existing sheet is kept as ``<stem>.1<ext>`` unless ``overwrite``; ``links``
+    False leaves the interview (or recruiter) links out of the sheet."""
     counts = count_statuses(lines)
     code = exit_code_for(counts, aborted=aborted is not None)
     summary = RunSummary(
@@ -97,10 +119,20 @@ def finish_report(
         counts=counts,
         exit_code=code,
         notes=notes,
+        sources=dict(sources or {}),
         positions=positions,
     )
-    write_results(out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=dry_run, exit_code=code, counts=counts)
+    kept = None if overwrite else keep_previous(out)
+    with deferred():  # a signal now would leave the run without its sheet
+        write_results(out, lines, summary, links=links)
+    log.info(
+        "run finished",
+        run_id=run_id,
+        dry_run=dry_run,
+        exit_code=code,
+        counts=counts,
+        kept=str(kept or ""),
+    )
     return SyncReport(
         run_id=run_id,
         exit_code=code,
@@ -113,7 +145,25 @@ def finish_report(
         aborted=str(aborted) if aborted else "",
         notes=notes,
         lines=list(lines),
+        sources=dict(sources or {}),
+        previous_results=kept,
     )
+
+
+def open_for_run(where: Location) -> Ledger:
+    """A live run's ledger, opened (created if need be); a failure of the machine (a full
+    disk, a damaged file) is the one-line ``SyncError`` that says nothing was sent."""
+    try:
+        return open_ledger(where)
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+
+
+def record_end(ledger: Ledger, run_id: str, exit_code: int) -> None:
+    """Record the end of a run that stopped on an error, if the ledger still can (it may
+    be what failed)."""
+    with contextlib.suppress(*OPERATIONAL, SyncError):
+        ledger.finish_run(run_id, exit_code=exit_code, counts={})
 
 
 def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
@@ -130,4 +180,4 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["SyncReport", "exit_code_for", "finish_report", "now"]
+__all__ = ["SyncReport", "exit_code_for", "finish_report", "now", "open_for_run", "record_end"]

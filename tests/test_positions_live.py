@@ -2,22 +2,20 @@
 
 Each test asserts on both sides: the sandbox's own counters (how many positions
 were really created, how enrolments found theirs) and what the tool reports
-(the results sheets, the ledger).
+(the results sheets, the ledger). The module's sandbox (tests/conftest.py) is
+reset before each test.
 """
 
 from __future__ import annotations
 
-import csv
-import os
+import json
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from helpers import ROOT, SAMPLES, process_env, run_process, write_export
 from pydantic import SecretStr
 
 from sync.errors import ConfigError
@@ -26,11 +24,9 @@ from sync.positions.run import sync_positions
 from sync.records import Status
 from sync.results import read_results
 from sync.run import run_sync
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig
 
 TOKEN = "positions-test-token-5c2e9a"
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_data"
 TEMPLATE = "Emma — Interviewer (English)"
 APPLICANT_HEADER = [
     "candidate_name", "candidate_email", "candidate_country_code", "candidate_resume",
@@ -39,10 +35,9 @@ APPLICANT_HEADER = [
 ]  # fmt: skip
 
 
-@pytest.fixture()
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(token=TOKEN, seed=5)) as sb:
-        yield sb
+@pytest.fixture(scope="module")
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(token=TOKEN, seed=5)
 
 
 def common(sb: RunningSandbox, tmp_path: Path, **extra: Any) -> dict[str, Any]:
@@ -66,25 +61,20 @@ def positions(sb: RunningSandbox, tmp_path: Path, name: str = "positions.csv", *
 
 
 def write_applicants(path: Path, n: int, jobs: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(APPLICANT_HEADER)
-        for i in range(n):
-            j = i % jobs
-            writer.writerow([f"Person {i:03d}", f"person{i:03d}@example.com", "PT",
-                             f"Resume of person {i}", f"JOB-{j}", f"Job {j}", "Berlin", "DE",
-                             "en"])  # fmt: skip
-    return path
+    """``n`` applicants spread over ``jobs`` jobs (JOB-0 …), each row naming its job."""
+    rows = [
+        [f"Person {i:03d}", f"person{i:03d}@example.com", "PT", f"Resume of person {i}",
+         f"JOB-{i % jobs}", f"Job {i % jobs}", "Berlin", "DE", "en"]
+        for i in range(n)
+    ]  # fmt: skip
+    return write_export(path, APPLICANT_HEADER, rows)
 
 
 def write_jobs(path: Path, jobs: int, *, description: str = "Build things.") -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["position_external_id", "position_name", "position_location",
-                         "mojito_language_code", "position_description"])  # fmt: skip
-        for j in range(jobs):
-            writer.writerow([f"JOB-{j}", f"Job {j}", "Berlin", "en", f"{description} ({j})"])
-    return path
+    header = ["position_external_id", "position_name", "position_location",
+              "mojito_language_code", "position_description"]  # fmt: skip
+    rows = [[f"JOB-{j}", f"Job {j}", "Berlin", "en", f"{description} ({j})"] for j in range(jobs)]
+    return write_export(path, header, rows)
 
 
 class TestOneInterviewPerJob:
@@ -261,33 +251,36 @@ class TestCommandLine:
     """``jobmojito-sync positions`` and ``templates`` as a user runs them."""
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOJITO")}
-        return {**env, "JOBMOJITO_TOKEN": TOKEN}
+        return process_env(JOBMOJITO_TOKEN=TOKEN)
 
     def test_positions_then_templates(self, sandbox, tmp_path):
         shutil.copy(SAMPLES / "jobs.csv", tmp_path / "jobs.csv")
-        args = [sys.executable, "-m", "sync", "--log-format", "json", "positions",
-                "--jobs", str(tmp_path / "jobs.csv"), "--mapping", "generic",
-                "--questions", str(SAMPLES / "questions.xlsx"), "--template", TEMPLATE,
-                "--out", str(tmp_path / "positions.xlsx"), "--ledger",
-                str(tmp_path / "l.sqlite"), "--base-url", sandbox.base_url, "--yes"]  # fmt: skip
-        done = subprocess.run(args, capture_output=True, text=True, env=self.env(), cwd=ROOT)
+        done = run_process(
+            "--log-format", "json", "positions", "--jobs", str(tmp_path / "jobs.csv"),
+            "--mapping", "generic", "--questions", str(SAMPLES / "questions.xlsx"),
+            "--template", TEMPLATE, "--out", str(tmp_path / "positions.xlsx"),
+            "--ledger", str(tmp_path / "l.sqlite"), "--base-url", sandbox.base_url, "--yes",
+            cwd=ROOT, env=self.env(),
+        )  # fmt: skip
         assert done.returncode == 0, done.stderr[-2000:]
-        assert "jobs: created=6" in done.stderr
+        events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+        (outcome,) = [e for e in events if e["event"] == "outcome"]
+        assert outcome["headline"] == "6 interviews made: 6 created"
+        assert outcome["results"] == str(tmp_path / "positions.xlsx")
         assert TOKEN not in done.stderr + done.stdout
         assert [ln["status"] for ln in read_results(tmp_path / "positions.xlsx")] == ["created"] * 6
 
-        listed = subprocess.run(
-            [sys.executable, "-m", "sync", "templates", "--base-url", sandbox.base_url, "--json"],
-            capture_output=True, text=True, env=self.env(), cwd=ROOT,
-        )  # fmt: skip
+        listed = run_process(
+            "templates", "--base-url", sandbox.base_url, "--json", cwd=ROOT, env=self.env()
+        )
         assert listed.returncode == 0, listed.stderr
         assert "baa3bf7c-6926-46fd-9005-16738a31f72d" in listed.stdout
         assert "Studio avatar" not in listed.stdout  # archived: only with --all
 
     def test_auto_mapping_is_refused_with_a_reason(self, tmp_path):
-        args = [sys.executable, "-m", "sync", "positions", "--jobs", str(SAMPLES / "jobs.csv"),
-                "--out", str(tmp_path / "p.csv"), "--dry-run"]  # fmt: skip
-        done = subprocess.run(args, capture_output=True, text=True, env=self.env(), cwd=ROOT)
+        done = run_process(
+            "positions", "--jobs", str(SAMPLES / "jobs.csv"), "--out", str(tmp_path / "p.csv"),
+            "--dry-run", cwd=ROOT, env=self.env(),
+        )  # fmt: skip
         assert done.returncode == 2
         assert "--mapping: name the mapping" in done.stderr

@@ -7,11 +7,10 @@ The sheets are real CSV and XLSX files written by the test and read by
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from helpers import SAMPLES, write_export
 
 from sync.errors import InputError
 from sync.positions.questions import parse_duration, parse_questions
@@ -19,25 +18,12 @@ from sync.positions.run import sync_positions
 from sync.readers import read_table
 from sync.results import read_results
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 HEADER = ["Job", "Order", "Question", "Duration", "Type", "Alternatives", "Follow-up of"]
 
 
 def sheet(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
-    if path.suffix == ".xlsx":
-        wb = Workbook()
-        ws = wb.active
-        assert ws is not None
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        wb.save(path)
-        return path
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    """A questions sheet, CSV or XLSX by suffix (helpers.write_export)."""
+    return write_export(path, header, rows)
 
 
 def parsed(path: Path):

@@ -2,35 +2,29 @@
 
 Over real loopback HTTP. Every answer is checked against the vendor's OpenAPI
 document (``sync.jobmojito.spec.validate_response``), so the sandbox cannot
-drift from what the live API promises.
+drift from what the live API promises. The module's sandbox and its client are
+tests/conftest.py's (reset before each test); the request bodies helpers.py's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
+import helpers
 import httpx
 import pytest
+from helpers import TEMPLATE_ID
 
 from sync.jobmojito import spec
 from sync.ledger.base import KnownPosition
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import SandboxConfig
 
-TEMPLATE_ID = "baa3bf7c-6926-46fd-9005-16738a31f72d"
 OFFLINE_TEMPLATE = "0c3f5a8e-2b71-4d9a-8e6f-3a1b2c4d5e6f"
 
 
-@pytest.fixture()
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(token="sb-positions", seed=2)) as sb:
-        yield sb
-
-
-@pytest.fixture()
-def client(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.auth_headers) as c:
-        yield c
+@pytest.fixture(scope="module")
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(token="sb-positions", seed=2)
 
 
 def answered(response: httpx.Response, path: str, method: str = "post") -> Any:
@@ -40,11 +34,10 @@ def answered(response: httpx.Response, path: str, method: str = "post") -> Any:
 
 
 def interview(**over: Any) -> dict[str, Any]:
-    body = {"name": "Backend Engineer", "location": "Berlin", "interview_template_id": TEMPLATE_ID,
-            "mojito_language_code": "en", "status": "active", "type": "interview",
-            "visibility": "merchant_invite", "code": "JOB-1"}  # fmt: skip
-    body.update(over)
-    return body
+    """A job's job-interview-create body (helpers.interview), with its code."""
+    job = {"name": "Backend Engineer", "location": "Berlin", "visibility": "merchant_invite",
+           "code": "JOB-1"}  # fmt: skip
+    return helpers.interview(**{**job, **over})
 
 
 def create(client: httpx.Client, **over: Any) -> str:
@@ -112,9 +105,12 @@ class TestEnrolmentsFindTheInterview:
     """An interview from job-interview-create is a position: by its id or by its code."""
 
     def candidate(self, **over: Any) -> dict[str, Any]:
-        body = {"candidate_name": "Ana", "candidate_email": "ana@example.com",
-                "candidate_country_code": "PT", "candidate_resume": "cv"}  # fmt: skip
-        return {**body, **over}
+        """An enrolment naming no position but what ``over`` gives (helpers.candidate)."""
+        unnamed = dict.fromkeys(
+            ("position_name", "position_location", "position_country_code",
+             "mojito_language_code"), ...,
+        )  # fmt: skip
+        return helpers.candidate(**{**unnamed, **over})
 
     def test_by_id_and_by_code(self, client, sandbox):
         made = create(client, code="JOB-7")

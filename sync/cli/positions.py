@@ -2,70 +2,62 @@
 
 ``positions`` makes (or finds) one interview per row of a jobs export, through
 the mapping's ``positions:`` section, with the same options, ledger, results
-sheet and exit codes as ``run``. ``templates`` lists the interview templates
-``--template`` chooses from. ``position_options`` are the flags ``run
---create-positions`` shares with ``positions``.
+sheet, screens, confirmation rule (``sync.cli.sending``: nothing is sent
+without a yes) and exit codes as ``run``. ``templates`` lists the interview
+templates ``--template`` chooses from. ``position_options`` are the flags
+``run --create-positions`` shares with ``positions``. Text from a file or the
+API is printed as data (``sync.text.printable``, markup off).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from sync.cli._app import _default, _sending_command, cli, handle_errors
-from sync.errors import EXIT_MEANINGS
-from sync.options import DEFAULT_BASE_URL
+from sync.cli._app import _default, cli, handle_errors, ledger_flag
+from sync.cli.sending import access_options, api_options, consent_options, option_group
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def position_options(fn: F) -> F:
-    """The flags of the positions step, shared by ``positions`` and ``run``."""
-    for option in reversed(
-        [
-            click.option(
-                "--questions",
-                type=click.Path(path_type=Path),
-                help="Questions sheet (one row per question: job, order, question, duration,"
-                " type, alternatives, follow-up of); its jobs get these questions.",
-            ),
-            click.option("--questions-sheet", help="Sheet of the questions workbook."),
-            click.option(
-                "--template",
-                help="Interview template by name or id (see `jobmojito-sync templates`);"
-                " default: the only active one.",
-            ),
-            click.option(
-                "--update",
-                is_flag=True,
-                default=None,
-                help="Send the changes of jobs changed since their interview was made"
-                " (job-interview-update).",
-            ),
-            click.option(
-                "--position-status",
-                type=click.Choice(["draft", "active"]),
-                help="New interviews' status (default: the mapping's, else active).",
-            ),
-            click.option(
-                "--position-type",
-                type=click.Choice(["interview", "coaching", "assessment"]),
-                help="New interviews' type (default: the mapping's, else interview).",
-            ),
-            click.option(
-                "--position-visibility",
-                type=click.Choice(["merchant_public", "merchant_invite", "merchant_unlisted"]),
-                help="New interviews' visibility (default: the mapping's, else merchant_invite).",
-            ),
-        ]
-    ):
-        fn = option(fn)
-    return fn
+#: The flags of the positions step, shared by ``positions`` and ``run``.
+position_options = option_group(
+    click.option(
+        "--questions",
+        type=click.Path(path_type=Path),
+        help="Questions sheet (one row per question: job, order, question, duration,"
+        " type, alternatives, follow-up of); its jobs get these questions.",
+    ),
+    click.option("--questions-sheet", help="Sheet of the questions workbook."),
+    click.option(
+        "--template",
+        help="Interview template by name or id (see `jobmojito-sync templates`);"
+        " default: the only active one.",
+    ),
+    click.option(
+        "--update",
+        is_flag=True,
+        default=None,
+        help="Send the changes of jobs changed since their interview was made"
+        " (job-interview-update).",
+    ),
+    click.option(
+        "--position-status",
+        type=click.Choice(["draft", "active"]),
+        help="New interviews' status (default: the mapping's, else active).",
+    ),
+    click.option(
+        "--position-type",
+        type=click.Choice(["interview", "coaching", "assessment"]),
+        help="New interviews' type (default: the mapping's, else interview).",
+    ),
+    click.option(
+        "--position-visibility",
+        type=click.Choice(["merchant_public", "merchant_invite", "merchant_unlisted"]),
+        help="New interviews' visibility (default: the mapping's, else merchant_invite).",
+    ),
+)
 
 
 @cli.command()
@@ -83,10 +75,27 @@ def position_options(fn: F) -> F:
 @click.option("--mapping", help="A shipped mapping name or a YAML file with a positions: section.")
 @click.option("--latest", is_flag=True, default=None, help="--jobs is a glob: the newest file.")
 @click.option(
+    "--max-input-mb",
+    type=int,
+    help="Refuse a jobs or questions file larger than this." + _default("max_input_mb"),
+)
+@click.option(
     "--out",
     "positions_out",
     type=click.Path(path_type=Path),
     help="Results sheet, one line per job; .xlsx or .csv [default: results.positions.xlsx].",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    default=None,
+    help="Replace an existing sheet (default: keep it as <name>.1.xlsx, .2, …).",
+)
+@click.option(
+    "--interview-links",
+    type=click.Choice(["include", "omit"]),
+    help="omit: leave the recruiter links (signed, credentials) out of the sheet."
+    + _default("interview_links"),
 )
 @position_options
 @click.option(
@@ -97,17 +106,14 @@ def position_options(fn: F) -> F:
 @click.option("--delimiter", help="CSV delimiter, when sniffing guesses wrong: , ; tab |")
 @click.option(
     "--ledger",
-    type=click.Path(path_type=Path),
-    help="SQLite ledger: give `run` the same one, so enrolments name these interviews.",
+    callback=ledger_flag,
+    help="The ledger, an SQLite file or a postgresql:// URL: give `run` the same one, so"
+    " enrolments name these interviews [default: results.ledger.sqlite].",
 )
-@click.option("--base-url", help=f"API base URL [default: {DEFAULT_BASE_URL}].")
-@click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option("--concurrency", type=int, help="Requests at once." + _default("concurrency"))
-@click.option("--rate", type=float, help="Requests per second, a ceiling." + _default("rate"))
+@api_options
 @click.option("--max-attempts", type=int, help="Attempts per job." + _default("max_attempts"))
-@click.option("--token-command", help="Command printing a fresh token, run once on a 401.")
-@click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (on a terminal).")
+@access_options
+@consent_options
 @handle_errors
 def positions(config_file: Path | None, **flags: Any) -> None:
     """Make one interview per job of a jobs export, once: later runs reuse it.
@@ -117,63 +123,30 @@ def positions(config_file: Path | None, **flags: Any) -> None:
     A job made before is skipped; a changed one is reported, and sent with
     --update; one gone from the export is reported, never deleted.
     """
-    from sync.positions.run import run_positions
+    from sync.cli.sending import confirmation, log_outcome, sending_command
+    from sync.positions.run import PositionsHooks, run_positions
+    from sync.screen import jobs_question
 
-    options, interactive, progress = _sending_command(flags, config_file, require=("jobs",))
-    report = run_positions(
-        options,
-        on_prepared=preview_jobs if interactive or options.dry_run else None,
-        confirm=confirm_jobs if interactive and not options.yes and not options.dry_run else None,
-        progress=progress,
+    sending = sending_command(flags, config_file, require=("jobs",))
+    screen = sending.screen
+    hooks = PositionsHooks(
+        on_prepared=screen.preview_jobs if screen is not None else None,
+        confirm=confirmation(sending.terminal, jobs_question, "interviews")
+        if sending.asking
+        else None,
     )
-    click.echo(f"positions: {report.results_path}", err=True)
-    counts = ", ".join(f"{k}={v}" for k, v in report.counts.items())
-    click.echo(f"jobs: {counts or 'none'}", err=True)
-    if report.exit_code:
-        click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)
+    report = run_positions(sending.options, hooks=hooks, progress=sending.progress())
+    if screen is not None:
+        screen.outcome(report)
+    else:
+        log_outcome(report)
     sys.exit(report.exit_code)
-
-
-def preview_jobs(prepared: Any) -> None:
-    """What the positions step is about to do: counts and the first jobs."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    console.print("[bold]mapping[/]:", _plain(prepared.mapping.name), "(positions:)")
-    for warning in prepared.warnings:
-        console.print("[yellow]note[/]:", _plain(warning))
-    counts = prepared.counts()
-    console.print("jobs: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    table = Table(title="first jobs")
-    for col in ("row", "job", "interview", "status", "reason"):
-        table.add_column(col)
-    for p in prepared.planned[:8]:
-        line = p.line()
-        table.add_row(
-            str(line.source_row or ""),
-            _plain(p.key),
-            _plain(p.name),
-            p.status.value if p.status else f"to {p.action}",
-            _plain(line.reason[:80]),
-        )
-    console.print(table)
-
-
-def confirm_jobs(prepared: Any) -> bool:
-    n = len(prepared.to_send)
-    return click.confirm(
-        f"Send {n} interview{'s' if n != 1 else ''} (create or update) to"
-        f" {prepared.options.base_url}?",
-        default=False,
-        err=True,
-    )
 
 
 @cli.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="TOML config file.")
-@click.option("--base-url", help=f"API base URL [default: {DEFAULT_BASE_URL}].")
-@click.option("--token-command", help="Command printing a fresh token, run once on a 401.")
+@click.option("--base-url", help="API base URL (as for run).")
+@click.option("--token-command", help="Command printing a fresh token (as for run).")
 @click.option("--all", "show_all", is_flag=True, help="Archived templates too.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @handle_errors
@@ -187,15 +160,14 @@ def templates(
     """List the interview templates (merchant-avatar-list) --template chooses from."""
     import asyncio
 
-    from sync.errors import ConfigError
-    from sync.options import resolve_options
+    from sync.checks import check_sending
     from sync.redact import register_secret
+    from sync.resolve import resolve_options
     from sync.send import api_client
 
     flags = {"base_url": base_url, "token_command": token_command}
     options = resolve_options(flags, config=config_file, require=())
-    if options.token is None and not options.token_command:
-        raise ConfigError("no API token: set JOBMOJITO_TOKEN (or token_file, token_command)")
+    check_sending(options)
     if options.token is not None:
         register_secret(options.token.get_secret_value())
 
@@ -210,26 +182,8 @@ def templates(
             click.echo(json.dumps(template.to_json()))  # ASCII: no control sequence gets out
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"{len(found)} interview template{'s' if len(found) != 1 else ''}")
-    table.add_column("name")
-    table.add_column("id", no_wrap=True, min_width=36)  # whole: it is copied into --template
-    for col in ("type", "language", "status"):
-        table.add_column(col)
-    for t in found:
-        table.add_row(
-            _plain(t.name), _plain(t.id), _plain(t.type), _plain(t.mojito_language_code),
-            _plain(t.status),
-        )  # fmt: skip
-    Console().print(table)
+    from sync.screen import templates_table
 
-
-def _plain(value: str | None) -> Any:
-    """Text from a file or the API as a terminal shows it: never markup, never a control
-    sequence."""
-    from rich.text import Text
-
-    from sync.results.cells import cell_text
-
-    return Text(cell_text(value or ""))
+    # The list is the command's output (stdout), its text as data like every screen's.
+    Console(markup=False, emoji=False, highlight=False).print(templates_table(found))

@@ -1,4 +1,20 @@
-"""``jobmojito-sync run``: preview, confirm, send, and the outcome at the terminal."""
+"""``jobmojito-sync run``: preview, confirm, send, and the outcome at the terminal.
+
+Who sees what:
+
+- a person at a terminal (stderr is one, or a question will be asked on
+  ``/dev/tty``) sees the screens of ``sync.screen``: the preview, the question,
+  the progress bar, the outcome; logs there keep to warnings (``--debug``: all);
+- without a terminal (cron, CI), logs say everything (JSON lines by default),
+  the last one the run's outcome; ``--quiet`` keeps warnings only, so a clean
+  night prints nothing, and every line carries its date and time.
+
+Nothing is sent without a yes: ``--yes`` (or ``yes = true``), or ``y`` typed at
+the question (``sync.cli.ask``). Without a terminal to ask on, the run stops
+before sending (exit 2); a "no" sends nothing (exit 4). ``--create-positions``
+runs the ``positions`` step first, with its own preview and question.
+``sync.cli.sending`` holds what ``run`` and ``positions`` share of all this.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +24,9 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _default, _sending_command, cli, handle_errors
-from sync.cli.positions import confirm_jobs, position_options
-from sync.errors import EXIT_MEANINGS
-from sync.options import DEFAULT_BASE_URL
+from sync.cli._app import _default, cli, handle_errors, ledger_flag
+from sync.cli.positions import position_options
+from sync.cli.sending import access_options, api_options, consent_options
 
 
 @cli.command()
@@ -45,7 +60,26 @@ from sync.options import DEFAULT_BASE_URL
     help="--applicants/--jobs are globs: take the newest matching file (cron).",
 )
 @click.option(
+    "--max-input-mb",
+    type=int,
+    help="Refuse an applicants or jobs file (or a .csv.gz's content) larger than this;"
+    " a table takes about ten times its size in memory." + _default("max_input_mb"),
+)
+@click.option(
     "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    default=None,
+    help="Replace an existing results sheet (default: keep it as <name>.1.xlsx, .2, …).",
+)
+@click.option(
+    "--interview-links",
+    type=click.Choice(["include", "omit"]),
+    help="omit: leave the tokenised interview links (credentials) out of the results"
+    " sheet, for one forwarded outside the team; the ledger keeps them."
+    + _default("interview_links"),
 )
 @click.option(
     "--out-dir",
@@ -65,24 +99,59 @@ from sync.options import DEFAULT_BASE_URL
     help="Folder or zip holding the resume files named in the export.",
 )
 @click.option(
-    "--ledger",
-    type=click.Path(path_type=Path),
-    help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
-    " jobmojito-sync.ledger.sqlite in --out-dir).",
+    "--fetch-resume-urls",
+    is_flag=True,
+    default=None,
+    help="Download resume links found in the export (they expire; never logged).",
 )
 @click.option(
-    "--base-url",
-    help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
-)
-@click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option(
-    "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
-)
-@click.option(
-    "--rate",
+    "--resume-url-rate",
     type=float,
-    help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
+    help="Resume downloads started per second, apart from the API's rate"
+    + _default("resume_url_rate"),
 )
+@click.option(
+    "--resume-fallback",
+    type=click.Choice(["none", "profile"]),
+    help="profile: for rows without a resume, compose one from the profile columns"
+    " (headline, summary, experiences …), marked as such." + _default("resume_fallback"),
+)
+@click.option(
+    "--candidate-country-from",
+    type=click.Choice(["none", "job"]),
+    help="job: a candidate with no country of their own takes the job's."
+    + _default("candidate_country_from"),
+)
+@click.option(
+    "--default-country",
+    metavar="XX",
+    help="Country (ISO code) for candidates no column, location or phone places.",
+)
+@click.option(
+    "--position-location",
+    metavar="TEXT",
+    help="Position location where the export and the jobs file give none.",
+)
+@click.option(
+    "--position-country",
+    metavar="XX",
+    help="Position country (ISO code) where neither the export, the jobs file nor the"
+    " location text gives one.",
+)
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="Interview language where the export gives none and the job's country has no"
+    " single main language (en, de, br …).",
+)
+@click.option(
+    "--ledger",
+    callback=ledger_flag,
+    help="The ledger: an SQLite file (default: <out>.ledger.sqlite beside the results, or"
+    " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
+    " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
+)
+@api_options
 @click.option(
     "--max-attempts",
     type=int,
@@ -101,10 +170,7 @@ from sync.options import DEFAULT_BASE_URL
     help="Send even when merchant-status says the credits are short.",
 )
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
-@click.option(
-    "--token-command",
-    help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
-)
+@access_options
 @click.option(
     "--create-positions",
     is_flag=True,
@@ -117,94 +183,40 @@ from sync.options import DEFAULT_BASE_URL
     help="The positions step's results sheet [default: <out>.positions.xlsx beside --out].",
 )
 @position_options
-@click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
-@click.option(
-    "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
-)
+@consent_options
 @handle_errors
 def run(config_file: Path | None, **flags: Any) -> None:
     """Sync an applicants export: map, validate, send, write the results sheet.
 
-    The API token comes from the JOBMOJITO_TOKEN environment variable, never
-    from a flag. Every input row gets one line in the results sheet with its
-    status, reason and interview_url.
+    The API token comes from the JOBMOJITO_TOKEN environment variable, or from
+    token_file in the config file (a file only its owner can read); never from
+    a flag. Before sending it shows what it will send and asks; without a
+    terminal to ask on it sends only with --yes. Every input row gets one line
+    in the results sheet with its status, reason and interview link.
     """
+    from sync.cli.sending import confirmation, log_outcome, sending_command
+    from sync.positions.run import PositionsHooks
     from sync.run import execute
+    from sync.screen import jobs_question, question
 
-    options, interactive, progress = _sending_command(flags, config_file)
-    confirm = None
-    if interactive and not options.yes and not options.dry_run:
-        confirm = _confirm
+    sending = sending_command(flags, config_file)
+    options, screen = sending.options, sending.screen
+    hooks = PositionsHooks(
+        on_prepared=screen.preview_jobs if screen is not None else None,
+        confirm=confirmation(sending.terminal, jobs_question, "interviews")
+        if sending.asking
+        else None,
+        progress=sending.progress() if options.create_positions else None,
+    )
     report = execute(
         options,
-        on_prepared=_preview if interactive or options.dry_run else None,
-        confirm=confirm,
-        progress=progress,
-        confirm_positions=confirm_jobs if confirm is not None else None,
+        on_prepared=screen.preview if screen is not None else None,
+        confirm=confirmation(sending.terminal, question, "candidates") if sending.asking else None,
+        progress=sending.progress(),
+        positions=hooks if options.create_positions else None,
     )
-    _print_outcome(report)
+    if screen is not None:
+        screen.outcome(report)
+    else:
+        log_outcome(report)
     sys.exit(report.exit_code)
-
-
-def _preview(prepared: Any) -> None:
-    """What the run is about to do: mapping, counts, the first payloads."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    console.print(f"[bold]mapping[/]: {prepared.mapping.name} — {prepared.mapping_reason}")
-    for warning in prepared.warnings:
-        console.print(f"[yellow]note[/]: {warning}")
-    counts = prepared.counts()
-    console.print(
-        "rows: "
-        + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
-        + f" (of {len(prepared.planned)})"
-    )
-    first = prepared.to_send[:5] or [p for p in prepared.planned if p.status is not None][:5]
-    if not first:
-        return
-    table = Table(title="first rows", show_lines=False)
-    for col in ("row", "candidate", "e-mail", "country", "position", "language", "status"):
-        table.add_column(col)
-    for p in first:
-        body = p.payload
-        table.add_row(
-            str(p.row.line),
-            str(body.get("candidate_name", "")),
-            str(body.get("candidate_email", "")),
-            str(body.get("candidate_country_code", "")),
-            str(body.get("position_name") or body.get("position_external_id") or ""),
-            str(body.get("mojito_language_code", "")),
-            p.status.value if p.status else "to send",
-        )
-    console.print(table)
-
-
-def _confirm(prepared: Any) -> bool:
-    n = len(prepared.to_send)
-    return click.confirm(
-        f"Send {n} candidate{'s' if n != 1 else ''} to {prepared.options.base_url}?",
-        default=False,
-        err=True,
-    )
-
-
-def _print_outcome(report: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    if sys.stderr.isatty():
-        table = Table(title=f"run {report.run_id}")
-        table.add_column("status")
-        table.add_column("rows", justify="right")
-        for status, count in report.counts.items():
-            table.add_row(status, str(count))
-        table.add_row("[bold]total", f"[bold]{report.rows}")
-        console.print(table)
-    if getattr(report, "positions", None) is not None:
-        click.echo(f"positions: {report.positions.results_path}", err=True)
-    click.echo(f"results: {report.results_path}", err=True)
-    if report.exit_code:
-        click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)

@@ -17,7 +17,10 @@ when the answer says "later"). The lists are read page by page to the end.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
-turned into fixed messages here and never passed on.
+turned into fixed messages here and never passed on. Every text the API
+returns is stripped of it before parsing, whatever the status. It travels in
+clear only to this machine: ``check_base_url`` refuses ``http://`` to any
+other host unless ``allow_insecure_http`` says so (``sync.jobmojito.urls``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
+import structlog
 
 from sync import __version__
 from sync.errors import AuthError, ConfigError, SyncError
@@ -49,9 +53,12 @@ from sync.jobmojito.models import (
 )
 from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify
 from sync.jobmojito.tokens import TokenSource, auth_message
+from sync.jobmojito.urls import check_base_url, is_loopback
 from sync.redact import redact
 
 ListT = TypeVar("ListT", AvatarListResponse, InterviewListResponse)
+
+log = structlog.get_logger("sync.jobmojito.client")
 
 __all__ = [
     "AVATAR_LIST_PATH",
@@ -64,6 +71,8 @@ __all__ = [
     "MERCHANT_STATUS_PATH",
     "ApiClient",
     "RequestFailed",
+    "check_base_url",
+    "is_loopback",
 ]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
@@ -145,7 +154,8 @@ def _failure(exc: httpx.TransportError) -> Failure:
 class ApiClient:
     """The API over one pooled ``httpx.AsyncClient``; use as ``async with``.
 
-    ``transport`` replaces the network (``httpx.MockTransport`` in tests).
+    ``transport`` replaces the network (``httpx.MockTransport`` in tests);
+    ``allow_insecure_http`` lets the token go in clear to another machine.
     """
 
     def __init__(
@@ -157,19 +167,12 @@ class ApiClient:
         concurrency: int,
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.base_url = base_url.strip().rstrip("/") + "/"
-        try:
-            url = httpx.URL(self.base_url)
-        except httpx.InvalidURL:
-            url = None
-        if url is None or url.scheme not in ("http", "https") or not url.host:
-            raise ConfigError(
-                f"base URL {base_url!r} is not an http(s) URL (--base-url, JOBMOJITO_BASE_URL);"
-                " nothing was sent"
-            )
         self.tokens = tokens
         self.timeout = timeout
         self.concurrency = concurrency
@@ -241,7 +244,12 @@ class ApiClient:
         return await self._call("POST", INTERVIEW_TOKEN_PATH, SignedUrl, json=body)
 
     async def merchant_status(self) -> MerchantStatus:
-        """GET /merchant-status. ``AuthError`` on 401/403, ``RequestFailed`` otherwise."""
+        """GET /merchant-status. ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
+
+        A refused token is refreshed once with the token command, if there is
+        one, and the look-up asked again (as every look-up does): the pre-flight
+        is where an expired token is met first on a nightly run.
+        """
         return await self._look_up(MERCHANT_STATUS_PATH, MerchantStatus, tries=1)
 
     async def avatar_templates(self, **filters: str) -> list[AvatarTemplate]:
@@ -274,12 +282,25 @@ class ApiClient:
         params: Mapping[str, str] | None = None,
         tries: int = LOOK_UP_TRIES,
     ) -> BodyT:
-        """GET ``path``: the body, else ``AuthError`` (401/403) or ``RequestFailed``."""
+        """GET ``path``: the body, else ``AuthError`` (401/403) or ``RequestFailed``.
+
+        A refused token is refreshed once with the token command, if there is one.
+        """
+        refreshed = False
         for attempt in range(1, tries + 1):
             reply = await self._call("GET", path, model, params=params)
             verdict = classify(reply)
+            if verdict is Verdict.AUTH and self.tokens.can_refresh:
+                log.warning(
+                    "the API refused the token; running the token command",
+                    status=reply.http_status,
+                )
+                refreshed = await asyncio.to_thread(self.tokens.refresh)
+                if refreshed:
+                    reply = await self._call("GET", path, model, params=params)
+                    verdict = classify(reply)
             if verdict is Verdict.AUTH:
-                raise AuthError(auth_message(reply))
+                raise AuthError(auth_message(reply, refreshed=refreshed))
             if verdict is Verdict.SUCCESS and reply.body is not None:
                 return reply.body
             if not verdict.retryable or attempt == tries:

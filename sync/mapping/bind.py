@@ -11,10 +11,17 @@ for anything else. The result, a :class:`BoundMapping`, is what
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sync.errors import InputError, MappingError
+from sync.mapping.missing import (
+    alternatives,
+    file_headers,
+    looked_for,
+    missing_required,
+    nearest_header,
+)
 from sync.mapping.model import (
     JOBS_PREFIX,
     REQUIRED_FIELDS,
@@ -23,12 +30,17 @@ from sync.mapping.model import (
     parse_template,
 )
 from sync.readers import normalise_header
+from sync.readers.documents import MAX_RESUME_CHARS
 from sync.records import Row, Table
-from sync.text import did_you_mean
 
 Values = dict[str, str]  # a row's cells by header, as in the file
 Reader = Callable[[Values, Values], str]  # (applicant's cells, job's cells) -> a field's text
 Source = tuple[bool, str]  # where a column is: (in the jobs file?, header as in the file)
+
+
+#: Fields cut at this length unless the mapping gives ``max_length``: resume text from a
+#: cell is cut like a resume file's (a 50 MB cell is never sent whole).
+DEFAULT_MAX_LENGTH: dict[str, int] = {"candidate_resume": MAX_RESUME_CHARS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,16 @@ class BoundMapping:
     fields: tuple[BoundField, ...]
     join: JobsIndex | None
     warnings: tuple[str, ...]
+    # the ``default`` of each field bound with ``derived`` (applied by sync.mapping.sources)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def find(self, refs: Sequence[str]) -> list[Source]:
+        """Where those of ``refs`` the files have are, in order (``jobs.X``: the jobs file)."""
+        return _resolve_all(refs, _Headers(self.applicants), _Headers(self.jobs))
+
+    def source_name(self, src: Source) -> str:
+        """``applicants.csv:Email``: a column as messages name it."""
+        return _source_name(src, self.applicants, self.jobs)
 
 
 # ---------------------------------------------------------------- finding columns
@@ -161,12 +183,21 @@ def _template_reader(parts: Sequence[tuple[str, Source | None]]) -> Reader:
 # ---------------------------------------------------------------- binding
 
 
-def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> BoundMapping:
+def bind(
+    mapping: MappingFile,
+    applicants: Table,
+    jobs: Table | None = None,
+    *,
+    derived: frozenset[str] = frozenset(),
+) -> BoundMapping:
     """Resolve every column of ``mapping`` against the files' headers, once.
 
     A field whose columns are all missing takes its ``default``; without one, a
     required field (candidate name, e-mail, country, resume) is an InputError
     listing the file's headers, and any other field is left out with a warning.
+    The ``derived`` fields are left to ``sync.mapping.sources``, which has more
+    ways to find them: their columns may be missing quietly, and their
+    ``default`` is kept in ``BoundMapping.defaults`` for the end of that chain.
     Raises MappingError when a jobs file is given to a mapping without ``jobs:``,
     and InputError for duplicate job keys or a missing key column.
     """
@@ -178,8 +209,11 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
     app_headers, jobs_headers = _Headers(applicants), _Headers(jobs)
     warnings: list[str] = []
     join = _bind_join(mapping, applicants, jobs, app_headers, jobs_headers)
-    bound = bind_fields(mapping.fields, applicants, jobs, REQUIRED_FIELDS, warnings)
-    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings))
+    defaults: dict[str, Any] = {}
+    bound = bind_fields(
+        mapping.fields, applicants, jobs, REQUIRED_FIELDS, warnings, derived, defaults
+    )
+    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings), defaults)
 
 
 def bind_fields(
@@ -188,14 +222,22 @@ def bind_fields(
     jobs: Table | None,
     required: Collection[str],
     warnings: list[str],
+    derived: Collection[str] = (),
+    defaults: dict[str, Any] | None = None,
 ) -> list[BoundField]:
     """Bind each field of ``specs``: plain names are ``applicants``' columns, ``jobs.X``
     columns of ``jobs``. A ``required`` field without a column raises InputError; the
-    lesser problems are appended to ``warnings``."""
+    lesser problems are appended to ``warnings``. A ``derived`` field's columns may be
+    missing quietly, and its ``default`` goes to ``defaults`` (see ``bind``)."""
     app_headers, jobs_headers = _Headers(applicants), _Headers(jobs)
     bound: list[BoundField] = []
     for name, spec in specs.items():
         steps = tuple(spec.transforms)
+        soft = name in derived and not spec.has_const
+        if soft and spec.default is not None:
+            if defaults is not None:
+                defaults[name] = spec.default
+            spec = spec.model_copy(update={"default": None})
         if spec.has_const:
             bound.append(BoundField(name, None, spec.const, None, (), None, ()))
             continue
@@ -231,22 +273,23 @@ def bind_fields(
                 sources = tuple(_source_name(s, applicants, jobs) for s in present)
                 if absent:
                     warnings.append(
-                        f"{name}: template column {_looked_for(absent, applicants, jobs)}"
+                        f"{name}: template column {looked_for(absent, applicants, jobs)}"
                         " not found; it renders empty"
                     )
+        if read is None and soft:
+            continue
         if read is None:
-            looked = _looked_for(refs, applicants, jobs, " nor ")
+            looked = looked_for(refs, applicants, jobs, " nor ")
             if spec.default is not None:
                 warnings.append(f"{name}: no column {looked}; using the default {spec.default!r}")
                 bound.append(BoundField(name, None, spec.default, None, (), None, ()))
             elif name in required:
-                _missing_required(name, refs, applicants, jobs)
+                missing_required(name, refs, applicants, jobs)
             elif "default" not in spec.model_fields_set:  # `default: null`: quietly optional
                 warnings.append(f"{name} left out: no column {looked}")
             continue
-        bound.append(
-            BoundField(name, read, None, spec.default, steps, spec.max_length, sources, found)
-        )
+        limit = spec.max_length or DEFAULT_MAX_LENGTH.get(name)
+        bound.append(BoundField(name, read, None, spec.default, steps, limit, sources, found))
     return bound
 
 
@@ -298,57 +341,10 @@ def _join_key(
     if found is None:
         what = what or f"join {other.name} on"
         raise InputError(
-            f"{table.name}: no column {_alternatives(keys)} to {what}"
-            f"{_nearest_header(keys, table)}.{_file_headers(table)}"
+            f"{table.name}: no column {alternatives(keys)} to {what}"
+            f"{nearest_header(keys, table)}.{file_headers(table)}"
         )
     return found[1]
-
-
-# ---------------------------------------------------------------- messages for missing columns
-
-
-def _missing_required(
-    name: str, refs: Sequence[str], applicants: Table, jobs: Table | None
-) -> None:
-    only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
-    table = jobs if only_jobs and jobs is not None else applicants
-    names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
-    raise InputError(
-        f"{table.name}: no column for {name}, which the API requires: looked for"
-        f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
-        f"{_file_headers(table)}"
-    )
-
-
-def _looked_for(
-    refs: Sequence[str], applicants: Table, jobs: Table | None, joiner: str = " and "
-) -> str:
-    app = [r for r in refs if not r.startswith(JOBS_PREFIX)]
-    job = [r.removeprefix(JOBS_PREFIX) for r in refs if r.startswith(JOBS_PREFIX)]
-    parts = []
-    if app:
-        parts.append(f"{_alternatives(app)} in {applicants.name}")
-    if job and jobs is not None:
-        parts.append(f"{_alternatives(job)} in {jobs.name}")
-    elif job:
-        parts.append(f"{_alternatives([JOBS_PREFIX + j for j in job])} (no jobs file given)")
-    return joiner.join(parts)
-
-
-def _alternatives(names: Sequence[str]) -> str:
-    return " or ".join(f"'{n}'" for n in names)
-
-
-def _nearest_header(names: Sequence[str], table: Table) -> str:
-    for name in names:
-        hint = did_you_mean(name, table.headers, cutoff=0.75, key=normalise_header, quote="'")
-        if hint:
-            return hint
-    return ""
-
-
-def _file_headers(table: Table) -> str:
-    return f" The file's headers: {', '.join(table.headers) or '(none)'}"
 
 
 __all__ = [
@@ -362,4 +358,5 @@ __all__ = [
     "bind",
     "bind_fields",
     "jobs_key_header",
+    "missing_required",
 ]

@@ -22,12 +22,23 @@ format (``mappings/generic.yaml`` documents it too)::
     fields:                       # payload field -> how to make it
       candidate_name:  {template: "{First Name} {Last Name}"}
       candidate_email: {column: [Email, Email Address], transforms: [email]}
-      candidate_country_code: {column: Country, transforms: [country], default: US}
-      candidate_resume: {column: Resume, transforms: [file]}
       position_name: {column: jobs.Job Name}
       position_description_long: {column: jobs.Description, transforms: [html],
                                   max_length: 20000}
       interview_attempts: {const: 3}
+    resume:                       # candidate_resume from the first source that works
+      text: [Resume text]         # a column holding the text (a file name or link in it
+                                  # is followed as such)
+      files: [Files, Resume Filename]   # a file name, looked up in --resumes
+      ids: [Candidate ID, Application ID]  # an id naming a file or folder in --resumes
+      email: true                 # a file named after the candidate's e-mail
+      name: true                  # a file named after the candidate (a name no one else has)
+      urls: [Resume URL]          # a link (or a cell's hyperlink): --fetch-resume-urls
+      profile: [Headline, Summary, Experiences]  # composed: --resume-fallback profile
+    candidate_country:            # candidate_country_code from the first source that works
+      columns: [Country]          # a country: name in any language, alpha-2/3, alias
+      location: [Address, City, State, Zip]   # location text, read together
+      phone: [Phone]              # a number written with its international prefix
     positions:                    # optional: one interview per row of the jobs export
       fields:                     # interview field -> how to make it, from the jobs file
         name: {column: Job Name}  # code: the job key (jobs.jobs_key) unless given
@@ -56,13 +67,22 @@ file). Column names match case-, space- and BOM-insensitively; cell text is
 trimmed, and a blank cell is empty. In these files only ``true``/``false`` are
 booleans: ``no`` (Norwegian) and ``NO`` (Norway) stay text.
 
+``resume:`` and ``candidate_country:`` replace ``fields.candidate_resume`` and
+``fields.candidate_country_code`` (a mapping gives each one way, not both);
+``sync.mapping.sources`` tries their sources in order for each row, then the
+run's options (``--candidate-country-from job``, ``--default-country``), and
+notes where each value came from. The position's country, location and the
+interview language follow one rule for every mapping: the field's column, then
+(for the country and language) the position's location text and its country's
+main language, then the run's defaults, then the field's ``default``.
+
+The rules across keys that pydantic's types cannot say are ``sync.mapping.rules``.
 Reading a file into this model is ``sync.mapping.load``; resolving it against
 a file's headers, ``sync.mapping.bind``; making payloads, ``sync.mapping.rows``.
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -81,8 +101,6 @@ from sync.jobmojito.models import (
     InterviewCreateFromArrayRequest,
     InterviewCreateRequest,
 )
-from sync.mapping.transforms import TRANSFORMS, TYPED_TRANSFORMS
-from sync.text import closest
 
 # The request fields of POST /job-interview-create-for-candidate-with-token.
 PAYLOAD_FIELDS: tuple[str, ...] = tuple(sorted(CANDIDATE_FIELDS))
@@ -175,6 +193,32 @@ class PositionsSpec(_Strict):
     fields: dict[str, FieldSpec]
 
 
+class ResumeSources(_Strict):
+    """``resume:``: where each row's resume comes from, tried in this order."""
+
+    text: Names = []  # columns holding resume text (checked by content)
+    files: Names = []  # columns naming a file in --resumes
+    ids: Names = []  # columns whose id names a file or folder in --resumes
+    email: bool = True  # a file in --resumes named after the candidate's e-mail
+    name: bool = True  # a file in --resumes named after the candidate (if unique)
+    urls: Names = []  # columns holding a link (--fetch-resume-urls)
+    profile: Names = []  # columns composed into a text (--resume-fallback profile)
+
+    def columns(self) -> list[str]:
+        return [*self.text, *self.files, *self.ids, *self.urls, *self.profile]
+
+
+class CountrySources(_Strict):
+    """``candidate_country:``: where each row's country comes from, tried in this order."""
+
+    columns: Names = []  # a country column: names in any language, alpha-2/3, aliases
+    location: Names = []  # location or address columns, read together
+    phone: Names = []  # phone columns: a number with its international prefix
+
+    def all_columns(self) -> list[str]:
+        return [*self.columns, *self.location, *self.phone]
+
+
 class MappingFile(_Strict):
     """A validated mapping file (see the module docstring for the format)."""
 
@@ -185,6 +229,8 @@ class MappingFile(_Strict):
     detect: Detect | None = None
     jobs: JobsJoin | None = None
     fields: dict[str, FieldSpec]
+    resume: ResumeSources | None = None
+    candidate_country: CountrySources | None = None
     positions: PositionsSpec | None = None
     _path: Path | None = PrivateAttr(default=None)
 
@@ -208,6 +254,11 @@ class MappingFile(_Strict):
         for spec in specs:
             for ref in spec.references():
                 out[ref.removeprefix(JOBS_PREFIX)] = None
+        for name in (
+            *(self.resume.columns() if self.resume else ()),
+            *(self.candidate_country.all_columns() if self.candidate_country else ()),
+        ):
+            out[name] = None
         return list(out)
 
 
@@ -247,153 +298,19 @@ def parse_template(text: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-# ---------------------------------------------------------------- rules across fields
-
-
-def check_mapping(mapping: MappingFile, stem: str | None) -> list[str]:
-    """The rules pydantic's types cannot say: names, exclusivity, references."""
-    problems: list[str] = []
-    if stem is not None and mapping.name != stem:
-        problems.append(f"name: '{mapping.name}' must equal the file name '{stem}'")
-    if mapping.detect is not None and not mapping.detect.columns:
-        problems.append("detect.columns: give at least one column name")
-    if mapping.jobs is not None:
-        for key in ("applicants_key", "jobs_key"):
-            names: list[str] = getattr(mapping.jobs, key)
-            if not names or not all(n.strip() for n in names):
-                problems.append(f"jobs.{key}: give a column name (or a list of them)")
-        for i, name in enumerate(mapping.jobs.jobs_key):
-            if name.startswith(JOBS_PREFIX):
-                sub = "jobs.jobs_key" + (f"[{i}]" if len(mapping.jobs.jobs_key) > 1 else "")
-                bare = name.removeprefix(JOBS_PREFIX)
-                problems.append(f"{sub}: name the jobs file's column without 'jobs.' ('{bare}')")
-    for field, spec in mapping.fields.items():
-        found, usable = _check_field(f"fields.{field}", field, spec, PAYLOAD_FIELDS)
-        problems.extend(found)
-        if mapping.jobs is None and usable:
-            for sub, ref in _references(f"fields.{field}", spec):
-                if ref.startswith(JOBS_PREFIX):
-                    problems.append(
-                        f"{sub}: '{ref}' refers to the jobs file, but the mapping has no jobs:"
-                        " section (applicants_key, jobs_key)"
-                    )
-    missing = [f for f in REQUIRED_FIELDS if f not in mapping.fields]
-    if missing:
-        problems.append(
-            f"fields: missing {', '.join(missing)}, required by the API"
-            " (give each a column, template or const)"
-        )
-    if mapping.positions is not None:
-        problems.extend(_check_positions(mapping.positions, mapping.jobs))
-    return problems
-
-
-def _check_positions(positions: PositionsSpec, jobs: JobsJoin | None) -> list[str]:
-    """``positions:``: interview fields, made from the jobs file's columns."""
-    problems: list[str] = []
-    if jobs is None:
-        problems.append(
-            "positions: needs a jobs: section, whose jobs_key names each job (and which"
-            " applicants' rows belong to it)"
-        )
-    for field, spec in positions.fields.items():
-        at = f"positions.fields.{field}"
-        found, usable = _check_field(at, field, spec, INTERVIEW_FIELDS, what="interview field")
-        problems.extend(found)
-        for sub, ref in _references(at, spec) if usable else []:
-            if ref.startswith(JOBS_PREFIX):
-                bare = ref.removeprefix(JOBS_PREFIX)
-                problems.append(
-                    f"{sub}: positions are made from the jobs file alone; name its column"
-                    f" without 'jobs.' ('{bare}')"
-                )
-    missing = [f for f in REQUIRED_INTERVIEW_FIELDS if f not in positions.fields]
-    if missing:
-        problems.append(
-            f"positions.fields: missing {', '.join(missing)}, required by the API"
-            " (give each a column, template or const)"
-        )
-    return problems
-
-
-def _references(at: str, spec: FieldSpec) -> list[tuple[str, str]]:
-    """(key path, column reference) of every column a field reads."""
-    refs: list[tuple[str, str]] = []
-    if spec.column is not None:
-        for i, ref in enumerate(spec.column):
-            refs.append((f"{at}.column" + (f"[{i}]" if len(spec.column) > 1 else ""), ref))
-    if spec.template is not None:
-        with contextlib.suppress(TemplateError):  # reported by _check_field
-            refs.extend((f"{at}.template", ref) for _, ref in parse_template(spec.template) if ref)
-    return refs
-
-
-def _check_field(
-    at: str,
-    field: str,
-    spec: FieldSpec,
-    allowed_fields: tuple[str, ...],
-    what: str = "payload field",
-) -> tuple[list[str], bool]:
-    """One field's own rules (a known name, one source, known transforms): its problems,
-    and whether it is usable enough for the checks across fields."""
-    problems: list[str] = []
-    if field == "questions" and what == "interview field":
-        return [f"{at}: the questions come from the questions sheet (--questions)"], False
-    if field not in allowed_fields:
-        found = closest(field, allowed_fields)
-        hint = f"did you mean {found}?" if found else "see the API's request fields"
-        return [f"{at}: unknown {what} ({hint})"], False
-    given = [k for k, v in (("column", spec.column), ("template", spec.template)) if v is not None]
-    given += ["const"] if spec.has_const else []
-    if len(given) != 1:
-        return [f"{at}: give exactly one of column, template, const"], False
-    if spec.column is not None:
-        if not spec.column:
-            problems.append(f"{at}.column: give a column name (or a list of them)")
-        for sub, ref in _references(at, spec):
-            if not ref.removeprefix(JOBS_PREFIX).strip():
-                problems.append(f"{sub}: empty column name")
-    if spec.template is not None:
-        try:
-            parts = parse_template(spec.template)
-        except TemplateError as exc:
-            problems.append(f"{at}.template: {exc}")
-        else:
-            if all(ref is None for _, ref in parts):
-                problems.append(
-                    f"{at}.template: no {{Column}} placeholder; use const for fixed text"
-                )
-    if spec.has_const:
-        for key in ("transforms", "default", "max_length"):
-            if key in spec.model_fields_set:
-                problems.append(f"{at}.{key}: not allowed with const (a const is sent as written)")
-    allowed = ", ".join(TRANSFORMS)
-    for i, name in enumerate(spec.transforms):
-        if name not in TRANSFORMS:
-            problems.append(
-                f"{at}.transforms[{i}]: unknown transform '{name}' (allowed: {allowed})"
-            )
-        elif name in TYPED_TRANSFORMS and i != len(spec.transforms) - 1:
-            problems.append(
-                f"{at}.transforms[{i}]: '{name}' does not give text, so it must be the last"
-                " transform"
-            )
-    return problems, True
-
-
 __all__ = [
     "INTERVIEW_FIELDS",
     "JOBS_PREFIX",
     "PAYLOAD_FIELDS",
     "REQUIRED_FIELDS",
     "REQUIRED_INTERVIEW_FIELDS",
+    "CountrySources",
     "Detect",
     "FieldSpec",
     "JobsJoin",
     "MappingFile",
     "PositionsSpec",
+    "ResumeSources",
     "TemplateError",
-    "check_mapping",
     "parse_template",
 ]

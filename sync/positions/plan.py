@@ -57,6 +57,18 @@ class Action(enum.StrEnum):
     FROM_ARRAY = "job-interview-create-from-array"
     UPDATE = "job-interview-update"
 
+    @property
+    def planned(self) -> str:
+        """The job's plan in a few words, as the preview shows it."""
+        return _PLANNED[self]
+
+
+_PLANNED = {
+    Action.CREATE: "to create",
+    Action.FROM_ARRAY: "to create (questions)",
+    Action.UPDATE: "to update",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Defaults:

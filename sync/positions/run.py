@@ -8,9 +8,15 @@ The same lifecycle as an enrolment run (``sync.run``), one line per job::
             → live: ledger + run lock → confirm → pre-flight, template, adoption
                     → dispatch (journaled) → links → results → report
 
-Configuration and input errors raise ``SyncError`` before anything is sent;
-once sending has begun every stop still writes the sheet (exit 3). The sheet
-of a live run is rendered from the ledger, like an enrolment run's.
+It keeps the enrolment run's rules: configuration and input errors raise
+``SyncError`` before anything is sent, and so do the checks that come first
+(the token and base URL of a live run, the positions sheet writable:
+``sync.checks``); nothing is sent without a yes (``PositionsHooks.confirm``; a
+"no" is ``Declined``, exit 4); SIGINT or SIGTERM anywhere (``sync.interrupts``)
+and every stop once sending has begun still write the sheet (exit 3); a failure
+of the machine is a one-line ``SyncError`` (``sync.failures``). The sheet of a
+live run is rendered from the ledger (SQLite or PostgreSQL), like an enrolment
+run's, and the previous sheet is kept unless ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -25,20 +31,25 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import AbortError, ConfigError, MappingError, SyncError, UsageError
-from sync.ledger import KnownPosition, Ledger, open_ledger
+from sync.checks import check_outputs, check_sending
+from sync.errors import AbortError, Declined, Interrupted, MappingError, SyncError, UsageError
+from sync.failures import OPERATIONAL, operational
+from sync.interrupts import Signalled, interrupted, interrupts
+from sync.ledger import KnownPosition, Ledger, Location, PostgresURL, find_ledger
 from sync.mapping import MappingFile, load_mapping
 from sync.mapping.positions import bind_positions, map_jobs
-from sync.options import SyncOptions, resolve_options
+from sync.options import SyncOptions
 from sync.positions.plan import PLACEHOLDER_TEMPLATE, Defaults, PlannedJob, plan_jobs
 from sync.positions.questions import Questions, parse_questions
 from sync.positions.send import send_jobs
 from sync.positions.templates import looks_like_id
 from sync.progress import Progress
 from sync.readers import read_table
-from sync.records import POSITIONS_RUN, ResultLine, Table
+from sync.records import POSITIONS_RUN, ResultLine, Status, Table
 from sync.redact import register_secret
-from sync.report import SyncReport, finish_report, now
+from sync.report import SyncReport, finish_report, now, open_for_run, record_end
+from sync.resolve import resolve_options
+from sync.text import file_name
 
 log = structlog.get_logger("sync.positions")
 
@@ -61,7 +72,7 @@ class PreparedJobs:
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for p in self.planned:
-            key = p.status.value if p.status else f"to {p.action}"
+            key = p.status.value if p.status else p.action.planned if p.action else "to send"
             out[key] = out.get(key, 0) + 1
         return out
 
@@ -69,10 +80,21 @@ class PreparedJobs:
 ConfirmJobs = Callable[[PreparedJobs], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class PositionsHooks:
+    """What a person sees of the positions step: its plan, the question before
+    sending (False: ``Declined``, nothing sent), its progress. The CLI fills them."""
+
+    on_prepared: Callable[[PreparedJobs], None] | None = None
+    confirm: ConfirmJobs | None = None
+    progress: Progress | None = None  # the step's own bar (run --create-positions)
+
+
 def sync_positions(
     *,
     config: Path | str | None = None,
     confirm: ConfirmJobs | None = None,
+    on_prepared: Callable[[PreparedJobs], None] | None = None,
     progress: Progress | None = None,
     **arguments: Any,
 ) -> SyncReport:
@@ -88,26 +110,29 @@ def sync_positions(
     options = resolve_options(
         arguments, config=Path(config) if config is not None else None, require=("jobs",)
     )
-    return run_positions(options, confirm=confirm, progress=progress)
+    hooks = PositionsHooks(on_prepared=on_prepared, confirm=confirm)
+    return run_positions(options, hooks=hooks, progress=progress)
 
 
 def run_positions(
     options: SyncOptions,
     *,
     mapping: MappingFile | None = None,
-    confirm: ConfirmJobs | None = None,
-    on_prepared: Callable[[PreparedJobs], None] | None = None,
+    hooks: PositionsHooks | None = None,
     progress: Progress | None = None,
 ) -> SyncReport:
     """Make (or find) one interview per job of ``options.jobs``; the report of the run.
 
-    ``mapping`` is the mapping already chosen (``run --create-positions``); else
-    ``options.mapping`` names it (``auto`` cannot: detection reads applicants
-    exports). The results go to ``options.positions_path()``.
+    ``mapping`` is the mapping already chosen (``run --create-positions``, whose
+    checks of the token, URL and outputs have run); else ``options.mapping`` names
+    it (``auto`` cannot: detection reads applicants exports). The results go to
+    ``options.positions_path()``.
     """
     started = now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
+    if options.ledger_url is not None:
+        register_secret(PostgresURL(options.ledger_url.get_secret_value()).password)
     out = options.positions_path()
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {out}: the positions sheet must end in .xlsx or .csv")
@@ -119,78 +144,138 @@ def run_positions(
                 "--mapping: name the mapping (its positions: section maps the jobs export);"
                 " 'auto' detects applicants exports only"
             )
+        if not options.dry_run:
+            check_sending(options)
+        check_outputs(options, sheets=[out])
         mapping = load_mapping(options.mapping)
     if mapping.positions is None:
         raise MappingError(
             f"mapping '{mapping.name}' has no positions: section, so it cannot make interviews"
             ' from a jobs export; see README "Positions and interview questions"'
         )
-    jobs = read_table(
-        options.jobs,
-        sheet=options.jobs_sheet,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        expect=mapping.referenced_columns(),
-    )
-    questions = _questions(options)
-    ledger_path = options.ledger_path()
-    if options.dry_run:
-        # An existing ledger tells which jobs are known; none is created.
-        with open_ledger(ledger_path) if ledger_path.exists() else contextlib.nullcontext() as led:
-            prepared = _prepare(options, mapping, jobs, questions, led)
-        if on_prepared is not None:
-            on_prepared(prepared)
-        notes = [*prepared.warnings, "dry run: nothing was sent"]
-        run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        lines = [p.line() for p in prepared.planned]
-        return _finish(options, prepared, lines, run_id, started, notes)
-    if options.token is None and not options.token_command:
-        raise ConfigError(
-            "no API token: set JOBMOJITO_TOKEN in the environment (or token_file in the"
-            " config file, or token_command); nothing was sent"
+    with interrupts():
+        try:
+            return _read_and_run(options, mapping, started, hooks or PositionsHooks(), progress)
+        except Signalled as exc:  # between the steps that say what they were doing
+            raise interrupted(exc, "; nothing more was done") from None
+
+
+def _read_and_run(
+    options: SyncOptions,
+    mapping: MappingFile,
+    started: str,
+    hooks: PositionsHooks,
+    progress: Progress | None,
+) -> SyncReport:
+    assert options.jobs is not None
+    try:
+        jobs = read_table(
+            options.jobs,
+            sheet=options.jobs_sheet,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            expect=mapping.referenced_columns(),
+            max_bytes=options.max_input_mb * 1024 * 1024,
         )
-    with open_ledger(ledger_path) as ledger:
+        questions = _questions(options)
+    except (Interrupted, Signalled) as exc:
+        raise interrupted(exc, " while reading the jobs export; nothing was sent") from None
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    if options.dry_run:
+        return _dry_run(options, mapping, jobs, questions, started, hooks)
+    return _live_run(options, mapping, jobs, questions, started, hooks, progress)
+
+
+def _dry_run(
+    options: SyncOptions,
+    mapping: MappingFile,
+    jobs: Table,
+    questions: Questions | None,
+    started: str,
+    hooks: PositionsHooks,
+) -> SyncReport:
+    run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        # An existing ledger tells which jobs are known; none is created.
+        with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
+            prepared = _prepare(options, mapping, jobs, questions, ledger)
+        if hooks.on_prepared is not None:
+            hooks.on_prepared(prepared)
+    except (Interrupted, Signalled) as exc:
+        aborted = interrupted(exc, " while planning")
+        lines = _unplanned(jobs, f"not sent: {aborted}")
+        notes = ["dry run: nothing was sent"]
+        return _finish(options, mapping, jobs, questions, lines, run_id, started, notes, aborted)
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    notes = [*prepared.warnings, "dry run: nothing was sent"]
+    lines = [p.line() for p in prepared.planned]
+    return _finish(options, mapping, jobs, questions, lines, run_id, started, notes)
+
+
+def _live_run(
+    options: SyncOptions,
+    mapping: MappingFile,
+    jobs: Table,
+    questions: Questions | None,
+    started: str,
+    hooks: PositionsHooks,
+    progress: Progress | None,
+) -> SyncReport:
+    where = options.ledger_location()
+    with open_for_run(where) as ledger:
         run_id = ledger.start_run(
             inputs=_hashes(jobs, questions),
             mapping=mapping.name + POSITIONS_RUN,
             dry_run=False,
             tool_version=__version__,
-            results_path=str(out),
+            results_path=str(options.positions_path()),
         )
+        sending = False
         try:
-            prepared = _prepare(options, mapping, jobs, questions, ledger)
-            if on_prepared is not None:
-                on_prepared(prepared)
-            if confirm is not None and prepared.to_send and not confirm(prepared):
-                raise SyncError("cancelled at the prompt; nothing was sent")
-            _note_fields(ledger, run_id, prepared.planned)
-            planned = prepared.planned
-            ledger.record_plan(
-                run_id, [p.line() for p in planned], [p.status is None for p in planned]
+            try:
+                prepared = _prepare(options, mapping, jobs, questions, ledger)
+                if hooks.on_prepared is not None:
+                    hooks.on_prepared(prepared)
+                if hooks.confirm is not None and prepared.to_send and not hooks.confirm(prepared):
+                    raise Declined("nothing sent: declined at the confirmation question")
+            except (Interrupted, Signalled) as exc:
+                aborted: AbortError | None = interrupted(exc, " before anything was sent")
+                unplanned = _unplanned(jobs, f"not sent: {aborted}")
+                ledger.record_plan(run_id, unplanned, [False] * len(unplanned))
+                notes: list[str] = []
+            else:
+                _note_fields(ledger, run_id, prepared.planned)
+                planned = prepared.planned
+                ledger.record_plan(
+                    run_id, [p.line() for p in planned], [p.status is None for p in planned]
+                )
+                log.info(
+                    "positions run started",
+                    run_id=run_id,
+                    jobs=len(planned),
+                    to_send=len(prepared.to_send),
+                    ledger=str(where),
+                )
+                sending = bool(prepared.to_send)
+                aborted, sent_notes = send_jobs(options, planned, ledger, run_id, progress)
+                notes = [*prepared.warnings, *sent_notes]
+            if aborted is not None:
+                notes.insert(0, f"run aborted: {aborted}")
+            lines = ledger.result_lines(run_id)
+            report = _finish(
+                options, mapping, jobs, questions, lines, run_id, started, notes, aborted, where
             )
-            log.info(
-                "positions run started",
-                run_id=run_id,
-                jobs=len(planned),
-                to_send=len(prepared.to_send),
-            )
-            aborted, sent_notes = send_jobs(options, planned, ledger, run_id, progress)
         except SyncError as exc:
-            ledger.finish_run(run_id, exit_code=exc.exit_code, counts={})
+            record_end(ledger, run_id, exc.exit_code)
             raise
-        notes = [*prepared.warnings, *sent_notes]
-        if aborted is not None:
-            notes.insert(0, f"run aborted: {aborted}")
-        report = _finish(
-            options,
-            prepared,
-            ledger.result_lines(run_id),
-            run_id,
-            started,
-            notes,
-            aborted,
-            ledger_path,
-        )
+        except OPERATIONAL as exc:
+            error = operational(exc, sending_began=sending)
+            if error is None:
+                raise
+            record_end(ledger, run_id, error.exit_code)
+            raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
 
@@ -203,6 +288,7 @@ def _questions(options: SyncOptions) -> Questions | None:
         sheet=options.questions_sheet,
         encoding=options.encoding,
         delimiter=options.delimiter,
+        max_bytes=options.max_input_mb * 1024 * 1024,
     )
     return parse_questions(table)
 
@@ -248,33 +334,51 @@ def _note_fields(ledger: Ledger, run_id: str, planned: list[PlannedJob]) -> None
             ledger.record_position(run_id, KnownPosition(p.key, p.known.origin, digests=p.digests))
 
 
+def _unplanned(jobs: Table, reason: str) -> list[ResultLine]:
+    """A ``not_sent`` line per jobs row, for a run stopped before its plan was made."""
+    where = file_name(jobs.path)
+    return [
+        ResultLine(where, row.line, "", "", "", Status.NOT_SENT, reason=reason) for row in jobs.rows
+    ]
+
+
 def _hashes(jobs: Table, questions: Questions | None) -> list[tuple[str, str]]:
     return [(jobs.path, jobs.sha256)] + ([(questions.path, questions.sha256)] if questions else [])
 
 
 def _finish(
     options: SyncOptions,
-    prepared: PreparedJobs,
+    mapping: MappingFile,
+    jobs: Table,
+    questions: Questions | None,
     lines: Sequence[ResultLine],
     run_id: str,
     started: str,
     notes: list[str],
     aborted: AbortError | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Location | None = None,
 ) -> SyncReport:
     return finish_report(
         options.positions_path(),
         lines,
         run_id=run_id,
         started=started,
-        mapping=prepared.mapping.name + POSITIONS_RUN,
-        inputs=_hashes(prepared.jobs, prepared.questions),
+        mapping=mapping.name + POSITIONS_RUN,
+        inputs=_hashes(jobs, questions),
         dry_run=options.dry_run,
         notes=notes,
         aborted=aborted,
         ledger_path=ledger_path,
+        overwrite=options.overwrite,
+        links=options.interview_links == "include",
         positions=True,
     )
 
 
-__all__ = ["ConfirmJobs", "PreparedJobs", "run_positions", "sync_positions"]
+__all__ = [
+    "ConfirmJobs",
+    "PositionsHooks",
+    "PreparedJobs",
+    "run_positions",
+    "sync_positions",
+]

@@ -3,22 +3,13 @@
 ``write_results(path, lines, summary)`` picks the format from the extension:
 
 ``.xlsx``
-    Sheet "Results": ``RESULT_COLUMNS`` (a positions run: ``POSITION_COLUMNS``,
-    one line per job) as a bold, filled, frozen header with an
-    autofilter, then one row per ``ResultLine`` in the order given. ``interview_url``
-    is a clickable link, ``source_row``, ``http_status`` and ``attempts`` are
-    numbers, and every other cell is a string cell (``sync.results.cells``): a
-    candidate named ``=HYPERLINK("http://x","y")`` reads back exactly as typed and
-    is never a formula. The ``status`` cell is green for an accept, amber for a
-    recruiter action or an unsent row, red for a problem. Sheet "Summary": the
-    sections of ``sync.results.summary``.
-
-    Written with XlsxWriter in constant-memory mode: rows stream to a temporary
-    file, so memory stays flat however many lines there are, and ``write_string``
-    never turns text into a formula (openpyxl's write-only mode was measured
-    about twice as slow and twice as large for 100,000 lines). Excel holds at
-    most 65,530 links per sheet: past that, ``interview_url`` cells are plain
-    text (still the full URL) and the Summary notes it.
+    A workbook of four sheets (``sync.results.workbook``): "Results" (one row
+    per line, ``RESULT_COLUMNS``; a positions run: ``POSITION_COLUMNS``, one
+    line per job), "Problems" (the rows that need a person,
+    grouped by cause, with the fix), "Summary" (the run in one sentence, its
+    counts, inputs and notes) and "Statuses" (what every status means and
+    what to do). Every cell is a number or a string cell, never a formula
+    (``sync.results.cells``).
 
 ``.csv``
     UTF-8 with a BOM (so Excel detects the encoding), comma-separated, quoted as
@@ -26,9 +17,17 @@
     gets a leading apostrophe, numbers are plain digits. The summary goes beside
     it as ``<stem>.summary.txt`` (``results.csv`` -> ``results.summary.txt``).
 
+``links=False`` (``--interview-links omit``) leaves the ``interview_url`` column
+(a positions run: ``recruiter_link``) out: the tokenised links are credentials,
+and a sheet may be forwarded. For the
+same reason no sheet names a local folder: a path in a reason or a note shows
+its last part only (``not found in /home/ana/cvs`` reads ``not found in cvs``).
+
 Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
-never half a sheet; the folder is created if missing.
+never half a sheet; the folder is created if missing. Files are created 0600
+(owner only): they hold names, e-mails and interview URLs. Whether an existing
+file is kept first is the caller's choice (``sync.results.files``).
 """
 
 from __future__ import annotations
@@ -36,97 +35,58 @@ from __future__ import annotations
 import csv
 import os
 import secrets
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
 
 from sync.errors import InputError, UsageError
-from sync.records import ResultLine, RunSummary, Status
+from sync.records import ResultLine, RunSummary
 from sync.results.cells import cell_text, is_number, linkable, neutralise_csv
+from sync.results.columns import (
+    NUMBER_COLUMNS,
+    POSITION_COLUMNS,
+    RESULT_COLUMNS,
+    STATUS_COLOURS,
+    Layout,
+    layout_of,
+    result_columns,
+)
+from sync.results.guides import write_problems_sheet, write_statuses_sheet
+from sync.results.problems import group_problems
 from sync.results.summary import (
     Section,
     count_statuses,
+    summary_headline,
     summary_sections,
     summary_text,
     summary_text_path,
+    without_local_paths,
 )
 
-RESULT_COLUMNS: tuple[str, ...] = (
-    "source_file",
-    "source_row",
-    "candidate_name",
-    "candidate_email",
-    "position",
-    "status",
-    "reason",
-    "interview_url",
-    "position_def_set_id",
-    "profile_interview_id",
-    "http_status",
-    "attempts",
-)
-#: The sheet of a positions run, one line per job: (header, the ``ResultLine`` field shown).
-POSITION_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("source_file", "source_file"),
-    ("source_row", "source_row"),
-    ("job", "identity"),  # the job's key
-    ("position", "position"),
-    ("status", "status"),
-    ("reason", "reason"),
-    ("interview_def_set_id", "position_def_set_id"),
-    ("recruiter_link", "interview_url"),  # a signed link to the interview's results
-    ("http_status", "http_status"),
-    ("attempts", "attempts"),
-)
-NUMBER_COLUMNS = frozenset({"source_row", "http_status", "attempts"})
 SUFFIXES = (".xlsx", ".csv")
 
 EXCEL_LINKS_PER_SHEET = 65_530  # XlsxWriter's bound on hyperlinks in one worksheet
-MAX_WIDTH = 60  # widest column of the Results sheet, in characters
-
-# Excel's own "Good", "Neutral" and "Bad" cell styles; other statuses stay plain.
-_GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
-_AMBER = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
-_BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
-STATUS_COLOURS: dict[str, dict[str, str]] = {
-    Status.AI_ACCEPT.value: _GOOD,
-    Status.RECRUITER_ACCEPT.value: _GOOD,
-    Status.RECRUITER_ACTION.value: _AMBER,
-    Status.NOT_SENT.value: _AMBER,
-    Status.CREATED.value: _GOOD,
-    Status.ADOPTED.value: _GOOD,
-    Status.UPDATED.value: _GOOD,
-    Status.CHANGED.value: _AMBER,
-    Status.GONE.value: _AMBER,
-    **{s.value: _BAD for s in Status if s.is_problem},
-}
+MAX_WIDTH = 60  # widest column of the Results sheet, in characters ...
+REASON_WIDTH = 80  # ... but the reason, the column people read most
+LINKS_OMITTED = (
+    "interview links left out (--interview-links omit): they are credentials; the ledger"
+    " keeps them, and `jobmojito-sync report` writes a sheet with them"
+)
 
 
-class _Layout:
-    """The columns of a sheet: headers, and a getter of each line's values."""
-
-    def __init__(self, columns: Sequence[tuple[str, str]]) -> None:
-        self.headers = tuple(header for header, _ in columns)
-        self.values = attrgetter(*(field for _, field in columns))
-        self.url_col = [field for _, field in columns].index("interview_url")
-
-
-_CANDIDATES = _Layout([(name, name) for name in RESULT_COLUMNS])
-_POSITIONS = _Layout(POSITION_COLUMNS)
-
-
-def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) -> Path:
+def write_results(
+    path: Path, lines: Sequence[ResultLine], summary: RunSummary, *, links: bool = True
+) -> Path:
     """Write the results sheet (``.xlsx`` or ``.csv``, by extension) atomically; return ``path``.
 
-    The Summary's counts are those of ``lines``, so the two sheets cannot disagree.
-    Raises ``UsageError`` for any other extension; ``OSError`` if the file cannot be
-    written (the previous file, if any, is then left as it was).
+    The Summary's counts are those of ``lines``, so the sheets cannot disagree.
+    ``links=False`` leaves the interview links out. Raises ``UsageError`` for any
+    other extension; ``OSError`` if the file cannot be written (the previous
+    file, if any, is then left as it was).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -136,16 +96,18 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = count_statuses(lines)
-    layout = _POSITIONS if summary.positions else _CANDIDATES
+    layout = layout_of(summary, links=links)
+    notes = [] if links else [LINKS_OMITTED]
     if suffix == ".xlsx":
         with _atomic(path) as tmp:
-            _write_xlsx(tmp, lines, summary, counts, layout)
+            _write_xlsx(tmp, lines, summary, counts, layout, notes)
     else:
         with _atomic(path) as tmp:
             _write_csv(tmp, lines, layout)
-        sections = summary_sections(summary, counts, extra_notes=[])
+        sections = summary_sections(summary, counts, extra_notes=notes)
         with _atomic(summary_text_path(path)) as tmp:
-            tmp.write_text(summary_text(path, sections), encoding="utf-8")
+            head = summary_headline(summary, counts)
+            tmp.write_text(summary_text(path, sections, head), encoding="utf-8")
     return path
 
 
@@ -174,10 +136,10 @@ def read_results(path: Path) -> list[dict[str, str]]:
 def _atomic(path: Path) -> Iterator[Path]:
     """A fresh temporary path beside ``path``; moved over ``path`` if the block succeeds."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.open("xb").close()  # created with the user's umask, unlike mkstemp's 0600
+    # Names, e-mails and tokenised interview URLs: readable by the owner only, whatever
+    # the umask, and so is a sheet that replaces one an older version left readable.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        if path.exists():
-            tmp.chmod(stat.S_IMODE(path.stat().st_mode))
         yield tmp
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
@@ -193,17 +155,17 @@ def _atomic(path: Path) -> Iterator[Path]:
             os.close(fd)
 
 
-def _write_csv(path: Path, lines: Iterable[ResultLine], layout: _Layout) -> None:
+def _write_csv(path: Path, lines: Iterable[ResultLine], layout: Layout) -> None:
+    values = layout.values
+    reason = layout.column("reason")
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(layout.headers)
         for line in lines:
-            writer.writerow(
-                [
-                    str(v) if is_number(v) else neutralise_csv(cell_text(v))
-                    for v in layout.values(line)
-                ]
-            )
+            row = [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values(line)]
+            if row[reason]:
+                row[reason] = without_local_paths(row[reason])
+            writer.writerow(row)
 
 
 def _write_xlsx(
@@ -211,7 +173,8 @@ def _write_xlsx(
     lines: Sequence[ResultLine],
     summary: RunSummary,
     counts: dict[str, int],
-    layout: _Layout,
+    layout: Layout,
+    notes: list[str],
 ) -> None:
     # XlsxWriter keeps row data and package parts in temporary files; a folder of
     # our own makes sure they (candidate data) go away even when writing fails.
@@ -235,25 +198,47 @@ def _write_xlsx(
             {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "border_color": "#8EA9DB"}
         )
         title = workbook.add_format({"bold": True, "font_size": 13})
+        bold = workbook.add_format({"bold": True, "font_size": 12})
+        wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
         colours = {status: workbook.add_format(fmt) for status, fmt in STATUS_COLOURS.items()}
-        unlinked = _write_results_sheet(
-            workbook.add_worksheet("Results"), lines, header, colours, layout
+        results = workbook.add_worksheet("Results")
+        unlinked = _write_results_sheet(results, lines, layout, header, colours)
+        write_problems_sheet(
+            workbook.add_worksheet("Problems"),
+            group_problems(lines),
+            header=header,
+            colours=colours,
+            widest=REASON_WIDTH,
         )
-        notes = []
         if unlinked:
-            notes.append(
-                f"{layout.headers[layout.url_col]}: Excel allows {EXCEL_LINKS_PER_SHEET:,}"
-                f" links per sheet; {unlinked:,} later URLs are plain text"
-            )
+            notes = [
+                *notes,
+                f"{layout.headers[layout.column('interview_url')]}: Excel allows"
+                f" {EXCEL_LINKS_PER_SHEET:,} links per sheet; {unlinked:,} later URLs are"
+                " plain text",
+            ]
         sections = summary_sections(summary, counts, extra_notes=notes)
         _write_summary_sheet(
-            workbook.add_worksheet("Summary"), sections, title=title, header=header, colours=colours
+            workbook.add_worksheet("Summary"),
+            summary_headline(summary, counts),
+            sections,
+            formats={"title": title, "headline": bold, "header": header},
+            colours=colours,
         )
+        write_statuses_sheet(
+            workbook.add_worksheet("Statuses"),
+            counts,
+            header=header,
+            colours=colours,
+            wrapped=wrapped,
+            jobs=summary.positions,
+        )
+        results.activate()
         workbook.close()
 
 
 def _write_results_sheet(
-    ws: Any, lines: Sequence[ResultLine], header: Any, colours: Any, layout: _Layout
+    ws: Any, lines: Sequence[ResultLine], layout: Layout, header: Any, colours: Any
 ) -> int:
     """Fill the Results sheet; return how many URLs were left unlinked (Excel's limit)."""
     columns = layout.headers
@@ -261,19 +246,23 @@ def _write_results_sheet(
     for col, name in enumerate(columns):
         ws.write_string(0, col, name, header)
     numeric = [name in NUMBER_COLUMNS for name in columns]
-    status_col = columns.index("status")
-    url_col = layout.url_col
+    status_col = layout.column("status")
+    reason_col = layout.column("reason")
+    url_col = layout.column("interview_url")
+    values = layout.values
     write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
     links = unlinked = 0
     row = 0
     for row, line in enumerate(lines, start=1):
-        for col, value in enumerate(layout.values(line)):
+        for col, value in enumerate(values(line)):
             if value is None or value == "":
                 continue
             if numeric[col] and is_number(value):
                 write_number(row, col, value)
                 continue
             text = cell_text(value)
+            if col == reason_col:  # "not found in /home/ana/cvs": the folder's name is enough
+                text = without_local_paths(text)
             if len(text) > widths[col]:
                 widths[col] = len(text)
             if col == status_col:
@@ -287,23 +276,29 @@ def _write_results_sheet(
                     write_string(row, col, text)
             else:
                 write_string(row, col, text)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, min(width + 2, MAX_WIDTH))
+    for col, (name, width) in enumerate(zip(columns, widths, strict=True)):
+        ws.set_column(col, col, min(width + 2, REASON_WIDTH if name == "reason" else MAX_WIDTH))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, row, len(columns) - 1)
     return unlinked
 
 
 def _write_summary_sheet(
-    ws: Any, sections: list[Section], *, title: Any, header: Any, colours: Any
+    ws: Any,
+    head: str,
+    sections: list[Section],
+    *,
+    formats: dict[str, Any],
+    colours: Any,
 ) -> None:
-    ws.write_string(0, 0, "jobmojito-sync run summary", title)
+    ws.write_string(0, 0, "jobmojito-sync run summary", formats["title"])
+    ws.write_string(1, 0, cell_text(head), formats["headline"])
     widths = [12, 12]
-    row = 2
+    row = 3
     for name, columns, rows in sections:
-        ws.write_string(row, 0, name, header)
+        ws.write_string(row, 0, name, formats["header"])
         for col, column in enumerate(columns[1:], start=1):
-            ws.write_string(row, col, column, header)
+            ws.write_string(row, col, column, formats["header"])
         row += 1
         for values in rows:
             for col, value in enumerate(values):
@@ -314,13 +309,12 @@ def _write_summary_sheet(
                 if not text:
                     continue
                 widths[min(col, 1)] = max(widths[min(col, 1)], len(text))
-                coloured = name == "Rows by status" and col == 0 and values[-1] != 0
-                fmt = colours.get(text) if coloured else None
+                fmt = colours.get(text) if name == "Rows by status" and col == 0 else None
                 ws.write_string(row, col, text, fmt)
             row += 1
         row += 1
     ws.set_column(0, 0, min(widths[0] + 2, MAX_WIDTH))
-    ws.set_column(1, 1, min(widths[1] + 2, 80))
+    ws.set_column(1, 1, min(widths[1] + 2, REASON_WIDTH))
 
 
 # --- reading -------------------------------------------------------------------
@@ -355,4 +349,4 @@ def _read_text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["POSITION_COLUMNS", "RESULT_COLUMNS", "read_results", "write_results"]
+__all__ = ["POSITION_COLUMNS", "RESULT_COLUMNS", "read_results", "result_columns", "write_results"]
