@@ -55,6 +55,10 @@ def main() -> None:
         for key, value in s.items():
             print(f"  {key:<40} {value:>10,.1f}")
         print()
+    from bench.bench_positions import main as positions
+
+    positions()
+    print()
     try:
         from bench.bench_dispatch import bench_dispatch
     except ImportError as exc:  # pragma: no cover
