@@ -305,14 +305,27 @@ def missing_required(
 ) -> None:
     """Raise the InputError of a required field no column serves (``remedy``: the options
     that would serve it, as a sentence)."""
+    raise no_column(f"{name}, which the API requires", refs, applicants, jobs, remedy)
+
+
+def no_column(
+    what: str, refs: Sequence[str], applicants: Table, jobs: Table | None, remedy: str = ""
+) -> InputError:
+    """The InputError of ``what`` (a field, a condition) none of whose columns ``refs`` the
+    files have: what was looked for, the nearest header, ``remedy``, the file's headers."""
     only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
     table = jobs if only_jobs and jobs is not None else applicants
     names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
-    raise InputError(
-        f"{table.name}: no column for {name}, which the API requires: looked for"
+    return InputError(
+        f"{table.name}: no column for {what}: looked for"
         f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
         f"{remedy}{_file_headers(table)}"
     )
+
+
+def column_reader(sources: Sequence[Source]) -> Reader:
+    """A row's text from ``sources``: the first whose cell is not blank, trimmed."""
+    return _column_reader(*sources[0]) if len(sources) == 1 else _fallback_reader(sources)
 
 
 def _looked_for(
@@ -354,5 +367,7 @@ __all__ = [
     "Source",
     "Values",
     "bind",
+    "column_reader",
     "missing_required",
+    "no_column",
 ]

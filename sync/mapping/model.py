@@ -16,6 +16,9 @@ format (``mappings/generic.yaml`` documents it too)::
       columns: [Candidate ID, First Name, Last Name, Email, Job, Office]
       # an entry may be a list of alternatives (localised headers):
       # columns: [[First name, Vorname], [Email, E-Mail]]
+    select:                       # which rows may be sent (sync.mapping.conditions)
+      application_date: [Applied On]                    # what --since compares
+      where: [{column: Status, not_in: [Rejected, Hired], optional: true}]
     jobs:                         # optional: join a jobs export to the applicants
       applicants_key: Job ID      # column (or list of alternatives) in the applicants file
       jobs_key: Job ID            # column (or list) in the jobs file
@@ -89,6 +92,7 @@ from pydantic import (
 )
 
 from sync.jobmojito.models import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
+from sync.mapping.conditions import Select, check_select
 from sync.mapping.transforms import TRANSFORMS, TYPED_TRANSFORMS
 from sync.text import closest
 
@@ -190,6 +194,7 @@ class MappingFile(_Strict):
     title: str = ""
     source: str = ""
     detect: Detect | None = None
+    select: Select | None = None
     jobs: JobsJoin | None = None
     fields: dict[str, FieldSpec]
     resume: ResumeSources | None = None
@@ -219,6 +224,7 @@ class MappingFile(_Strict):
             for ref in refs:
                 out[ref.removeprefix(JOBS_PREFIX)] = None
         for name in (
+            *(c.removeprefix(JOBS_PREFIX) for c in (self.select.columns() if self.select else ())),
             *(self.resume.columns() if self.resume else ()),
             *(self.candidate_country.all_columns() if self.candidate_country else ()),
         ):
@@ -282,6 +288,8 @@ def check_mapping(mapping: MappingFile, stem: str | None) -> list[str]:
                 sub = "jobs.jobs_key" + (f"[{i}]" if len(mapping.jobs.jobs_key) > 1 else "")
                 bare = name.removeprefix(JOBS_PREFIX)
                 problems.append(f"{sub}: name the jobs file's column without 'jobs.' ('{bare}')")
+    if mapping.select is not None:
+        problems.extend(check_select(mapping.select, has_jobs=mapping.jobs is not None))
     allowed = ", ".join(TRANSFORMS)
     for field, spec in mapping.fields.items():
         at = f"fields.{field}"
