@@ -1,6 +1,8 @@
 """Plan: decide, before anything is sent, what happens to every mapped row.
 
 validate -> identity -> in-input duplicates -> ledger look-up -> dry run.
+A row the selection left out (``sync.mapping.select``) never reaches it:
+``with_excluded`` puts it back in its place as ``excluded``.
 
 Pure apart from the ``enrolled`` look-up the caller passes in (the ledger's).
 Every input row comes out as exactly one ``PlannedRow``, in input order; a row
@@ -9,13 +11,15 @@ whose ``status`` is ``None`` is to be sent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sync.jobmojito.validate import validate_candidate
 from sync.mapping.model import MappingFile
-from sync.records import MappedRow, PlannedRow, ResultLine, Status, Table
+from sync.records import MappedRow, PlannedRow, ResultLine, Row, Status, Table
 from sync.text import file_name
 
 _SPACES = re.compile(r"\s+")
@@ -103,6 +107,7 @@ def plan_rows(
                     status=Status.INVALID,
                     reason="; ".join(problems),
                     notes=notes,
+                    fingerprint=problem_fingerprint(Status.INVALID, m.payload, problems),
                 )
             )
             continue
@@ -149,6 +154,46 @@ def plan_rows(
     return planned
 
 
+def problem_fingerprint(status: Status, payload: Mapping[str, Any], causes: Iterable[str]) -> str:
+    """What makes a problem row the same problem on another night: its status, the
+    payload its row mapped to, and what is wrong (the fields an invalid row's problems
+    name, the HTTP status of a rejection); never the row number, which moves as the
+    export grows, nor columns the mapping does not read (``Days in current phase``).
+    A SHA-256: the ledger keeps no personal data for it."""
+    what = sorted({str(c).split(":", 1)[0].strip() for c in causes})
+    text = json.dumps([str(status), what, payload], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_excluded(
+    rows: Sequence[Row],
+    reasons: Sequence[str | None],
+    planned: Iterable[PlannedRow],
+    shown: Iterable[dict[str, Any]],
+) -> list[PlannedRow]:
+    """Every row of the file in order: ``planned`` for the rows the selection kept
+    (``reasons[i]`` is ``None``), an ``excluded`` row for the others, with its reason and
+    ``shown`` (its name, e-mail and position, in order). Indexes are the rows' places."""
+    kept, payloads = iter(planned), iter(shown)
+    out: list[PlannedRow] = []
+    for index, (row, reason) in enumerate(zip(rows, reasons, strict=True)):
+        if reason is None:
+            p = next(kept)
+        else:
+            payload = next(payloads)
+            p = PlannedRow(
+                index=index,
+                row=row,
+                payload=payload,
+                identity=row_identity(payload),
+                status=Status.EXCLUDED,
+                reason=reason,
+            )
+        p.index = index
+        out.append(p)
+    return out
+
+
 def result_line(p: PlannedRow) -> ResultLine:
     """The results line of a row decided before sending (or still pending)."""
     payload = p.payload
@@ -163,6 +208,7 @@ def result_line(p: PlannedRow) -> ResultLine:
         interview_url=p.interview_url,
         identity=p.identity,
         notes=p.notes,
+        fingerprint=p.fingerprint,
     )
 
 

@@ -24,7 +24,7 @@ from sync.errors import AbortError, Interrupted
 from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger
 from sync.options import SyncOptions
-from sync.plan import result_line
+from sync.plan import problem_fingerprint, result_line
 from sync.progress import LogProgress, Progress
 from sync.records import PlannedRow, ResultLine, Status
 
@@ -105,6 +105,10 @@ def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
     line.attempts = outcome.attempts
     line.position_def_set_id = outcome.position_def_set_id
     line.profile_interview_id = outcome.profile_interview_id
+    if outcome.status is Status.REJECTED:  # the same refusal next night is a known problem
+        line.fingerprint = problem_fingerprint(
+            Status.REJECTED, p.payload, [f"HTTP {outcome.http_status}"]
+        )
     return line
 
 

@@ -18,7 +18,12 @@ One live run, in the order the calls happen::
             a = ledger.begin_attempt(run_id, i)     # committed before the request leaves
             ledger.finish_attempt(a, http_status=..., outcome=...)
             ledger.record_outcome(run_id, i, line)
+        ledger.record_problems(run_id)      # the run's problem fingerprints, remembered
         ledger.finish_run(run_id, exit_code=..., counts=...)
+
+``known_problems`` tells a dry run which of its problems earlier runs reported;
+``result_lines`` marks them on any run's sheet (``ResultLine.known_since``).
+``last_settled_run`` is the run ``--since last-run`` goes by.
 """
 
 from __future__ import annotations
@@ -131,12 +136,21 @@ class Ledger(abc.ABC):
         """Record a row's final outcome; an API decision also records the enrolment."""
 
     @abc.abstractmethod
+    def record_problems(self, run_id: str) -> None:
+        """Remember the fingerprints of ``run_id``'s problem rows (first and last run seen)."""
+
+    @abc.abstractmethod
+    def known_problems(self, fingerprints: Iterable[str]) -> dict[str, str]:
+        """Fingerprint -> when a run first reported it, for those a run has reported."""
+
+    @abc.abstractmethod
     def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
         """Mark the run finished and release the run lock."""
 
     @abc.abstractmethod
     def result_lines(self, run_id: str) -> list[ResultLine]:
-        """The results sheet of any run (also a killed one), in input order."""
+        """The results sheet of any run (also a killed one), in input order; a problem an
+        earlier run reported first carries ``known_since``."""
 
     @abc.abstractmethod
     def runs(self, limit: int = 50) -> list[RunInfo]:
@@ -153,6 +167,22 @@ class Ledger(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release the run lock (a run left 'running' becomes 'killed') and close."""
+
+
+#: Statuses that leave a row for a later run to deal with: a run that has none settled.
+UNSETTLED = frozenset({"invalid", "rejected", "failed", "not_sent"})
+
+
+def last_settled_run(ledger: Ledger, *, look_back: int = 1000) -> RunInfo | None:
+    """The newest run that finished with every row settled: exit code 0 and no row
+    invalid, rejected, failed or not sent (so no row of an earlier day is still owed a
+    try), among the last ``look_back`` runs; ``None`` when there is none."""
+    for run in ledger.runs(limit=look_back):
+        if run.state != "finished" or run.exit_code != 0 or run.dry_run:
+            continue
+        if not any(run.counts.get(status) for status in UNSETTLED):
+            return run
+    return None
 
 
 # --------------------------------------------------------------------------- values stored

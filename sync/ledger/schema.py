@@ -8,7 +8,11 @@ The tables (one ``meta`` row records the schema version):
   version 2, its ``notes``: where derived values came from) and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
-- ``enrolments``: one row per identity the API enrolled, across runs.
+- ``enrolments``: one row per identity the API enrolled, across runs;
+- ``problems`` (version 3): one row per problem a run reported (an invalid or
+  rejected row's fingerprint, ``sync.plan.problem_fingerprint``), with the run
+  and time that first reported it, so a later run knows it is not new
+  (``--fail-on new``); each row of ``rows`` keeps its own ``fingerprint``.
 
 ``MIGRATIONS`` lists (version, SQL) in order; ``migrate`` brings an older file
 up to ``SCHEMA_VERSION`` in one transaction and refuses a newer one.
@@ -89,8 +93,24 @@ CREATE TABLE enrolments (
 # Version 2: where each derived value of a row came from (the results' notes column).
 _NOTES_V2 = "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
 
+# Version 3: problems remembered across runs, so that a nightly run alarms only for new ones.
+# Plain SQL that PostgreSQL runs as well (a partial index, no SQLite-only types).
+_PROBLEMS_V3 = """
+ALTER TABLE rows ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+CREATE INDEX rows_fingerprint ON rows (fingerprint) WHERE fingerprint <> '';
+CREATE TABLE problems (
+    fingerprint TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    first_run_id TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_run_id TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    runs INTEGER NOT NULL DEFAULT 1
+);
+"""
+
 # (version, SQL) in order; a ledger at version n gets every script after n. Additive only.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (2, _NOTES_V2)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (2, _NOTES_V2), (3, _PROBLEMS_V3)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

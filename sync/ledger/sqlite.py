@@ -52,13 +52,15 @@ SELECT r.row_index, r.source_file, r.source_row, r.candidate_name, r.candidate_e
        r.position, r.identity, {_RECORDED} AS recorded, r.reason, r.interview_url,
        r.http_status, r.attempts, r.position_def_set_id, r.profile_interview_id, r.notes,
        ag.n AS n_attempts, la.state AS last_state, la.http_status AS last_http,
-       la.outcome AS last_outcome
+       la.outcome AS last_outcome, r.fingerprint, p.first_seen_at AS known_since
 FROM rows r
 LEFT JOIN (
     SELECT row_index, count(*) AS n, max(attempt_id) AS last_id
     FROM attempts WHERE run_id = :run GROUP BY row_index
 ) ag ON ag.row_index = r.row_index
 LEFT JOIN attempts la ON la.attempt_id = ag.last_id
+LEFT JOIN problems p ON r.fingerprint <> '' AND p.fingerprint = r.fingerprint
+                    AND p.first_run_id <> r.run_id
 WHERE r.run_id = :run
 ORDER BY r.row_index
 """  # noqa: S608 (constants only)
@@ -237,6 +239,7 @@ class SQLiteLedger(Ledger):
                     line.profile_interview_id,
                     now,
                     stored_text(line.notes),
+                    "" if send else line.fingerprint,
                 )
 
         with self._write() as w:
@@ -244,21 +247,23 @@ class SQLiteLedger(Ledger):
                 "INSERT INTO rows (run_id, row_index, source_file, source_row, candidate_name,"
                 " candidate_email, position, identity, state, status, reason, interview_url,"
                 " http_status, attempts, position_def_set_id, profile_interview_id, updated_at,"
-                " notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " notes, fingerprint)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values(),
             )
 
     def enrolled(self, identities: Iterable[str]) -> dict[str, Enrolment]:
-        wanted = list(dict.fromkeys(identities))
-        found: dict[str, Enrolment] = {}
+        rows = self._select_in(_ENROLMENT_SELECT + " WHERE identity", identities)
+        return {row[0]: Enrolment(*row) for row in rows}
+
+    def _select_in(self, head: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``head IN (keys)``, asked ``_CHUNK`` keys at a time."""
+        wanted = [k for k in dict.fromkeys(keys) if k]
         conn = self._db()
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            sql = _ENROLMENT_SELECT + f" WHERE identity IN ({marks})"  # only "?" placeholders
-            for row in conn.execute(sql, chunk):
-                found[row[0]] = Enrolment(*row)
-        return found
+            yield from conn.execute(head + f" IN ({marks})", chunk)  # only "?" placeholders
 
     # ------------------------------------------------------------------ sending
 
@@ -300,8 +305,8 @@ class SQLiteLedger(Ledger):
             now = utc_now()
             row = w.execute(
                 "UPDATE rows SET state='done', status=?, reason=?, interview_url=?, http_status=?,"
-                " attempts=?, position_def_set_id=?, profile_interview_id=?, updated_at=?"
-                " WHERE run_id=? AND row_index=? RETURNING identity",
+                " attempts=?, position_def_set_id=?, profile_interview_id=?, updated_at=?,"
+                " fingerprint=? WHERE run_id=? AND row_index=? RETURNING identity",
                 (
                     str(line.status),
                     stored_text(line.reason),
@@ -311,6 +316,7 @@ class SQLiteLedger(Ledger):
                     line.position_def_set_id,
                     line.profile_interview_id,
                     now,
+                    line.fingerprint,
                     run_id,
                     row_index,
                 ),
@@ -351,6 +357,26 @@ class SQLiteLedger(Ledger):
                 "pid": line.profile_interview_id,
             },
         )
+
+    # ------------------------------------------------------------------ problems
+
+    def record_problems(self, run_id: str) -> None:
+        self._require_run(run_id)
+        with self._write() as w:
+            w.execute(
+                "INSERT INTO problems (fingerprint, status, first_run_id, first_seen_at,"
+                " last_run_id, last_seen_at)"
+                " SELECT DISTINCT fingerprint, status, run_id, :now, run_id, :now FROM rows"
+                " WHERE run_id = :run AND fingerprint <> '' AND state = 'done'"
+                " ON CONFLICT (fingerprint) DO UPDATE SET"
+                " last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at,"
+                " runs = problems.runs + 1 WHERE problems.last_run_id <> excluded.last_run_id",
+                {"run": run_id, "now": utc_now()},
+            )
+
+    def known_problems(self, fingerprints: Iterable[str]) -> dict[str, str]:
+        head = "SELECT fingerprint, first_seen_at FROM problems WHERE fingerprint"
+        return {str(f): str(seen) for f, seen in self._select_in(head, fingerprints)}
 
     # ------------------------------------------------------------------ finishing
 
@@ -406,6 +432,8 @@ class SQLiteLedger(Ledger):
                 attempts=r["attempts"],
                 identity=r["identity"],
                 notes=r["notes"],
+                fingerprint=r["fingerprint"],
+                known_since=r["known_since"] or "",
             )
             attempts = (
                 Attempts(
