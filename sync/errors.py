@@ -36,7 +36,10 @@ EXIT_ABORTED = 3
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in jobmojito-sync, never an input problem
 EXIT_MEANINGS: dict[int, str] = {
     EXIT_OK: "every row reached a final outcome; nothing invalid, rejected or failed",
-    EXIT_PROBLEMS: "finished, but some rows are invalid, rejected or failed (see the sheet)",
+    EXIT_PROBLEMS: (
+        "finished, but some rows are invalid, rejected or failed (see the sheet;"
+        " with --fail-on new, one no earlier run reported)"
+    ),
     EXIT_USAGE: "usage or configuration error; nothing was sent",
     EXIT_ABORTED: "aborted mid-run; unsent rows are not_sent",
     EXIT_INTERNAL: "internal error: a bug in jobmojito-sync",

@@ -25,16 +25,17 @@ Globs in ``applicants``/``jobs`` with ``latest`` take the newest match, and
 from __future__ import annotations
 
 import glob
+import json
 import os
 import stat
 import tomllib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 
 from sync import places
 from sync.dispatch.settings import (
@@ -47,6 +48,7 @@ from sync.dispatch.settings import (
 )
 from sync.errors import ConfigError, InputError, UsageError
 from sync.jobmojito.tokens import check_token
+from sync.mapping.conditions import parse_since, parse_where
 from sync.text import did_you_mean
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
@@ -80,8 +82,18 @@ class SyncOptions(BaseModel):
     position_country: str | None = None  # ISO alpha-2, likewise
     language: str | None = None  # interview language, likewise (after the job's country)
 
+    # Who gets an interview (sync.mapping.select), on top of the mapping's select: section.
+    # conditions every row must meet ("Current Stage = Phone screen"); JOBMOJITO_WHERE is
+    # one condition, or a JSON list of them
+    where: Annotated[list[str], NoDecode] = []
+    since: str | None = None  # application date on or after: 2026-11-01, 7d, last-run
+
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
+    results: Literal["problems", "selected", "all"] = "all"  # which lines the sheet shows
+    # which problems make exit code 1: new ones (not reported by an earlier run) or any;
+    # None: new for --out-dir runs (cron) and the Airflow task, any otherwise
+    fail_on: Literal["new", "any"] | None = None
     out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
     ledger: Path | None = None  # default: beside the results (see ledger_path)
 
@@ -134,10 +146,40 @@ class SyncOptions(BaseModel):
             raise ValueError(f"'{value}' is not an interview language (one of {shown})")
         return code
 
+    @field_validator("where", mode="before")
+    @classmethod
+    def _where(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("not a JSON list of conditions") from None
+        texts = [value] if isinstance(value, str) else value
+        if isinstance(texts, list | tuple):
+            for text in texts:
+                if isinstance(text, str):
+                    parse_where(text)  # ValueError: the one-line reason
+            return [t for t in texts if not isinstance(t, str) or t.strip()]
+        return value
+
+    @field_validator("since")
+    @classmethod
+    def _since(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return parse_since(value)
+
     @field_validator("position_location")
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    def failing_on(self) -> Literal["new", "any"]:
+        """Which problem rows make the exit code 1: ``fail_on``, else ``new`` for a
+        nightly ``--out-dir`` run and ``any`` for a run by hand."""
+        if self.fail_on is not None:
+            return self.fail_on
+        return "new" if self.out_dir is not None else "any"
 
     def ledger_path(self) -> Path:
         """The ledger: --ledger; else one stable file in --out-dir (dated results
@@ -314,7 +356,7 @@ def resolve_options(
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             where = _source_of(field, layers) if field in merged else f"--{field.replace('_', '-')}"
-            msg = err["msg"]
+            msg = str(err["msg"]).removeprefix("Value error, ")
             if field not in merged:
                 msg = "required: give the flag or set it in the config file"
             problems.append(f"{where}: {msg}")

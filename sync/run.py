@@ -5,7 +5,7 @@ all call it, and it resolves its options the same way for all of them (config
 file < environment < arguments, ``sync.options``). A run, top to bottom::
 
     options → read (each input read and hashed once; the mapping chosen)
-            → map → validate → plan              (``prepare``: nothing is sent)
+            → select → map → validate → plan     (``prepare``: nothing is sent)
             → dry run: results → report
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
@@ -18,7 +18,9 @@ anywhere in a run (``sync.interrupts``), and every stop once sending has begun
 the report carries exit code 3. A failure of the machine (disk full, out of
 memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``.
 The ledger is the durable truth: the sheet of a live run is rendered from it,
-so ``jobmojito-sync report`` can render it again after a crash.
+so ``jobmojito-sync report`` can render it again after a crash. It also
+remembers every problem row's fingerprint, so that with ``--fail-on new`` a
+night exits 1 only for a problem no earlier run reported.
 
 Over 400 lines on purpose: the lifecycle reads top to bottom in one module, its
 two values, its entry points and each phase with the ways it can stop.
@@ -29,7 +31,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +44,13 @@ from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
 from sync.interrupts import Signalled, deferred, interrupted, interrupts
 from sync.ledger import Ledger, open_ledger
+from sync.ledger.base import last_settled_run
 from sync.mapping import MappingFile, bind, map_rows
+from sync.mapping.rows import shown_fields
+from sync.mapping.select import Selection, Selector, SelectSettings
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions, resolve_options
-from sync.plan import plan_rows, result_line, unplanned_lines
+from sync.plan import plan_rows, result_line, unplanned_lines, with_excluded
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
@@ -80,11 +85,19 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    selection: dict[str, int] = field(default_factory=dict)  # condition -> rows excluded
+    known_problems: int = 0  # problem rows an earlier run already reported
+    fail_on: str = "any"  # "new": only problems no earlier run reported make exit 1
 
     @property
     def problems(self) -> int:
         """Rows that are invalid, rejected or failed."""
         return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
+
+    @property
+    def new_problems(self) -> int:
+        """Problem rows no earlier run on this ledger reported."""
+        return self.problems - self.known_problems
 
     def to_dataframe(self) -> Any:
         """The results sheet as a pandas DataFrame: one row per input row, in input order."""
@@ -100,6 +113,8 @@ class SyncReport:
             "counts": dict(self.counts),
             "rows": self.rows,
             "problems": self.problems,
+            "new_problems": self.new_problems,
+            "fail_on": self.fail_on,
             "results_path": str(self.results_path),
             "ledger_path": str(self.ledger_path) if self.ledger_path else None,
             "mapping": self.mapping,
@@ -117,6 +132,8 @@ class Prepared:
     planned: list[PlannedRow]
     warnings: list[str]
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    # what select:, --where and --since did: rows excluded by each condition
+    selection: Selection = field(default_factory=Selection)
 
     @property
     def mapping(self) -> MappingFile:
@@ -257,25 +274,52 @@ def prepare(
     inputs: Inputs | None = None,
     enrolled: Any = None,
     resumes: ResumeStore | None = None,
+    last_run: date | None = None,
+    today: date | None = None,
 ) -> Prepared:
-    """Read (unless ``inputs`` are given), map, validate and plan. Sends nothing.
+    """Read (unless ``inputs`` are given), select, map, validate and plan. Sends nothing.
 
-    ``enrolled`` is the ledger's look-up (``Ledger.enrolled``) or ``None``.
+    ``enrolled`` is the ledger's look-up (``Ledger.enrolled``) or ``None``;
+    ``last_run`` the first day ``--since last-run`` selects (``since_last_run``);
+    ``today`` (default: today in UTC) what ``--since 7d`` counts back from.
     """
     if inputs is None:
         inputs = read_inputs(options)
     bound = bind(inputs.mapping, inputs.applicants, inputs.jobs, derived=DERIVED_FIELDS)
-    warnings = [*bound.warnings, *inputs.notes]
+    settings = SelectSettings(
+        today=today or datetime.now(UTC).date(),
+        where=tuple(options.where),
+        since=options.since,
+        last_run=last_run,
+    )
+    split = Selector(bound, settings).split()
+    selection = split.selection
+    warnings = [*bound.warnings, *inputs.notes, *selection.notes]
     with open_sources(bound, options, store=resumes) as sources:
         warnings.extend(sources.warnings)
-        planned = plan_rows(
-            map_rows(bound, resumes=sources.store, sources=sources),
+        kept = plan_rows(
+            map_rows(bound, resumes=sources.store, sources=sources, rows=split.rows),
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
         )
-        warnings.extend(sources.summary())
-    return Prepared(options, inputs, planned, warnings, sources.source_counts())
+        warnings.extend(sources.summary(selection.excluded))
+    excluded = [row for row, why in zip(bound.applicants.rows, split.reasons, strict=True) if why]
+    planned = with_excluded(
+        bound.applicants.rows, split.reasons, kept, shown_fields(bound, excluded)
+    )
+    return Prepared(options, inputs, planned, warnings, sources.source_counts(), selection)
+
+
+def since_last_run(ledger: Ledger | None) -> date | None:
+    """The first day ``--since last-run`` selects: the day before the last run on this
+    ledger that finished with every row settled (``last_settled_run``) started; a day's
+    margin for exports written before that run and for time zones (the ledger skips who
+    was enrolled). ``None`` when there is no such run: every date is selected."""
+    run = last_settled_run(ledger) if ledger is not None else None
+    if run is None:
+        return None
+    return date.fromisoformat(run.started_at[:10]) - timedelta(days=1)
 
 
 def _dry_run(
@@ -288,7 +332,12 @@ def _dry_run(
         exists = ledger_path.exists() or ledger_path.is_symlink()
         with open_ledger(ledger_path) if exists else contextlib.nullcontext() as ledger:
             enrolled = ledger.enrolled if ledger is not None else None
-            prepared = prepare(options, inputs=inputs, enrolled=enrolled)
+            last_run = since_last_run(ledger) if options.since == "last-run" else None
+            prepared = prepare(options, inputs=inputs, enrolled=enrolled, last_run=last_run)
+            lines = [result_line(p) for p in prepared.planned]
+            known = ledger.known_problems(ln.fingerprint for ln in lines) if ledger else {}
+        for line in lines:
+            line.known_since = known.get(line.fingerprint, "")
         if on_prepared is not None:
             on_prepared(prepared)
     except (Interrupted, Signalled) as exc:
@@ -300,11 +349,9 @@ def _dry_run(
         )
     except OPERATIONAL as exc:
         raise operational(exc, sending_began=False) or exc from None
-    lines = [result_line(p) for p in prepared.planned]
     notes = [*prepared.warnings, "dry run: nothing was sent", inputs.mapping_reason]
-    sources = prepared.sources
     return _finish(
-        options, inputs, lines, run_id=run_id, started=started, notes=notes, sources=sources
+        options, inputs, lines, run_id=run_id, started=started, notes=notes, prepared=prepared
     )
 
 
@@ -333,7 +380,10 @@ def _live_run(
         sending = False
         try:
             try:
-                prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
+                last_run = since_last_run(ledger) if options.since == "last-run" else None
+                prepared = prepare(
+                    options, inputs=inputs, enrolled=ledger.enrolled, last_run=last_run
+                )
                 if on_prepared is not None:
                     on_prepared(prepared)
                 if confirm is not None and prepared.to_send and not confirm(prepared):
@@ -345,7 +395,7 @@ def _live_run(
                 )
                 ledger.record_plan(run_id, unplanned, [False] * len(unplanned))
                 notes = [inputs.mapping_reason]
-                sources: dict[str, int] = {}
+                planned: Prepared | None = None
             else:
                 log.info(
                     "run started",
@@ -361,9 +411,10 @@ def _live_run(
                     [p.status is None for p in prepared.planned],
                 )
                 notes = [*prepared.warnings, inputs.mapping_reason]
-                sources = prepared.sources
+                planned = prepared
                 sending = bool(prepared.to_send)
                 aborted = _send(options, prepared.to_send, ledger, run_id, progress)
+            ledger.record_problems(run_id)  # before the lines: they say which are known
             lines = ledger.result_lines(run_id)
             if aborted is not None:
                 notes.insert(0, f"run aborted: {aborted}")
@@ -376,7 +427,7 @@ def _live_run(
                 notes=notes,
                 aborted=aborted,
                 ledger_path=ledger_path,
-                sources=sources,
+                prepared=planned,
             )
         except SyncError as exc:
             _finish_run(ledger, run_id, exc.exit_code)
@@ -433,11 +484,17 @@ def _finish(
     notes: list[str],
     aborted: AbortError | None = None,
     ledger_path: Path | None = None,
-    sources: dict[str, int] | None = None,
+    prepared: Prepared | None = None,
 ) -> SyncReport:
-    """Write the results sheet and make the report: the end of every run."""
+    """Write the results sheet and make the report: the end of every run (``prepared``:
+    the plan, when the run got that far: where values came from, what was excluded)."""
     counts = count_statuses(lines)
-    code = exit_code_for(counts, aborted=aborted is not None)
+    fail_on = options.failing_on()
+    known = sum(1 for line in lines if line.known_since and line.status.is_problem)
+    forgiven = known if fail_on == "new" else 0
+    code = exit_code_for(counts, aborted=aborted is not None, forgiven=forgiven)
+    excluded = prepared.selection.counts() if prepared is not None else {}
+    sources = prepared.sources if prepared is not None else {}
     summary = RunSummary(
         run_id=run_id,
         tool_version=__version__,
@@ -449,7 +506,11 @@ def _finish(
         counts=counts,
         exit_code=code,
         notes=notes,
-        sources=dict(sources or {}),
+        sources=dict(sources),
+        selection=excluded,
+        known_problems=known,
+        fail_on=fail_on,
+        results=options.results,
     )
     with deferred():  # a signal now would leave the run without its sheet
         write_results(options.out, lines, summary)
@@ -466,20 +527,24 @@ def _finish(
         aborted=str(aborted) if aborted else "",
         notes=notes,
         lines=list(lines),
-        sources=dict(sources or {}),
+        sources=dict(sources),
+        selection=excluded,
+        known_problems=known,
+        fail_on=fail_on,
     )
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
-    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``)."""
+def exit_code_for(counts: dict[str, int], aborted: bool, *, forgiven: int = 0) -> int:
+    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``);
+    ``forgiven`` problem rows (known from earlier runs, with ``--fail-on new``) do not
+    make it 1."""
     if aborted:
         return EXIT_ABORTED
-    if any(counts.get(s.value, 0) for s in Status if s.is_problem):
-        return 1
-    return 0
+    problems = sum(counts.get(s.value, 0) for s in Status if s.is_problem)
+    return 1 if problems > forgiven else 0
 
 
 def _now() -> str:
@@ -494,4 +559,5 @@ __all__ = [
     "prepare",
     "result_line",
     "run_sync",
+    "since_last_run",
 ]

@@ -57,6 +57,8 @@ SUMMARY_KEYS = {
     "counts",
     "rows",
     "problems",
+    "new_problems",
+    "fail_on",
     "results_path",
     "ledger_path",
     "mapping",

@@ -130,8 +130,9 @@ def task_verdict(summary: Mapping[str, Any], fail_on_problems: float) -> str | N
 
     ``summary`` is ``SyncReport.as_dict()``. Exit 0 succeeds; exit 1 succeeds
     while the problem rows (invalid, rejected, failed) are at most
-    ``fail_on_problems`` of all rows (0 makes any problem fail the task); exit 2
-    and 3 always fail (``RETRYABLE_EXIT_CODES`` says which failures to retry).
+    ``fail_on_problems`` of all rows (0 makes any problem fail the task; with
+    ``fail_on`` ``new``, the task's default, only problems no earlier run reported
+    count); exit 2 and 3 always fail (``RETRYABLE_EXIT_CODES`` says which to retry).
     """
     share_limit = check_share(fail_on_problems)
     code = int(summary.get("exit_code", 2))
@@ -141,11 +142,13 @@ def task_verdict(summary: Mapping[str, Any], fail_on_problems: float) -> str | N
     if code == 0:
         return None
     if code == 1:
-        problems = int(summary.get("problems") or 0)
+        new = summary.get("fail_on") == "new" and "new_problems" in summary
+        problems = int(summary.get("new_problems" if new else "problems") or 0)
         share = problems / rows if rows else 1.0
         if problems and share > share_limit:
+            what = "newly " if new else ""
             return (
-                f"{problems} of {rows} rows ({share:.1%}) are invalid, rejected or failed"
+                f"{problems} of {rows} rows ({share:.1%}) are {what}invalid, rejected or failed"
                 f" ({_problem_breakdown(counts)}), above fail_on_problems={share_limit:.1%};"
                 f" {where}"
             ).rstrip("; ")

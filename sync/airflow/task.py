@@ -193,6 +193,8 @@ def sync_task(
             # renaming the results file; the task's names win.
             update: dict[str, Any] = {"out": flags["out"], "ledger": flags["ledger"]}
             update["out_dir"] = None
+            # A scheduled run alarms only for new problems, unless told otherwise.
+            update["fail_on"] = loaded.fail_on or "new"
             token = _token_from_airflow(token_conn_id, token_variable)
             if token is not None:
                 update["token"] = SecretStr(token)

@@ -60,6 +60,35 @@ from sync.options import DEFAULT_BASE_URL
 @click.option(
     "--dry-run", is_flag=True, default=None, help="Read, map, validate and plan; send nothing."
 )
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="CONDITION",
+    help="Send only rows meeting this condition, on top of the mapping's select: (repeatable;"
+    " all must hold): 'Stage = Phone screen', 'Status != Hired', 'Stage in A, B',"
+    " 'Status not in A, B', 'Archived At is blank', 'Hired is false', 'Applied On >= 2026-11-01',"
+    " 'Applied On within 30d', 'Tags ~ regex'.",
+)
+@click.option(
+    "--since",
+    metavar="DATE|Nd|last-run",
+    help="Send only rows whose application date (the mapping's select: application_date) is"
+    " this day or later: 2026-11-01, 7d (the last 7 days), or last-run (since the last run"
+    " on this ledger that left every row settled, less a day).",
+)
+@click.option(
+    "--results",
+    type=click.Choice(["problems", "selected", "all"]),
+    help="Which rows the Results sheet lists: problems (invalid, rejected, failed, not sent),"
+    " selected (all but excluded) or all; the Summary counts every row." + _default("results"),
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["new", "any"]),
+    help="Which problem rows make exit code 1: new (not reported by an earlier run on this"
+    " ledger) or any [default: new with --out-dir, any otherwise].",
+)
 @click.option("--sheet", help="Sheet of the applicants workbook (default: first non-empty).")
 @click.option("--jobs-sheet", help="Sheet of the jobs workbook.")
 @click.option("--encoding", help="CSV encoding, when sniffing guesses wrong (e.g. cp1252).")
@@ -181,6 +210,7 @@ def run(config_file: Path | None, **flags: Any) -> None:
 
     if flags.get("delimiter") in ("tab", "\\t", "TAB"):
         flags["delimiter"] = "\t"
+    flags["where"] = list(flags["where"]) or None  # none given: the config file's stand
     options = resolve_options({**flags, "log_format": _State.log_format}, config=config_file)
     _configure_logging(options.log_format)
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
@@ -212,6 +242,7 @@ def _preview(prepared: Any) -> None:
     console.print(f"[bold]mapping[/]: {prepared.mapping.name} — {prepared.mapping_reason}")
     for warning in prepared.warnings:
         console.print(f"[yellow]note[/]: {warning}")
+    _print_selection(console, prepared.selection)
     counts = prepared.counts()
     console.print(
         "rows: "
@@ -236,6 +267,20 @@ def _preview(prepared: Any) -> None:
             p.status.value if p.status else "to send",
         )
     console.print(table)
+
+
+def _print_selection(console: Any, selection: Any) -> None:
+    """How many rows the selection kept, and how many each condition excluded."""
+    if not selection.conditions:
+        return
+    console.print(
+        f"selection: {selection.selected} of {selection.total} rows selected,"
+        f" {selection.excluded} excluded",
+        markup=False,
+        highlight=False,
+    )
+    for condition, rows in selection.conditions:
+        console.print(f"  {rows:>7}  {condition}", markup=False, highlight=False)
 
 
 def _print_sources(console: Any, sources: dict[str, int]) -> None:

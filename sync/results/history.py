@@ -45,6 +45,8 @@ def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) 
         counts=counts,
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {ledger_path}; run state: {info.state}"],
+        known_problems=sum(1 for ln in lines if ln.known_since and ln.status.is_problem),
+        fail_on="",  # the ledger does not keep it
     )
     return write_results(out, lines, summary)
 

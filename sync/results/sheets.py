@@ -4,13 +4,16 @@
 
 ``.xlsx``
     Sheet "Results": ``RESULT_COLUMNS`` as a bold, filled, frozen header with an
-    autofilter, then one row per ``ResultLine`` in the order given. ``interview_url``
+    autofilter, then one row per ``ResultLine`` in the order given (``--results``,
+    ``RunSummary.results``, may show only the problem rows or the selected ones; the
+    Summary counts every line either way). ``interview_url``
     is a clickable link, ``source_row``, ``http_status`` and ``attempts`` are
     numbers, and every other cell is a string cell (``sync.results.cells``): a
     candidate named ``=HYPERLINK("http://x","y")`` reads back exactly as typed and
     is never a formula. The ``status`` cell is green for an accept, amber for a
-    recruiter action or an unsent row, red for a problem. Sheet "Summary": the
-    sections of ``sync.results.summary``.
+    recruiter action, an unsent row or a problem an earlier run already reported
+    (``invalid (known since 2026-11-29)``), red for a new problem, grey for an
+    excluded row. Sheet "Summary": the sections of ``sync.results.summary``.
 
     Written with XlsxWriter in constant-memory mode: rows stream to a temporary
     file, so memory stays flat however many lines there are, and ``write_string``
@@ -37,7 +40,7 @@ import csv
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
@@ -81,12 +84,23 @@ MAX_WIDTH = 60  # widest column of the Results sheet, in characters
 _GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 _AMBER = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
 _BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+_GREY = {"font_color": "#7F7F7F"}
 STATUS_COLOURS: dict[str, dict[str, str]] = {
     Status.AI_ACCEPT.value: _GOOD,
     Status.RECRUITER_ACCEPT.value: _GOOD,
     Status.RECRUITER_ACTION.value: _AMBER,
     Status.NOT_SENT.value: _AMBER,
+    Status.EXCLUDED.value: _GREY,
     **{s.value: _BAD for s in Status if s.is_problem},
+}
+KNOWN = "known"  # the colour key of a problem an earlier run reported: amber, not red
+STATUS_COLOURS[KNOWN] = _AMBER
+
+#: ``--results``: which lines the Results sheet shows (the Summary counts every line).
+SHOWN_LINES: dict[str, Callable[[ResultLine], bool]] = {
+    "all": lambda line: True,
+    "selected": lambda line: line.status is not Status.EXCLUDED,
+    "problems": lambda line: line.status.is_problem or line.status is Status.NOT_SENT,
 }
 
 _values = attrgetter(*RESULT_COLUMNS)
@@ -95,7 +109,8 @@ _values = attrgetter(*RESULT_COLUMNS)
 def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) -> Path:
     """Write the results sheet (``.xlsx`` or ``.csv``, by extension) atomically; return ``path``.
 
-    The Summary's counts are those of ``lines``, so the two sheets cannot disagree.
+    The Summary's counts are those of ``lines``, so the two sheets cannot disagree;
+    the Results sheet shows the lines ``summary.results`` asks for (``SHOWN_LINES``).
     Raises ``UsageError`` for any other extension; ``OSError`` if the file cannot be
     written (the previous file, if any, is then left as it was).
     """
@@ -107,13 +122,14 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = count_statuses(lines)
+    shown, notes = _shown(lines, summary.results)
     if suffix == ".xlsx":
         with _atomic(path) as tmp:
-            _write_xlsx(tmp, lines, summary, counts)
+            _write_xlsx(tmp, shown, summary, counts, notes)
     else:
         with _atomic(path) as tmp:
-            _write_csv(tmp, lines)
-        sections = summary_sections(summary, counts, extra_notes=[])
+            _write_csv(tmp, shown)
+        sections = summary_sections(summary, counts, extra_notes=notes)
         with _atomic(summary_text_path(path)) as tmp:
             tmp.write_text(summary_text(path, sections), encoding="utf-8")
     return path
@@ -138,6 +154,25 @@ def read_results(path: Path) -> list[dict[str, str]]:
 
 
 # --- writing -----------------------------------------------------------------
+
+
+def _shown(lines: Sequence[ResultLine], results: str) -> tuple[Sequence[ResultLine], list[str]]:
+    """The lines ``--results`` shows, and the note that says so when it is not all."""
+    if results == "all":
+        return lines, []
+    keep = SHOWN_LINES[results]
+    shown = [line for line in lines if keep(line)]
+    what = "problem and unsent" if results == "problems" else "selected"
+    return shown, [
+        f"the Results sheet shows the {len(shown):,} {what} rows of {len(lines):,}"
+        f" (--results {results}); the counts here are of every row"
+    ]
+
+
+def _status_cell(line: ResultLine) -> tuple[str, str]:
+    """The status cell's text and its colour key."""
+    text = line.shown_status
+    return text, KNOWN if line.known_since and line.status.is_problem else str(line.status)
 
 
 @contextmanager
@@ -167,14 +202,21 @@ def _write_csv(path: Path, lines: Iterable[ResultLine]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(RESULT_COLUMNS)
+        status_col = RESULT_COLUMNS.index("status")
         for line in lines:
+            values = list(_values(line))
+            values[status_col] = line.shown_status
             writer.writerow(
-                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in _values(line)]
+                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values]
             )
 
 
 def _write_xlsx(
-    path: Path, lines: Sequence[ResultLine], summary: RunSummary, counts: dict[str, int]
+    path: Path,
+    lines: Sequence[ResultLine],
+    summary: RunSummary,
+    counts: dict[str, int],
+    notes: list[str],
 ) -> None:
     # XlsxWriter keeps row data and package parts in temporary files; a folder of
     # our own makes sure they (candidate data) go away even when writing fails.
@@ -200,7 +242,7 @@ def _write_xlsx(
         title = workbook.add_format({"bold": True, "font_size": 13})
         colours = {status: workbook.add_format(fmt) for status, fmt in STATUS_COLOURS.items()}
         unlinked = _write_results_sheet(workbook.add_worksheet("Results"), lines, header, colours)
-        notes = []
+        notes = list(notes)
         if unlinked:
             notes.append(
                 f"interview_url: Excel allows {EXCEL_LINKS_PER_SHEET:,} links per sheet; "
@@ -231,11 +273,14 @@ def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colo
             if numeric[col] and is_number(value):
                 write_number(row, col, value)
                 continue
+            colour = None
+            if col == status_col:
+                value, colour = _status_cell(line)
             text = cell_text(value)
             if len(text) > widths[col]:
                 widths[col] = len(text)
             if col == status_col:
-                write_string(row, col, text, colours.get(text))
+                write_string(row, col, text, colours.get(colour))
             elif col == url_col and linkable(text):
                 if links < EXCEL_LINKS_PER_SHEET:
                     links += 1
@@ -313,4 +358,4 @@ def _read_text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["RESULT_COLUMNS", "read_results", "write_results"]
+__all__ = ["RESULT_COLUMNS", "SHOWN_LINES", "read_results", "write_results"]

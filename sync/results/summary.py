@@ -1,9 +1,11 @@
 """The Summary of a run: what it is made of, and the text file beside a CSV.
 
 The Summary tells the run (id, tool version, mapping, dry run, exit code and
-its meaning, start and end in UTC), the rows by status with the total, where
-derived values came from (rows per source: "resume: id in a file name" …), the
-input files with their SHA-256, and the notes. ``summary_sections`` builds that
+its meaning, which problems fail the run and how many earlier runs already
+reported, start and end in UTC), the rows by status with the total, the rows
+each selection condition excluded, where derived values came from (rows per
+source: "resume: id in a file name" …), the input files with their SHA-256,
+and the notes. ``summary_sections`` builds that
 content once; the XLSX writer lays it out as the "Summary" sheet, and
 ``summary_text`` as ``<stem>.summary.txt`` beside a CSV (a CSV holds one table
 only). The counts are ``count_statuses`` of the lines written, so the Summary
@@ -23,6 +25,15 @@ from sync.results.cells import cell_text
 
 _STATUS_ORDER = {s.value: i for i, s in enumerate(Status)}
 
+#: The Summary's "fail on" line, by ``--fail-on``.
+FAIL_ON_MEANINGS = {
+    "new": "new problems only (--fail-on new): a problem an earlier run reported exits 0",
+    "any": "any problem (--fail-on any)",
+}
+KNOWN_ONLY_MEANING = (
+    "finished; the only problems are ones earlier runs already reported (--fail-on new)"
+)
+
 # (title, column names, rows): one block of the Summary.
 Section = tuple[str, tuple[str, ...], list[tuple[str | int, ...]]]
 
@@ -40,13 +51,22 @@ def summary_sections(
     """The Summary's content, shared by the XLSX sheet and the CSV's text file."""
     total = sum(counts.values())
     code = summary.exit_code
+    meaning = EXIT_MEANINGS.get(code, "not an exit code jobmojito-sync uses")
+    if code == 0 and summary.known_problems:
+        meaning = KNOWN_ONLY_MEANING
     run: list[tuple[str | int, ...]] = [
         ("run id", summary.run_id),
         ("tool version", summary.tool_version),
         ("mapping", summary.mapping),
         ("dry run", "yes" if summary.dry_run else "no"),
         ("exit code", code),
-        ("exit meaning", EXIT_MEANINGS.get(code, "not an exit code jobmojito-sync uses")),
+        ("exit meaning", meaning),
+        *(
+            [("fail on", FAIL_ON_MEANINGS.get(summary.fail_on, summary.fail_on))]
+            if summary.fail_on
+            else []
+        ),
+        ("problems earlier runs reported", summary.known_problems),
         ("started (UTC)", _utc(summary.started_at)),
         ("finished (UTC)", _utc(summary.finished_at)),
         ("rows", total),
@@ -62,6 +82,9 @@ def summary_sections(
         ("Run", ("item", "value"), run),
         ("Rows by status", ("status", "rows"), by_status),
     ]
+    if summary.selection:
+        by_condition: list[tuple[str | int, ...]] = list(summary.selection.items())
+        sections.append(("Excluded by condition", ("condition", "rows"), by_condition))
     if summary.sources:
         by_source: list[tuple[str | int, ...]] = list(summary.sources.items())
         sections.append(("Values by source", ("source", "rows"), by_source))
