@@ -133,7 +133,7 @@ class ResultLine:
     source_row: int
     candidate_name: str
     candidate_email: str
-    position: str  # position_external_id / position_def_set_id / name, as the user knows it
+    position: str  # the position's title (position_name); its id is ``position_id``
     status: Status
     reason: str = ""
     interview_url: str = ""
@@ -154,6 +154,17 @@ class ResultLine:
         if self.known_since:
             return f"{self.status} (known since {self.known_since[:10]})"
         return str(self.status)
+
+    @property
+    def position_id(self) -> str:
+        """The id that identified the position: its ``position_def_set_id`` or
+        ``position_external_id`` (e.g. the ATS job id), read from ``identity``
+        (``<e-mail>/def:<id>``, ``<e-mail>/ext:<id>``); ``""`` for a position known
+        by name, location and country only."""
+        at = self.identity.find("@")
+        cut = self.identity.find("/", at + 1)  # a domain holds no "/"
+        kind, _, ref = self.identity[cut + 1 :].partition(":")
+        return ref if cut >= 0 and kind in ("def", "ext") else ""
 
 
 @dataclass(slots=True)

@@ -12,13 +12,14 @@ file < environment < arguments, ``sync.options``). A run, top to bottom::
 
 Configuration and input errors raise ``SyncError`` before anything is sent;
 so do the checks that come first: the token and base URL of a live run, and
-the outputs (writable, never an input: ``sync.outputs``). SIGINT or SIGTERM
-anywhere in a run (``sync.interrupts``), and every stop once sending has begun
-(token refused, circuit open, a full disk), still write the results sheet and
-the report carries exit code 3. A failure of the machine (disk full, out of
-memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``.
-The ledger is the durable truth: the sheet of a live run is rendered from it,
-so ``jobmojito-sync report`` can render it again after a crash. It also
+the outputs (writable, never an input: ``sync.checks``). A "no" at the
+confirmation question is ``Declined`` (exit 4). SIGINT or SIGTERM anywhere in a
+run (``sync.interrupts``), and every stop once sending has begun (token
+refused, circuit open, a full disk), still write the results sheet and the
+report carries exit code 3. A failure of the machine (disk full, out of
+memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``. The
+ledger is the durable truth: the sheet of a live run is rendered from it, so
+``jobmojito-sync report`` can render it again after a crash. It also
 remembers every problem row's fingerprint, so that with ``--fail-on new`` a
 night exits 1 only for a problem no earlier run reported.
 
@@ -39,24 +40,25 @@ import structlog
 
 from sync import __version__
 from sync.checks import check_outputs, check_sending
-from sync.errors import EXIT_ABORTED, AbortError, Interrupted, SyncError, UsageError
+from sync.errors import EXIT_ABORTED, AbortError, Declined, Interrupted, SyncError, UsageError
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
 from sync.interrupts import Signalled, deferred, interrupted, interrupts
-from sync.ledger import Ledger, open_ledger
+from sync.ledger import Ledger, Location, PostgresURL, find_ledger, open_ledger
 from sync.ledger.base import last_settled_run
-from sync.mapping import MappingFile, bind, map_rows
+from sync.mapping import MappingFile, applicant_columns, bind, map_rows
 from sync.mapping.rows import shown_fields
 from sync.mapping.select import Selection, Selector, SelectSettings
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
-from sync.options import SyncOptions, resolve_options
+from sync.options import SyncOptions
 from sync.plan import plan_rows, result_line, unplanned_lines, with_excluded
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
-from sync.results import count_statuses, write_results
+from sync.resolve import resolve_options
+from sync.results import count_statuses, keep_previous, write_results
 from sync.send import send_rows
 
 log = structlog.get_logger("sync")
@@ -77,7 +79,7 @@ class SyncReport:
     exit_code: int
     counts: dict[str, int]
     results_path: Path
-    ledger_path: Path | None
+    ledger_path: Location | None  # a file, or a PostgreSQL URL (str() masks its password)
     mapping: str
     dry_run: bool
     rows: int
@@ -85,6 +87,7 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    previous_results: Path | None = None  # where the sheet ``results_path`` replaced was kept
     selection: dict[str, int] = field(default_factory=dict)  # condition -> rows excluded
     known_problems: int = 0  # problem rows an earlier run already reported
     fail_on: str = "any"  # "new": only problems no earlier run reported make exit 1
@@ -158,17 +161,13 @@ class Prepared:
 
     @property
     def to_send(self) -> list[PlannedRow]:
-        """The rows this run will really send (``--limit`` applied)."""
-        pending = self.pending
-        limit = self.options.limit
-        return pending[:limit] if limit is not None else pending
+        """The rows this run will really send: ``prepare`` holds back those past ``--limit``."""
+        return self.pending
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for p in self.planned:
-            key = p.status.value if p.status else "to_send"
-            out[key] = out.get(key, 0) + 1
-        return out
+    @property
+    def held_back(self) -> list[PlannedRow]:
+        """Valid rows ``--limit`` leaves for a later run (``not_sent``, planned so)."""
+        return [p for p in self.planned if p.status is Status.NOT_SENT]
 
 
 # --------------------------------------------------------------------------- the run
@@ -194,12 +193,11 @@ def run_sync(
         report = run_sync(applicants="applicants.csv", mapping="greenhouse",
                           out="results.xlsx", dry_run=True)
 
-    ``applicants`` (and ``jobs``) may be a pandas DataFrame instead of a file, e.g.
-    the result of a warehouse query; ``report.to_dataframe()`` gives the results
-    back as one. ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
-    after planning, before sending: returning False ends the run with nothing
-    sent. Raises ``SyncError`` (exit 2) for configuration and input problems
-    found before sending.
+    ``applicants`` (and ``jobs``) may be a pandas DataFrame (a warehouse query, say);
+    ``report.to_dataframe()`` gives the results back as one. ``on_prepared`` sees the
+    plan; ``confirm`` (the CLI's question) is asked after planning, before sending:
+    False raises ``Declined`` (exit 4), nothing sent.
+    Raises ``SyncError`` (exit 2) for configuration and input problems found before sending.
     """
     given: dict[str, Any] = {}
     frames = {k: arguments.pop(k) for k in ("applicants", "jobs") if is_frame(arguments.get(k))}
@@ -228,6 +226,8 @@ def execute(
     started = _now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
+    if options.ledger_url is not None:
+        register_secret(PostgresURL(options.ledger_url.get_secret_value()).password)
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {options.out}: the results file must end in .xlsx or .csv")
     if not options.dry_run:
@@ -294,6 +294,13 @@ def prepare(
     )
     split = Selector(bound, settings).split()
     selection = split.selection
+    if selection.conditions:  # the screen shows it too; this is for cron's and Airflow's logs
+        log.info(
+            "selection",
+            selected=selection.selected,
+            of=selection.total,
+            excluded_by_condition=selection.counts(),
+        )
     warnings = [*bound.warnings, *inputs.notes, *selection.notes]
     with open_sources(bound, options, store=resumes) as sources:
         warnings.extend(sources.warnings)
@@ -302,12 +309,16 @@ def prepare(
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
+            columns=applicant_columns(bound),
         )
         warnings.extend(sources.summary(selection.excluded))
     excluded = [row for row, why in zip(bound.applicants.rows, split.reasons, strict=True) if why]
     planned = with_excluded(
         bound.applicants.rows, split.reasons, kept, shown_fields(bound, excluded)
     )
+    if options.limit is not None and not options.dry_run:  # the rest wait for a later run
+        for p in [p for p in planned if p.status is None][options.limit :]:
+            p.status, p.reason = Status.NOT_SENT, f"held back by --limit {options.limit}"
     return Prepared(options, inputs, planned, warnings, sources.source_counts(), selection)
 
 
@@ -325,12 +336,10 @@ def since_last_run(ledger: Ledger | None) -> date | None:
 def _dry_run(
     options: SyncOptions, inputs: Inputs, started: str, on_prepared: OnPrepared | None
 ) -> SyncReport:
-    ledger_path = options.ledger_path()
     run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         # An existing ledger tells which candidates a live run would skip; none is created.
-        exists = ledger_path.exists() or ledger_path.is_symlink()
-        with open_ledger(ledger_path) if exists else contextlib.nullcontext() as ledger:
+        with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
             enrolled = ledger.enrolled if ledger is not None else None
             last_run = since_last_run(ledger) if options.since == "last-run" else None
             prepared = prepare(options, inputs=inputs, enrolled=enrolled, last_run=last_run)
@@ -363,7 +372,7 @@ def _live_run(
     on_prepared: OnPrepared | None,
     progress: Progress | None,
 ) -> SyncReport:
-    ledger_path = options.ledger_path()
+    ledger_path = options.ledger_location()
     try:
         ledger = open_ledger(ledger_path)
     except OPERATIONAL as exc:
@@ -387,7 +396,7 @@ def _live_run(
                 if on_prepared is not None:
                     on_prepared(prepared)
                 if confirm is not None and prepared.to_send and not confirm(prepared):
-                    raise SyncError("cancelled at the prompt; nothing was sent")
+                    raise Declined("nothing sent: declined at the confirmation question")
             except (Interrupted, Signalled) as exc:
                 aborted: AbortError | None = interrupted(exc, " before anything was sent")
                 unplanned = unplanned_lines(
@@ -403,6 +412,7 @@ def _live_run(
                     mapping=inputs.mapping.name,
                     rows=len(prepared.planned),
                     to_send=len(prepared.to_send),
+                    held_back=len(prepared.held_back),
                     ledger=str(ledger_path),
                 )
                 ledger.record_plan(
@@ -483,13 +493,13 @@ def _finish(
     started: str,
     notes: list[str],
     aborted: AbortError | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Location | None = None,
     prepared: Prepared | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run (``prepared``:
     the plan, when the run got that far: where values came from, what was excluded)."""
     counts = count_statuses(lines)
-    fail_on = options.failing_on()
+    fail_on = options.fail_on or "any"  # sync.resolve fills it in
     known = sum(1 for line in lines if line.known_since and line.status.is_problem)
     forgiven = known if fail_on == "new" else 0
     code = exit_code_for(counts, aborted=aborted is not None, forgiven=forgiven)
@@ -512,9 +522,17 @@ def _finish(
         fail_on=fail_on,
         results=options.results,
     )
+    kept = None if options.overwrite else keep_previous(options.out)
     with deferred():  # a signal now would leave the run without its sheet
-        write_results(options.out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
+        write_results(options.out, lines, summary, links=options.interview_links == "include")
+    log.info(
+        "run finished",
+        run_id=run_id,
+        dry_run=options.dry_run,
+        exit_code=code,
+        counts=counts,
+        kept=str(kept or ""),
+    )
     return SyncReport(
         run_id=run_id,
         exit_code=code,
@@ -528,6 +546,7 @@ def _finish(
         notes=notes,
         lines=list(lines),
         sources=dict(sources),
+        previous_results=kept,
         selection=excluded,
         known_problems=known,
         fail_on=fail_on,

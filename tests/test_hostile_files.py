@@ -18,10 +18,10 @@ from hardening import cli, one_line_error, write_applicants
 
 from sync.errors import FieldProblem, InputError
 from sync.jobmojito.fields import MAX_SHOWN, shown
-from sync.options import resolve_options
 from sync.readers import read_table
 from sync.readers.documents import MAX_RESUME_CHARS, ParseWorker, document_text
 from sync.readers.extent import check_extent, sheet_extent
+from sync.resolve import resolve_options
 from sync.run import prepare
 
 ODS_HEAD = (

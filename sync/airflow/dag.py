@@ -16,7 +16,7 @@ from sync.airflow.options import (
     check_sync_kwargs,
     results_file_name,
 )
-from sync.errors import ConfigError
+from sync.errors import ConfigError, UsageError
 
 
 def _taskflow() -> tuple[Any, Any]:
@@ -44,6 +44,7 @@ def _dag_task(
     options: dict[str, Any],
     ds: str | None = None,
     run_id: str | None = None,
+    ledger_conn_id: str | None = None,
 ) -> dict[str, Any]:
     """The task body of ``make_dag``: Airflow fills ``ds`` and ``run_id`` from the context.
 
@@ -61,6 +62,7 @@ def _dag_task(
         token_conn_id=token_conn_id,
         token_variable=token_variable,
         results_name=results_name,
+        ledger_conn_id=ledger_conn_id,
         **options,
     )
 
@@ -81,6 +83,7 @@ def make_dag(
     token_conn_id: str | None = None,
     token_variable: str | None = None,
     results_name: str = RESULTS_NAME,
+    ledger_conn_id: str | None = None,
     task_id: str = "jobmojito_sync",
     tags: tuple[str, ...] = ("jobmojito",),
     task_kwargs: Mapping[str, Any] | None = None,
@@ -95,9 +98,15 @@ def make_dag(
     ``task_kwargs`` go to ``@task`` (``pool``, ``execution_timeout``, ``queue``),
     ``dag_kwargs`` to ``@dag``. Mistakes in the options fail at parse time, so the
     DAG shows an import error instead of failing at night.
+
+    ``ledger_conn_id`` names an Airflow Connection (type Postgres) whose database
+    holds the ledger, for tasks that may run on any of several workers; without
+    it the ledger is ``ledger`` or a file in ``out_dir``.
     """
     check_share(fail_on_problems)
-    check_sync_kwargs(sync_kwargs)
+    check_sync_kwargs({**sync_kwargs, "ledger": ledger})
+    if ledger and ledger_conn_id:
+        raise UsageError("give the ledger once: ledger=… or ledger_conn_id=…, not both")
     results_file_name("check", pattern=results_name)
     dag_decorator, task_decorator = _taskflow()
     when = start_date or datetime(2025, 1, 1, tzinfo=UTC)
@@ -117,6 +126,7 @@ def make_dag(
             token_conn_id=token_conn_id,
             token_variable=token_variable,
             results_name=results_name,
+            ledger_conn_id=ledger_conn_id,
             options={k: (str(v) if isinstance(v, Path) else v) for k, v in sync_kwargs.items()},
         )
 

@@ -15,10 +15,19 @@ from sync.airflow.options import (
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
+    connection_ledger_url,
     task_options,
     task_verdict,
 )
-from sync.errors import ConfigError, LedgerLockedError, SyncError
+from sync.errors import (
+    ConfigError,
+    LedgerLockedError,
+    LedgerUnavailableError,
+    SyncError,
+    UsageError,
+)
+from sync.ledger.location import PostgresURL, is_postgres_url
+from sync.redact import register_secret
 
 
 def _exceptions() -> tuple[type[Exception], type[Exception]]:
@@ -82,6 +91,21 @@ def _token_from_airflow(conn_id: str | None, variable: str | None) -> str | None
     return None
 
 
+def _ledger_from_airflow(conn_id: str) -> str:
+    """The PostgreSQL ledger's URL from an Airflow Connection; its password never logged."""
+    try:
+        conn = _get_connection(conn_id)
+    except Exception as exc:
+        raise ConfigError(
+            f"ledger_conn_id={conn_id!r}: cannot read that Airflow Connection"
+            f" ({type(exc).__name__})"
+        ) from None
+    register_secret(getattr(conn, "password", None))
+    url = connection_ledger_url(conn_id, conn)
+    register_secret(PostgresURL(url).password)  # as it is quoted in the URL
+    return url
+
+
 class TaskProgress:
     """Progress for a task log: a line of counts every tenth of the rows, not one per row.
 
@@ -139,6 +163,19 @@ def _task_logging() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
+def _task_ledger(flag: Any, ledger: str | Path | None, conn_id: str | None) -> dict[str, Any]:
+    """The ledger options the task sets: a Connection's database, a URL, or a file."""
+    from pydantic import SecretStr
+
+    if conn_id:
+        if ledger:
+            raise UsageError("give the ledger once: ledger=… or ledger_conn_id=…, not both")
+        return {"ledger": None, "ledger_url": SecretStr(_ledger_from_airflow(conn_id))}
+    if is_postgres_url(flag):
+        return {"ledger": None, "ledger_url": SecretStr(str(flag))}
+    return {"ledger": flag, "ledger_url": None}
+
+
 def sync_task(
     *,
     applicants: str | Path,
@@ -152,6 +189,7 @@ def sync_task(
     token_conn_id: str | None = None,
     token_variable: str | None = None,
     results_name: str = RESULTS_NAME,
+    ledger_conn_id: str | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """Run one sync inside an Airflow task; return the summary for XCom.
@@ -162,14 +200,19 @@ def sync_task(
     arguments here win). ``options`` are further ``SyncOptions`` fields
     (``rate``, ``concurrency``, ``base_url``, ...).
 
+    The ledger is the PostgreSQL database of ``ledger_conn_id`` (an Airflow
+    Connection of type Postgres), else ``ledger`` (a file, or a URL whose password
+    is in the worker's ~/.pgpass), else ``out_dir/jobmojito-sync.ledger.sqlite``.
+
     Returns ``SyncReport.as_dict()``. Raises ``AirflowFailException`` (no retry)
     for exit 2 and for exit 1 above ``fail_on_problems``; ``AirflowException``
-    (retried) for exit 3 and for a ledger held by another run.
+    (retried) for exit 3, for a ledger held by another run and for a ledger database
+    that cannot be reached.
     """
     fail, retry = _exceptions()
     from pydantic import SecretStr
 
-    from sync.options import resolve_options
+    from sync.resolve import resolve_options
     from sync.run import execute
 
     with _task_logging():
@@ -188,13 +231,12 @@ def sync_task(
                 results_name=results_name,
                 **options,
             )
-            loaded = resolve_options(flags)
+            # a scheduled run: fail_on defaults to new (only problems no earlier run reported)
+            loaded = resolve_options(flags, scheduled=True)
             # resolve_options honours out_dir from a config file or JOBMOJITO_OUT_DIR by
             # renaming the results file; the task's names win.
-            update: dict[str, Any] = {"out": flags["out"], "ledger": flags["ledger"]}
-            update["out_dir"] = None
-            # A scheduled run alarms only for new problems, unless told otherwise.
-            update["fail_on"] = loaded.fail_on or "new"
+            update: dict[str, Any] = {"out": flags["out"], "out_dir": None}
+            update.update(_task_ledger(flags["ledger"], ledger, ledger_conn_id))
             token = _token_from_airflow(token_conn_id, token_variable)
             if token is not None:
                 update["token"] = SecretStr(token)
@@ -204,7 +246,7 @@ def sync_task(
             except OSError as exc:
                 raise ConfigError(f"out_dir {out_dir}: cannot create it ({exc.strerror})") from None
             report = execute(opts, progress=TaskProgress())
-        except LedgerLockedError as exc:
+        except (LedgerLockedError, LedgerUnavailableError) as exc:
             raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
         except SyncError as exc:
             if exc.exit_code in RETRYABLE_EXIT_CODES:

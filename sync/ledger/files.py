@@ -18,12 +18,12 @@ import os
 import secrets
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import structlog
 
 from sync.errors import LedgerError
-from sync.ledger.schema import migrate
 
 __all__ = ["DAMAGED_FIX", "ledger_file", "make_private"]
 
@@ -36,7 +36,11 @@ DAMAGED_FIX = (
 )
 
 
-def _create(path: Path) -> None:
+#: Builds the schema into a fresh SQLite connection (``SQLiteLedger`` passes its own).
+Initialise = Callable[[sqlite3.Connection, Path], None]
+
+
+def _create(path: Path, initialise: Initialise) -> None:
     """A new, empty ledger at ``path``, owner-only: built beside it and linked into place.
 
     A file that exists is never a new ledger, so a new one must never be seen
@@ -49,7 +53,7 @@ def _create(path: Path) -> None:
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            migrate(conn, tmp)
+            initialise(conn, tmp)
         finally:
             conn.close()
         try:
@@ -84,15 +88,16 @@ def make_private(path: Path) -> None:
                 log.warning("the ledger can be read by others", file=str(file), mode=f"{mode:o}")
 
 
-def ledger_file(shown: Path) -> tuple[Path, bool]:
-    """The real file of the ledger named ``shown``, created if missing; and whether it is new."""
+def ledger_file(shown: Path, initialise: Initialise) -> tuple[Path, bool]:
+    """The real file of the ledger named ``shown``, created if missing (its schema built by
+    ``initialise``); and whether it is new."""
     path = Path(os.path.realpath(shown))
     try:
         if path.is_dir():
             raise LedgerError(f"the ledger {shown} is a folder; give a file name")
         new = not path.exists()
         if new:
-            _create(path)
+            _create(path, initialise)
         elif path.stat().st_size == 0:
             raise LedgerError(
                 f"the ledger {shown} is an empty file, not a ledger: it is not taken as a new"

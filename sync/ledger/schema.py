@@ -1,4 +1,5 @@
-"""The SQLite ledger's schema: its tables, its migrations, and the check that a file is a ledger.
+"""The ledger's schema, for both stores: its tables, its migrations, and the check
+that an SQLite file is a ledger.
 
 The tables (one ``meta`` row records the schema version):
 
@@ -14,8 +15,13 @@ The tables (one ``meta`` row records the schema version):
   and time that first reported it, so a later run knows it is not new
   (``--fail-on new``); each row of ``rows`` keeps its own ``fingerprint``.
 
-``MIGRATIONS`` lists (version, SQL) in order; ``migrate`` brings an older file
-up to ``SCHEMA_VERSION`` in one transaction and refuses a newer one.
+``MIGRATIONS`` lists (version, script) in order, each declared once for both
+stores: portable SQL in SQLite's spelling, which ``sync.ledger.dialect``
+translates for PostgreSQL, or a ``PerDialect`` with both spellings side by side
+where no portable one exists. ``migrate`` brings an older ledger up to
+``SCHEMA_VERSION`` in one transaction, one process at a time, and refuses a
+newer one. tests/test_ledger_schema.py checks that both stores end up with the
+same tables, columns, keys and indexes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import sqlite3
 from pathlib import Path
 
 from sync.errors import LedgerError
+from sync.ledger.db import Database
+from sync.ledger.dialect import Script
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,7 +102,7 @@ CREATE TABLE enrolments (
 _NOTES_V2 = "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
 
 # Version 3: problems remembered across runs, so that a nightly run alarms only for new ones.
-# Plain SQL that PostgreSQL runs as well (a partial index, no SQLite-only types).
+# Portable as written: PostgreSQL takes the same partial index and (as BIGINT) the same table.
 _PROBLEMS_V3 = """
 ALTER TABLE rows ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 CREATE INDEX rows_fingerprint ON rows (fingerprint) WHERE fingerprint <> '';
@@ -109,8 +117,8 @@ CREATE TABLE problems (
 );
 """
 
-# (version, SQL) in order; a ledger at version n gets every script after n. Additive only.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (2, _NOTES_V2), (3, _PROBLEMS_V3)]
+# (version, script) in order; a ledger at version n gets every script after n. Additive only.
+MIGRATIONS: list[tuple[int, Script]] = [(1, _SCHEMA_V1), (2, _NOTES_V2), (3, _PROBLEMS_V3)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -124,30 +132,25 @@ def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the ledger at ``path`` to ``SCHEMA_VERSION`` (a new file gets every script)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+def migrate(db: Database) -> None:
+    """Bring the ledger to ``SCHEMA_VERSION`` (a new one gets every script)."""
+    with db.migration() as session:
         version = 0
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if "meta" in db.tables(session):
+            row = session.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
             raise LedgerError(
-                f"the ledger {path} was written by a newer jobmojito-sync (schema"
+                f"the ledger {db.where} was written by a newer jobmojito-sync (schema"
                 f" version {version}; this version reads up to {SCHEMA_VERSION});"
                 " upgrade jobmojito-sync"
             )
         for target, script in MIGRATIONS:
             if target > version:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(target),),
+                for statement in db.dialect.ddl(script):
+                    session.execute(statement)
+                session.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', :version)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    {"version": str(target)},
                 )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

@@ -126,13 +126,17 @@ class Places:
 
     def _language(self, payload: dict[str, Any], d: Derived, needed: bool) -> None:
         given = str(payload.pop("mojito_language_code", "") or "")
-        why = []
+        why: list[str] = []
         if given:
             code = places.language_code(given)
             if code:
                 payload["mojito_language_code"] = code
                 return
-            why.append(f"'{given}' is not an interview language")
+            # A wrong value in the export is for a person to fix, not to be papered over
+            # with the country's language: the row is invalid, saying so.
+            shown = ", ".join(places.LANGUAGE_CODES)
+            d.fail("mojito_language_code", f"'{given}' is not an interview language ({shown})")
+            return
         country = str(payload.get("position_country_code") or "")
         language = places.main_language(country) if country else None
         if language:

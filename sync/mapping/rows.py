@@ -67,6 +67,24 @@ def _compile(field: BoundField, file: Callable[[str], Scalar]) -> Callable[[Valu
     return run
 
 
+def applicant_columns(bound: BoundMapping) -> dict[str, tuple[str, ...]]:
+    """Field -> the applicants-file headers it reads (a column, its alternatives, or a
+    template's columns), for messages that name an empty cell's column."""
+    prefix = bound.applicants.name + ":"
+    columns: dict[str, tuple[str, ...]] = {}
+    for f in bound.fields:
+        headers: tuple[str, ...]
+        if f.column is not None:
+            headers = () if f.column[0] else (f.column[1],)
+        else:
+            headers = tuple(s.removeprefix(prefix) for s in f.sources if s.startswith(prefix))
+            if len(headers) != len(f.sources):  # a jobs column too: not the row's alone
+                headers = ()
+        if headers:
+            columns[f.name] = headers
+    return columns
+
+
 def map_rows(
     bound: BoundMapping,
     *,
@@ -182,4 +200,4 @@ def _count_names(
         sources.add_owner(text, address)
 
 
-__all__ = ["SHOWN_FIELDS", "TRUNCATION_NOTE", "map_rows", "shown_fields"]
+__all__ = ["SHOWN_FIELDS", "TRUNCATION_NOTE", "applicant_columns", "map_rows", "shown_fields"]

@@ -3,24 +3,15 @@
 ``write_results(path, lines, summary)`` picks the format from the extension:
 
 ``.xlsx``
-    Sheet "Results": ``RESULT_COLUMNS`` as a bold, filled, frozen header with an
-    autofilter, then one row per ``ResultLine`` in the order given (``--results``,
-    ``RunSummary.results``, may show only the problem rows or the selected ones; the
-    Summary counts every line either way). ``interview_url``
-    is a clickable link, ``source_row``, ``http_status`` and ``attempts`` are
-    numbers, and every other cell is a string cell (``sync.results.cells``): a
-    candidate named ``=HYPERLINK("http://x","y")`` reads back exactly as typed and
-    is never a formula. The ``status`` cell is green for an accept, amber for a
-    recruiter action, an unsent row or a problem an earlier run already reported
-    (``invalid (known since 2026-11-29)``), red for a new problem, grey for an
-    excluded row. Sheet "Summary": the sections of ``sync.results.summary``.
-
-    Written with XlsxWriter in constant-memory mode: rows stream to a temporary
-    file, so memory stays flat however many lines there are, and ``write_string``
-    never turns text into a formula (openpyxl's write-only mode was measured
-    about twice as slow and twice as large for 100,000 lines). Excel holds at
-    most 65,530 links per sheet: past that, ``interview_url`` cells are plain
-    text (still the full URL) and the Summary notes it.
+    A workbook of four sheets (``sync.results.workbook``): "Results" (one row
+    per line, ``RESULT_COLUMNS``), "Problems" (the rows that need a person,
+    grouped by cause, with the fix), "Summary" (the run in one sentence, its
+    counts, inputs and notes) and "Statuses" (what every status means and
+    what to do). Every cell is a number or a string cell, never a formula
+    (``sync.results.cells``). ``--results`` (``RunSummary.results``) may list
+    only the problem rows or the selected ones on "Results" (``sync.results.shown``);
+    the other sheets count every row. A problem an earlier run reported reads
+    ``invalid (known since 2026-11-29)``, amber; an excluded row is grey.
 
 ``.csv``
     UTF-8 with a BOM (so Excel detects the encoding), comma-separated, quoted as
@@ -28,10 +19,16 @@
     gets a leading apostrophe, numbers are plain digits. The summary goes beside
     it as ``<stem>.summary.txt`` (``results.csv`` -> ``results.summary.txt``).
 
+``links=False`` (``--interview-links omit``) leaves the ``interview_url`` column
+out: the tokenised links are credentials, and a sheet may be forwarded. For the
+same reason no sheet names a local folder: a path in a reason or a note shows
+its last part only (``not found in /home/ana/cvs`` reads ``not found in cvs``).
+
 Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
 never half a sheet; the folder is created if missing. Files are created 0600
-(owner only): they hold names, e-mails and interview URLs.
+(owner only): they hold names, e-mails and interview URLs. Whether an existing
+file is kept first is the caller's choice (``sync.results.files``).
 """
 
 from __future__ import annotations
@@ -40,7 +37,7 @@ import csv
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
@@ -51,12 +48,17 @@ import xlsxwriter  # type: ignore[import-untyped]
 from sync.errors import InputError, UsageError
 from sync.records import ResultLine, RunSummary, Status
 from sync.results.cells import cell_text, is_number, linkable, neutralise_csv
+from sync.results.guides import write_problems_sheet, write_statuses_sheet
+from sync.results.problems import group_problems
+from sync.results.shown import KNOWN, KNOWN_COLOUR, shown_lines, status_key
 from sync.results.summary import (
     Section,
     count_statuses,
+    summary_headline,
     summary_sections,
     summary_text,
     summary_text_path,
+    without_local_paths,
 )
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -65,6 +67,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "candidate_name",
     "candidate_email",
     "position",
+    "position_id",
     "status",
     "reason",
     "interview_url",
@@ -78,41 +81,51 @@ NUMBER_COLUMNS = frozenset({"source_row", "http_status", "attempts"})
 SUFFIXES = (".xlsx", ".csv")
 
 EXCEL_LINKS_PER_SHEET = 65_530  # XlsxWriter's bound on hyperlinks in one worksheet
-MAX_WIDTH = 60  # widest column of the Results sheet, in characters
+MAX_WIDTH = 60  # widest column of the Results sheet, in characters ...
+REASON_WIDTH = 80  # ... but the reason, the column people read most
+LINKS_OMITTED = (
+    "interview links left out (--interview-links omit): they are credentials; the ledger"
+    " keeps them, and `jobmojito-sync report` writes a sheet with them"
+)
 
-# Excel's own "Good", "Neutral" and "Bad" cell styles; other statuses stay plain.
+# Excel's own "Good", "Neutral" and "Bad" styles for accepted, waiting and problem rows;
+# a colour of its own for every other status, so that each reads at a glance.
 _GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 _AMBER = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
 _BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
-_GREY = {"font_color": "#7F7F7F"}
+_DECLINED = {"bg_color": "#FCE4D6", "font_color": "#843C0C"}  # a decision, not a problem
+_GREY = {"bg_color": "#F2F2F2", "font_color": "#7F7F7F"}  # not selected: greyed out
 STATUS_COLOURS: dict[str, dict[str, str]] = {
     Status.AI_ACCEPT.value: _GOOD,
     Status.RECRUITER_ACCEPT.value: _GOOD,
+    Status.ALREADY_APPLIED.value: {"bg_color": "#E2EFDA", "font_color": "#375623"},
     Status.RECRUITER_ACTION.value: _AMBER,
     Status.NOT_SENT.value: _AMBER,
-    Status.EXCLUDED.value: _GREY,
+    Status.AI_REJECT.value: _DECLINED,
+    Status.RECRUITER_REJECT.value: _DECLINED,
     **{s.value: _BAD for s in Status if s.is_problem},
-}
-KNOWN = "known"  # the colour key of a problem an earlier run reported: amber, not red
-STATUS_COLOURS[KNOWN] = _AMBER
-
-#: ``--results``: which lines the Results sheet shows (the Summary counts every line).
-SHOWN_LINES: dict[str, Callable[[ResultLine], bool]] = {
-    "all": lambda line: True,
-    "selected": lambda line: line.status is not Status.EXCLUDED,
-    "problems": lambda line: line.status.is_problem or line.status is Status.NOT_SENT,
+    Status.DUPLICATE.value: {"bg_color": "#E4DFEC", "font_color": "#5B3C88"},
+    Status.SKIPPED.value: {"bg_color": "#EDEDED", "font_color": "#404040"},
+    Status.DRY_RUN.value: {"bg_color": "#DDEBF7", "font_color": "#1F4E78"},
+    Status.EXCLUDED.value: _GREY,
 }
 
-_values = attrgetter(*RESULT_COLUMNS)
+
+def result_columns(*, links: bool = True) -> tuple[str, ...]:
+    """The Results columns: ``RESULT_COLUMNS``, without ``interview_url`` unless ``links``."""
+    return RESULT_COLUMNS if links else tuple(c for c in RESULT_COLUMNS if c != "interview_url")
 
 
-def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) -> Path:
+def write_results(
+    path: Path, lines: Sequence[ResultLine], summary: RunSummary, *, links: bool = True
+) -> Path:
     """Write the results sheet (``.xlsx`` or ``.csv``, by extension) atomically; return ``path``.
 
-    The Summary's counts are those of ``lines``, so the two sheets cannot disagree;
-    the Results sheet shows the lines ``summary.results`` asks for (``SHOWN_LINES``).
-    Raises ``UsageError`` for any other extension; ``OSError`` if the file cannot be
-    written (the previous file, if any, is then left as it was).
+    The Summary's counts are those of ``lines``, so the sheets cannot disagree; the
+    Results sheet lists those ``summary.results`` asks for (``sync.results.shown``).
+    ``links=False`` leaves the interview links out. Raises ``UsageError`` for any
+    other extension; ``OSError`` if the file cannot be written (the previous
+    file, if any, is then left as it was).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -122,16 +135,20 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = count_statuses(lines)
-    shown, notes = _shown(lines, summary.results)
+    columns = result_columns(links=links)
+    shown, notes = shown_lines(lines, summary.results)
+    if not links:
+        notes.append(LINKS_OMITTED)
     if suffix == ".xlsx":
         with _atomic(path) as tmp:
-            _write_xlsx(tmp, shown, summary, counts, notes)
+            _write_xlsx(tmp, lines, shown, summary, counts, columns, notes)
     else:
         with _atomic(path) as tmp:
-            _write_csv(tmp, shown)
+            _write_csv(tmp, shown, columns)
         sections = summary_sections(summary, counts, extra_notes=notes)
         with _atomic(summary_text_path(path)) as tmp:
-            tmp.write_text(summary_text(path, sections), encoding="utf-8")
+            head = summary_headline(summary, counts)
+            tmp.write_text(summary_text(path, sections, head), encoding="utf-8")
     return path
 
 
@@ -154,25 +171,6 @@ def read_results(path: Path) -> list[dict[str, str]]:
 
 
 # --- writing -----------------------------------------------------------------
-
-
-def _shown(lines: Sequence[ResultLine], results: str) -> tuple[Sequence[ResultLine], list[str]]:
-    """The lines ``--results`` shows, and the note that says so when it is not all."""
-    if results == "all":
-        return lines, []
-    keep = SHOWN_LINES[results]
-    shown = [line for line in lines if keep(line)]
-    what = "problem and unsent" if results == "problems" else "selected"
-    return shown, [
-        f"the Results sheet shows the {len(shown):,} {what} rows of {len(lines):,}"
-        f" (--results {results}); the counts here are of every row"
-    ]
-
-
-def _status_cell(line: ResultLine) -> tuple[str, str]:
-    """The status cell's text and its colour key."""
-    text = line.shown_status
-    return text, KNOWN if line.known_since and line.status.is_problem else str(line.status)
 
 
 @contextmanager
@@ -198,26 +196,30 @@ def _atomic(path: Path) -> Iterator[Path]:
             os.close(fd)
 
 
-def _write_csv(path: Path, lines: Iterable[ResultLine]) -> None:
+def _write_csv(path: Path, lines: Iterable[ResultLine], columns: Sequence[str]) -> None:
+    values = attrgetter(*columns)
+    reason, status = columns.index("reason"), columns.index("status")
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(RESULT_COLUMNS)
-        status_col = RESULT_COLUMNS.index("status")
+        writer.writerow(columns)
         for line in lines:
-            values = list(_values(line))
-            values[status_col] = line.shown_status
-            writer.writerow(
-                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values]
-            )
+            row = [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values(line)]
+            row[status] = line.shown_status
+            if row[reason]:
+                row[reason] = without_local_paths(row[reason])
+            writer.writerow(row)
 
 
 def _write_xlsx(
     path: Path,
     lines: Sequence[ResultLine],
+    shown: Sequence[ResultLine],
     summary: RunSummary,
     counts: dict[str, int],
+    columns: Sequence[str],
     notes: list[str],
 ) -> None:
+    """The workbook: ``shown`` on the Results sheet, every one of ``lines`` counted."""
     # XlsxWriter keeps row data and package parts in temporary files; a folder of
     # our own makes sure they (candidate data) go away even when writing fails.
     with tempfile.TemporaryDirectory(
@@ -240,47 +242,75 @@ def _write_xlsx(
             {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "border_color": "#8EA9DB"}
         )
         title = workbook.add_format({"bold": True, "font_size": 13})
+        bold = workbook.add_format({"bold": True, "font_size": 12})
+        wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
         colours = {status: workbook.add_format(fmt) for status, fmt in STATUS_COLOURS.items()}
-        unlinked = _write_results_sheet(workbook.add_worksheet("Results"), lines, header, colours)
-        notes = list(notes)
+        colours[KNOWN] = workbook.add_format(KNOWN_COLOUR)
+        results = workbook.add_worksheet("Results")
+        unlinked = _write_results_sheet(results, shown, columns, header, colours)
+        write_problems_sheet(
+            workbook.add_worksheet("Problems"),
+            group_problems(lines),
+            header=header,
+            colours=colours,
+            widest=REASON_WIDTH,
+        )
         if unlinked:
-            notes.append(
+            notes = [
+                *notes,
                 f"interview_url: Excel allows {EXCEL_LINKS_PER_SHEET:,} links per sheet; "
-                f"{unlinked:,} later URLs are plain text"
-            )
+                f"{unlinked:,} later URLs are plain text",
+            ]
         sections = summary_sections(summary, counts, extra_notes=notes)
         _write_summary_sheet(
-            workbook.add_worksheet("Summary"), sections, title=title, header=header, colours=colours
+            workbook.add_worksheet("Summary"),
+            summary_headline(summary, counts),
+            sections,
+            formats={"title": title, "headline": bold, "header": header},
+            colours=colours,
         )
+        write_statuses_sheet(
+            workbook.add_worksheet("Statuses"),
+            counts,
+            header=header,
+            colours=colours,
+            wrapped=wrapped,
+        )
+        results.activate()
         workbook.close()
 
 
-def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colours: Any) -> int:
+def _write_results_sheet(
+    ws: Any, lines: Sequence[ResultLine], columns: Sequence[str], header: Any, colours: Any
+) -> int:
     """Fill the Results sheet; return how many URLs were left unlinked (Excel's limit)."""
-    widths = [len(name) + 3 for name in RESULT_COLUMNS]  # room for the filter button
-    for col, name in enumerate(RESULT_COLUMNS):
+    widths = [len(name) + 3 for name in columns]  # room for the filter button
+    for col, name in enumerate(columns):
         ws.write_string(0, col, name, header)
-    numeric = [name in NUMBER_COLUMNS for name in RESULT_COLUMNS]
-    status_col = RESULT_COLUMNS.index("status")
-    url_col = RESULT_COLUMNS.index("interview_url")
+    numeric = [name in NUMBER_COLUMNS for name in columns]
+    status_col = columns.index("status")
+    reason_col = columns.index("reason")
+    url_col = columns.index("interview_url") if "interview_url" in columns else -1
+    values = attrgetter(*columns)
     write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
     links = unlinked = 0
     row = 0
     for row, line in enumerate(lines, start=1):
-        for col, value in enumerate(_values(line)):
+        for col, value in enumerate(values(line)):
             if value is None or value == "":
                 continue
             if numeric[col] and is_number(value):
                 write_number(row, col, value)
                 continue
-            colour = None
-            if col == status_col:
-                value, colour = _status_cell(line)
+            if col == status_col:  # invalid (known since …)
+                value = line.shown_status
             text = cell_text(value)
+            if col == reason_col:  # "not found in /home/ana/cvs": the folder's name is enough
+                text = without_local_paths(text)
             if len(text) > widths[col]:
                 widths[col] = len(text)
             if col == status_col:
-                write_string(row, col, text, colours.get(colour))
+                write_string(row, col, text, colours.get(status_key(line)))
             elif col == url_col and linkable(text):
                 if links < EXCEL_LINKS_PER_SHEET:
                     links += 1
@@ -290,23 +320,29 @@ def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colo
                     write_string(row, col, text)
             else:
                 write_string(row, col, text)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, min(width + 2, MAX_WIDTH))
+    for col, (name, width) in enumerate(zip(columns, widths, strict=True)):
+        ws.set_column(col, col, min(width + 2, REASON_WIDTH if name == "reason" else MAX_WIDTH))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, row, len(RESULT_COLUMNS) - 1)
+    ws.autofilter(0, 0, row, len(columns) - 1)
     return unlinked
 
 
 def _write_summary_sheet(
-    ws: Any, sections: list[Section], *, title: Any, header: Any, colours: Any
+    ws: Any,
+    head: str,
+    sections: list[Section],
+    *,
+    formats: dict[str, Any],
+    colours: Any,
 ) -> None:
-    ws.write_string(0, 0, "jobmojito-sync run summary", title)
+    ws.write_string(0, 0, "jobmojito-sync run summary", formats["title"])
+    ws.write_string(1, 0, cell_text(head), formats["headline"])
     widths = [12, 12]
-    row = 2
+    row = 3
     for name, columns, rows in sections:
-        ws.write_string(row, 0, name, header)
+        ws.write_string(row, 0, name, formats["header"])
         for col, column in enumerate(columns[1:], start=1):
-            ws.write_string(row, col, column, header)
+            ws.write_string(row, col, column, formats["header"])
         row += 1
         for values in rows:
             for col, value in enumerate(values):
@@ -317,13 +353,12 @@ def _write_summary_sheet(
                 if not text:
                     continue
                 widths[min(col, 1)] = max(widths[min(col, 1)], len(text))
-                coloured = name == "Rows by status" and col == 0 and values[-1] != 0
-                fmt = colours.get(text) if coloured else None
+                fmt = colours.get(text) if name == "Rows by status" and col == 0 else None
                 ws.write_string(row, col, text, fmt)
             row += 1
         row += 1
     ws.set_column(0, 0, min(widths[0] + 2, MAX_WIDTH))
-    ws.set_column(1, 1, min(widths[1] + 2, 80))
+    ws.set_column(1, 1, min(widths[1] + 2, REASON_WIDTH))
 
 
 # --- reading -------------------------------------------------------------------
@@ -358,4 +393,4 @@ def _read_text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["RESULT_COLUMNS", "SHOWN_LINES", "read_results", "write_results"]
+__all__ = ["RESULT_COLUMNS", "read_results", "result_columns", "write_results"]
