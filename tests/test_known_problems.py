@@ -3,21 +3,21 @@ fingerprint, and with ``--fail-on new`` only a problem no earlier run reported e
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Store
 from helpers import APPLICANT_COLUMNS, Cli, applicant, read_sheet, write_applicants, write_export
 from openpyxl import load_workbook
 
 from sync.airflow.options import task_verdict
 from sync.dispatch.settings import RowOutcome
-from sync.ledger import open_ledger
-from sync.ledger.schema import MIGRATIONS, SCHEMA_VERSION
+from sync.ledger import Ledger, open_ledger
+from sync.ledger import schema as ledger_schema
 from sync.options import SyncOptions
 from sync.plan import problem_fingerprint
-from sync.records import PlannedRow, Row, Status
+from sync.records import PlannedRow, ResultLine, Row, Status
 from sync.results import rebuild_results
 from sync.run import prepare
 from sync.sandbox import RunningSandbox
@@ -47,6 +47,7 @@ class Nights:
         done = self.cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out-dir",
                         str(self.out), "--base-url", self.sandbox.base_url, "--yes",
                         *(["--dry-run"] if dry_run else []), *flags)  # fmt: skip
+        assert done.exit_code in (0, 1), done.stderr
         (sheet,) = set(self.out.glob("results-*.xlsx")) - before
         return done.exit_code, sheet
 
@@ -64,12 +65,19 @@ def summary_of(sheet: Path) -> dict[Any, Any]:
 class TestNights:
     """The same bad row two nights running pages once; a new bad row pages again."""
 
-    def test_first_night_1_second_night_0_new_bad_row_1(self, nights: Nights) -> None:
-        code, first = nights.run()
+    def test_first_night_1_second_night_0_new_bad_row_1(
+        self, nights: Nights, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """On either ledger store (a URL with its password goes in the environment)."""
+        ledger: tuple[str, ...] = ("--ledger", store.argv)
+        if store.kind == "postgresql":
+            monkeypatch.setenv("JOBMOJITO_LEDGER_URL", store.argv)
+            ledger = ()
+        code, first = nights.run(*ledger)
         assert code == 1
         assert statuses(first)["Bad 0"] == "invalid"
 
-        code, second = nights.run()
+        code, second = nights.run(*ledger)
         assert code == 0  # --out-dir: --fail-on new by default
         shown = statuses(second)
         assert shown["Bad 0"].startswith("invalid (known since 20")
@@ -79,11 +87,13 @@ class TestNights:
         assert summary["invalid"] == 1  # still counted as what it is
         assert summary["exit meaning"].startswith("finished; the only problems are ones earlier")
 
-        code, third = nights.run(bad=2)
+        code, third = nights.run(*ledger, bad=2)
         assert code == 1
         shown = statuses(third)
         assert shown["Bad 0"].startswith("invalid (known since")
         assert shown["Bad 1"] == "invalid"
+        assert store.peek("SELECT runs FROM problems ORDER BY runs") == [(1,), (3,)]
+        assert not (nights.out / "jobmojito-sync.ledger.sqlite").exists()
 
     def test_fail_on_any_pages_every_night(self, nights: Nights) -> None:
         assert nights.run()[0] == 1
@@ -157,49 +167,76 @@ class TestFingerprints:
         assert ok.fingerprint == ""
 
 
+def invalid(fingerprint: str) -> ResultLine:
+    return ResultLine("a.csv", 2, "A", "a@x", "", Status.INVALID, "bad", fingerprint=fingerprint)
+
+
+def start(ledger: Ledger) -> str:
+    return ledger.start_run(inputs=[], mapping="m", dry_run=False, tool_version="0",
+                            results_path="r.xlsx")  # fmt: skip
+
+
 class TestLedger:
-    """Schema version 3 adds the problems; an older ledger is migrated in place."""
+    """Schema version 3 remembers problems, in both stores (the queries are written once);
+    an older ledger is migrated in place."""
 
-    def test_a_version_2_ledger_is_migrated(self, tmp_path: Path) -> None:
-        path = tmp_path / "old.sqlite"
-        conn = sqlite3.connect(path)
-        for version, script in MIGRATIONS[:2]:
-            conn.executescript(script)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (version,))
-        conn.commit()
-        conn.close()
-        with open_ledger(path) as ledger:
+    def test_a_version_2_ledger_is_migrated(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(ledger_schema, "MIGRATIONS", ledger_schema.MIGRATIONS[:2])
+        monkeypatch.setattr(ledger_schema, "SCHEMA_VERSION", 2)
+        store.open().close()
+        store.peek(
+            "INSERT INTO rows (run_id, row_index, source_file, source_row, candidate_name,"
+            " candidate_email, position, identity, state) VALUES ('old', 0, 'a.csv', 2, 'A',"
+            " 'a@x', '', '', 'done')"
+        )
+        monkeypatch.undo()
+        with store.open() as ledger:
             assert ledger.known_problems(["abc"]) == {}
-        conn = sqlite3.connect(path)
-        (version,) = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(rows)")}
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert int(version) == SCHEMA_VERSION == 3
-        assert "fingerprint" in columns and "problems" in tables
+        (version,) = store.peek("SELECT value FROM meta WHERE key = 'schema_version'")[0]
+        assert int(version) == ledger_schema.SCHEMA_VERSION == 3
+        assert store.peek("SELECT candidate_name, fingerprint FROM rows") == [("A", "")]
+        assert store.peek("SELECT count(*) FROM problems") == [(0,)]
 
-    def test_problems_are_remembered_once_per_run(self, tmp_path: Path) -> None:
-        from sync.records import ResultLine
-
-        def line(fp: str) -> ResultLine:
-            return ResultLine("a.csv", 2, "A", "a@x", "", Status.INVALID, "bad", fingerprint=fp)
-
-        with open_ledger(tmp_path / "l.sqlite") as ledger:
-            first = ledger.start_run(inputs=[], mapping="m", dry_run=False, tool_version="0",
-                                     results_path="r.xlsx")  # fmt: skip
-            ledger.record_plan(first, [line("f1"), line("f1")], [False, False])
+    def test_problems_are_remembered_once_per_run(self, store: Store) -> None:
+        with store.open() as ledger:
+            first = start(ledger)
+            ledger.record_plan(first, [invalid("f1"), invalid("f1")], [False, False])
             ledger.record_problems(first)
             ledger.record_problems(first)
             ledger.finish_run(first, exit_code=1, counts={"invalid": 2})
-            known = ledger.known_problems(["f1", "f2"])
+            known = ledger.known_problems(["f1", "f2", ""])
             assert list(known) == ["f1"]
             assert [ln.known_since for ln in ledger.result_lines(first)] == ["", ""]
-            second = ledger.start_run(inputs=[], mapping="m", dry_run=False, tool_version="0",
-                                      results_path="r.xlsx")  # fmt: skip
-            ledger.record_plan(second, [line("f1"), line("f2")], [False, False])
+            second = start(ledger)
+            ledger.record_plan(second, [invalid("f1"), invalid("f2")], [False, False])
             ledger.record_problems(second)
             lines = ledger.result_lines(second)
             assert [ln.known_since for ln in lines] == [known["f1"], ""]
+            assert [ln.fingerprint for ln in lines] == ["f1", "f2"]
             ledger.finish_run(second, exit_code=1, counts={"invalid": 2})
+        remembered = store.peek(
+            "SELECT fingerprint, runs, first_run_id, last_run_id FROM problems ORDER BY fingerprint"
+        )
+        assert remembered == [("f1", 2, first, second), ("f2", 1, second, second)]
+
+    def test_an_outcome_keeps_its_fingerprint(self, store: Store) -> None:
+        """A row refused by the API gets its fingerprint when its outcome is recorded."""
+        pending = ResultLine("a.csv", 2, "A", "a@x", "", Status.NOT_SENT, identity="a@x/p")
+        with store.open() as ledger:
+            run = start(ledger)
+            ledger.record_plan(run, [pending], [True])
+            attempt = ledger.begin_attempt(run, 0)
+            ledger.finish_attempt(attempt, http_status=422, outcome="rejected")
+            refused = ResultLine("a.csv", 2, "A", "a@x", "", Status.REJECTED, "HTTP 422",
+                                 http_status=422, identity="a@x/p", fingerprint="r1")  # fmt: skip
+            ledger.record_outcome(run, 0, refused)
+            ledger.record_problems(run)
+            ledger.finish_run(run, exit_code=1, counts={"rejected": 1})
+            assert list(ledger.known_problems(["r1"])) == ["r1"]
+            [line] = ledger.result_lines(run)
+        assert (line.status, line.fingerprint, line.known_since) == (Status.REJECTED, "r1", "")
 
 
 class TestAirflowVerdict:
