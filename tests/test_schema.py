@@ -24,11 +24,16 @@ from sync.jobmojito.models import (
     InterviewCreateFromArrayResponse,
     InterviewCreateRequest,
     InterviewCreateResponse,
+    InterviewDetails,
     InterviewQuestion,
     LanguageAccent,
+    MerchantResult,
+    MerchantResultList,
     MerchantStatus,
+    Pagination,
     PlatformLanguage,
     PlatformLanguagesListResponse,
+    TranscriptEntry,
 )
 
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
@@ -139,7 +144,15 @@ MODELS: dict[str, type[BaseModel]] = {
     "PlatformLanguage": PlatformLanguage,
     "LanguageAccent": LanguageAccent,
     "PlatformLanguagesListResponse": PlatformLanguagesListResponse,
+    "MerchantResultListResponse": MerchantResultList,
+    "Pagination": Pagination,
+    "JobInterviewDetailsResponse": InterviewDetails,
 }
+#: (schema, array property, model of its inline items) of the responses
+RESPONSE_ITEMS: list[tuple[str, str, type[BaseModel]]] = [
+    ("MerchantResultListResponse", "data", MerchantResult),
+    ("JobInterviewDetailsResponse", "transcript", TranscriptEntry),
+]
 REQUEST_SCHEMAS = {
     "JobInterviewCreateForCandidateWithTokenRequest": CandidateRequest,
     "JobInterviewCreateRequest": InterviewCreateRequest,
@@ -161,6 +174,8 @@ def object_schemas(components: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     nested = model_in(InterviewQuestion.model_fields["candidate_expectations_json"].annotation)
     assert nested is not None
     pairs.append(("JobInterviewCreateFromArrayQuestion.candidate_expectations_json", spec, nested))
+    for name, prop, item_model in RESPONSE_ITEMS:
+        pairs.append((f"{name}.{prop}[]", components[name]["properties"][prop]["items"], item_model))
     return pairs
 
 

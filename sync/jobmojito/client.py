@@ -10,7 +10,9 @@ An attempt never raises for what the network or the API did: every httpx
 exception becomes a ``Failure`` and every answer a ``Reply`` (status, parsed
 body, error text, ``Retry-After``), which ``sync.jobmojito.retry.classify``
 sorts. Only ``merchant_status``, a look-up rather than a send, raises for
-what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
+what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise. The reads
+that the dispatcher drives (a page of ``merchant-result-list``, one result's
+``job-interview-details``) return a ``Reply`` like a send.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
@@ -33,15 +35,31 @@ import pydantic
 
 from sync import __version__
 from sync.errors import AuthError, ConfigError, SyncError
-from sync.jobmojito.models import ApiErrorBody, CandidateResponse, MerchantStatus
+from sync.jobmojito.models import (
+    ApiErrorBody,
+    CandidateResponse,
+    InterviewDetails,
+    MerchantResultList,
+    MerchantStatus,
+)
 from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify, parse_retry_after
 from sync.jobmojito.tokens import TokenSource, auth_message
 from sync.redact import redact, redact_secrets
 
-__all__ = ["CANDIDATE_PATH", "MERCHANT_STATUS_PATH", "ApiClient", "RequestFailed"]
+__all__ = [
+    "CANDIDATE_PATH",
+    "DETAILS_PATH",
+    "MERCHANT_STATUS_PATH",
+    "RESULTS_PATH",
+    "ApiClient",
+    "RequestFailed",
+]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
 MERCHANT_STATUS_PATH = "merchant-status"
+RESULTS_PATH = "merchant-result-list"
+DETAILS_PATH = "job-interview-details"
+_PATHS = (CANDIDATE_PATH, MERCHANT_STATUS_PATH, RESULTS_PATH, DETAILS_PATH)
 
 
 class RequestFailed(SyncError):
@@ -129,9 +147,7 @@ class ApiClient:
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         # Absolute URLs, built once: httpx merges a relative URL with the base on every call.
-        self._urls = {
-            path: httpx.URL(self.base_url + path) for path in (CANDIDATE_PATH, MERCHANT_STATUS_PATH)
-        }
+        self._urls = {path: httpx.URL(self.base_url + path) for path in _PATHS}
 
     def __repr__(self) -> str:
         return f"ApiClient({self.base_url!r}, concurrency={self.concurrency})"
@@ -185,6 +201,23 @@ class ApiClient:
             raise RequestFailed(reply)
         return reply.body
 
+    async def merchant_results(
+        self, *, offset: int, limit: int, **filters: str
+    ) -> Reply[MerchantResultList]:
+        """GET one page of ``merchant-result-list``; never raises for what came back.
+
+        ``filters`` are further query parameters of the document (``type``,
+        ``order_by``, ``profile_interview_id``, ...); empty ones are left out.
+        """
+        params = {"offset": str(offset), "limit": str(limit)}
+        params.update({key: value for key, value in filters.items() if value})
+        return await self._call("GET", RESULTS_PATH, MerchantResultList, params=params)
+
+    async def interview_details(self, interview_result_id: str) -> Reply[InterviewDetails]:
+        """GET ``job-interview-details`` of one result, never with signed recording URLs."""
+        params = {"interview_result_id": interview_result_id, "get_signed_recordings": "false"}
+        return await self._call("GET", DETAILS_PATH, InterviewDetails, params=params)
+
     async def _call(
         self,
         method: str,
@@ -192,6 +225,7 @@ class ApiClient:
         model: type[BodyT],
         *,
         json: Any = None,
+        params: Mapping[str, str] | None = None,
     ) -> Reply[BodyT]:
         http = self._http
         if http is None:
@@ -200,7 +234,9 @@ class ApiClient:
         token = self.tokens.bearer()
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            response = await http.request(method, self._urls[path], json=json, headers=headers)
+            response = await http.request(
+                method, self._urls[path], json=json, params=params, headers=headers
+            )
         except httpx.TransportError as exc:
             failure = _failure(exc)
             return Reply(
