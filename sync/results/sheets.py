@@ -28,6 +28,12 @@
 Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
 never half a sheet; the folder is created if missing.
+
+The writing itself knows no results line: ``write_workbook`` lays out any
+``Table`` (columns, rows of values, which columns are numbers, which one is a
+link, which one is coloured) with a Summary, ``write_csv_table`` any table as
+CSV, and ``atomic`` makes either atomic. The outcomes sheet
+(``sync.outcomes.sheets``) is written with them, under the same cell rules.
 """
 
 from __future__ import annotations
@@ -37,8 +43,9 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -91,6 +98,24 @@ STATUS_COLOURS: dict[str, dict[str, str]] = {
 _values = attrgetter(*RESULT_COLUMNS)
 
 
+@dataclass(frozen=True)
+class Table:
+    """One sheet of a workbook: ``columns``, then one row of values per line.
+
+    ``numbers`` are the columns whose numbers are number cells (any other value is
+    text); ``link`` names the column whose web addresses are links; ``coloured``
+    the column whose text picks its cell's format from ``colours``.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Iterable[Sequence[object]]
+    numbers: frozenset[str] = frozenset()
+    link: str | None = None
+    coloured: str | None = None
+    colours: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
 def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) -> Path:
     """Write the results sheet (``.xlsx`` or ``.csv``, by extension) atomically; return ``path``.
 
@@ -106,14 +131,30 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = count_statuses(lines)
+    rows = (_values(line) for line in lines)
     if suffix == ".xlsx":
-        with _atomic(path) as tmp:
-            _write_xlsx(tmp, lines, summary, counts)
+        table = Table(
+            "Results",
+            RESULT_COLUMNS,
+            rows,
+            numbers=NUMBER_COLUMNS,
+            link="interview_url",
+            coloured="status",
+            colours=STATUS_COLOURS,
+        )
+        with atomic(path) as tmp:
+            write_workbook(
+                tmp,
+                [table],
+                lambda notes: summary_sections(summary, counts, extra_notes=notes),
+                title="jobmojito-sync results",
+                subject=f"run {cell_text(summary.run_id)}",
+            )
     else:
-        with _atomic(path) as tmp:
-            _write_csv(tmp, lines)
+        with atomic(path) as tmp:
+            write_csv_table(tmp, RESULT_COLUMNS, rows)
         sections = summary_sections(summary, counts, extra_notes=[])
-        with _atomic(summary_text_path(path)) as tmp:
+        with atomic(summary_text_path(path)) as tmp:
             tmp.write_text(summary_text(path, sections), encoding="utf-8")
     return path
 
@@ -140,7 +181,7 @@ def read_results(path: Path) -> list[dict[str, str]]:
 
 
 @contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
+def atomic(path: Path) -> Iterator[Path]:
     """A fresh temporary path beside ``path``; moved over ``path`` if the block succeeds."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     tmp.open("xb").close()  # created with the user's umask, unlike mkstemp's 0600
@@ -162,19 +203,33 @@ def _atomic(path: Path) -> Iterator[Path]:
             os.close(fd)
 
 
-def _write_csv(path: Path, lines: Iterable[ResultLine]) -> None:
+def write_csv_table(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A CSV with a BOM: ``columns``, then the rows; numbers as digits, text neutralised."""
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(RESULT_COLUMNS)
-        for line in lines:
+        writer.writerow(columns)
+        for values in rows:
             writer.writerow(
-                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in _values(line)]
+                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in values]
             )
 
 
-def _write_xlsx(
-    path: Path, lines: Sequence[ResultLine], summary: RunSummary, counts: dict[str, int]
+def write_workbook(
+    path: Path,
+    tables: Sequence[Table],
+    sections: Callable[[list[str]], list[Section]],
+    *,
+    title: str,
+    subject: str,
+    summary_title: str = "jobmojito-sync run summary",
+    coloured_section: str = "Rows by status",
 ) -> None:
+    """An XLSX of ``tables``, then a "Summary" sheet of ``sections(notes)``.
+
+    ``notes`` are what the writing itself has to say (URLs left unlinked past
+    Excel's limit); the first column of ``coloured_section`` is coloured like the
+    first table's coloured column.
+    """
     # XlsxWriter keeps row data and package parts in temporary files; a folder of
     # our own makes sure they (candidate data) go away even when writing fails.
     with tempfile.TemporaryDirectory(
@@ -190,41 +245,49 @@ def _write_xlsx(
                 "strings_to_urls": False,
             },
         )
-        workbook.set_properties(
-            {"title": "jobmojito-sync results", "subject": f"run {cell_text(summary.run_id)}"}
-        )
+        workbook.set_properties({"title": title, "subject": subject})
         header = workbook.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "border_color": "#8EA9DB"}
         )
-        title = workbook.add_format({"bold": True, "font_size": 13})
-        colours = {status: workbook.add_format(fmt) for status, fmt in STATUS_COLOURS.items()}
-        unlinked = _write_results_sheet(workbook.add_worksheet("Results"), lines, header, colours)
+        heading = workbook.add_format({"bold": True, "font_size": 13})
+        formats = [
+            {text: workbook.add_format(dict(fmt)) for text, fmt in table.colours.items()}
+            for table in tables
+        ]
         notes = []
-        if unlinked:
-            notes.append(
-                f"interview_url: Excel allows {EXCEL_LINKS_PER_SHEET:,} links per sheet; "
-                f"{unlinked:,} later URLs are plain text"
-            )
-        sections = summary_sections(summary, counts, extra_notes=notes)
+        for table, colours in zip(tables, formats, strict=True):
+            unlinked = _write_table(workbook.add_worksheet(table.name), table, header, colours)
+            if unlinked:
+                notes.append(
+                    f"{table.link}: Excel allows {EXCEL_LINKS_PER_SHEET:,} links per sheet; "
+                    f"{unlinked:,} later URLs are plain text"
+                )
         _write_summary_sheet(
-            workbook.add_worksheet("Summary"), sections, title=title, header=header, colours=colours
+            workbook.add_worksheet("Summary"),
+            sections(notes),
+            title=heading,
+            header=header,
+            colours=formats[0] if formats else {},
+            summary_title=summary_title,
+            coloured_section=coloured_section,
         )
         workbook.close()
 
 
-def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colours: Any) -> int:
-    """Fill the Results sheet; return how many URLs were left unlinked (Excel's limit)."""
-    widths = [len(name) + 3 for name in RESULT_COLUMNS]  # room for the filter button
-    for col, name in enumerate(RESULT_COLUMNS):
+def _write_table(ws: Any, table: Table, header: Any, colours: Mapping[str, Any]) -> int:
+    """Fill one sheet; return how many URLs were left unlinked (Excel's limit)."""
+    columns = table.columns
+    widths = [len(name) + 3 for name in columns]  # room for the filter button
+    for col, name in enumerate(columns):
         ws.write_string(0, col, name, header)
-    numeric = [name in NUMBER_COLUMNS for name in RESULT_COLUMNS]
-    status_col = RESULT_COLUMNS.index("status")
-    url_col = RESULT_COLUMNS.index("interview_url")
+    numeric = [name in table.numbers for name in columns]
+    status_col = columns.index(table.coloured) if table.coloured else -1
+    url_col = columns.index(table.link) if table.link else -1
     write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
     links = unlinked = 0
     row = 0
-    for row, line in enumerate(lines, start=1):
-        for col, value in enumerate(_values(line)):
+    for row, values in enumerate(table.rows, start=1):
+        for col, value in enumerate(values):
             if value is None or value == "":
                 continue
             if numeric[col] and is_number(value):
@@ -247,14 +310,21 @@ def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colo
     for col, width in enumerate(widths):
         ws.set_column(col, col, min(width + 2, MAX_WIDTH))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, row, len(RESULT_COLUMNS) - 1)
+    ws.autofilter(0, 0, row, len(columns) - 1)
     return unlinked
 
 
 def _write_summary_sheet(
-    ws: Any, sections: list[Section], *, title: Any, header: Any, colours: Any
+    ws: Any,
+    sections: list[Section],
+    *,
+    title: Any,
+    header: Any,
+    colours: Any,
+    summary_title: str = "jobmojito-sync run summary",
+    coloured_section: str = "Rows by status",
 ) -> None:
-    ws.write_string(0, 0, "jobmojito-sync run summary", title)
+    ws.write_string(0, 0, summary_title, title)
     widths = [12, 12]
     row = 2
     for name, columns, rows in sections:
@@ -271,7 +341,7 @@ def _write_summary_sheet(
                 if not text:
                     continue
                 widths[min(col, 1)] = max(widths[min(col, 1)], len(text))
-                coloured = name == "Rows by status" and col == 0 and values[-1] != 0
+                coloured = name == coloured_section and col == 0 and values[-1] != 0
                 fmt = colours.get(text) if coloured else None
                 ws.write_string(row, col, text, fmt)
             row += 1
@@ -312,4 +382,12 @@ def _read_text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["RESULT_COLUMNS", "read_results", "write_results"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "Table",
+    "atomic",
+    "read_results",
+    "write_csv_table",
+    "write_results",
+    "write_workbook",
+]

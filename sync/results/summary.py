@@ -81,9 +81,15 @@ def summary_text_path(csv_path: Path) -> Path:
     return csv_path.with_name(f"{csv_path.stem}.summary.txt")
 
 
-def summary_text(results: Path, sections: list[Section]) -> str:
+def summary_text(
+    results: Path,
+    sections: list[Section],
+    *,
+    heading: str = "jobmojito-sync run summary",
+    label: str = "results",
+) -> str:
     """The Summary as plain text, for the file beside the CSV ``results``."""
-    out = ["jobmojito-sync run summary", f"results: {cell_text(results.name)}", ""]
+    out = [heading, f"{label}: {cell_text(results.name)}", ""]
     for name, columns, rows in sections:
         out.append(name)
         if not rows:
