@@ -156,4 +156,7 @@ def result_line(p: PlannedRow) -> ResultLine:
         reason=p.reason,
         interview_url=p.interview_url,
         identity=p.identity,
+        candidate_external_id=str(payload.get("candidate_external_id") or "").strip(),
+        position_external_id=str(payload.get("position_external_id") or "").strip(),
+        position_name=str(payload.get("position_name") or "").strip(),
     )

@@ -124,6 +124,11 @@ class ResultLine:
     http_status: int | None = None
     attempts: int = 0
     identity: str = ""
+    # Not on the sheet: what the ledger keeps of an enrolment to write outcomes back
+    # to the ATS (its own candidate and job ids, as the export had them).
+    candidate_external_id: str = ""
+    position_external_id: str = ""
+    position_name: str = ""
 
 
 @dataclass(slots=True)

@@ -34,7 +34,7 @@ def report(ledger: Path, run_id: str | None, out: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run.")
 @handle_errors
 def history(ledger: Path, limit: int, as_json: bool) -> None:
-    """Past runs in a ledger, newest first, with their counts."""
+    """Past runs in a ledger, newest first, with their counts (outcomes runs too)."""
     from sync.results.history import run_history
 
     runs = run_history(ledger, limit=limit)
@@ -43,7 +43,9 @@ def history(ledger: Path, limit: int, as_json: bool) -> None:
             click.echo(json.dumps(info, default=str))
         else:
             counts = " ".join(f"{k}={v}" for k, v in info["counts"].items())
+            what = (
+                info["mapping"] if info["kind"] == "sync" else f"{info['kind']}:{info['mapping']}"
+            )
             click.echo(
-                f"{info['run_id']}  {info['state']:<8} exit={info['exit_code']}"
-                f"  {info['mapping']}  {counts}"
+                f"{info['run_id']}  {info['state']:<8} exit={info['exit_code']}  {what}  {counts}"
             )

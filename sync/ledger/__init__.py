@@ -8,13 +8,13 @@ implementation (``sync.ledger.sqlite``).
 
 Modules, lowest first: ``base`` (the interface, its records, the values every
 store writes), ``lock`` (the run lock), ``lines`` (how a stored row reads on the
-results sheet), ``schema`` (the SQLite tables and migrations), ``sqlite`` (the
-SQLite store).
+results sheet), ``schema`` (the SQLite tables and migrations), ``sqlite_outcomes``
+(what outcomes runs read and write), ``sqlite`` (the SQLite store).
 """
 
 from pathlib import Path
 
-from sync.ledger.base import Enrolment, Ledger, RunInfo
+from sync.ledger.base import EnrolledCandidate, Enrolment, Ledger, RunInfo, SeenOutcome
 from sync.ledger.sqlite import SQLiteLedger
 
 
@@ -23,4 +23,12 @@ def open_ledger(path: Path) -> Ledger:
     return SQLiteLedger(path)
 
 
-__all__ = ["Enrolment", "Ledger", "RunInfo", "SQLiteLedger", "open_ledger"]
+__all__ = [
+    "EnrolledCandidate",
+    "Enrolment",
+    "Ledger",
+    "RunInfo",
+    "SQLiteLedger",
+    "SeenOutcome",
+    "open_ledger",
+]

@@ -19,6 +19,13 @@ One live run, in the order the calls happen::
             ledger.finish_attempt(a, http_status=..., outcome=...)
             ledger.record_outcome(run_id, i, line)
         ledger.finish_run(run_id, exit_code=..., counts=...)
+
+An outcomes run (``sync.outcomes``) reads the enrolments and remembers what it saw::
+
+    run_id = ledger.start_outcome_run(...)  # the same run lock
+    for each enrolment in ledger.enrolled_candidates(): ...   # with the outcome last seen
+    ledger.record_outcomes(run_id, seen)    # after its sheet is written
+    ledger.finish_run(run_id, exit_code=..., counts=...)
 """
 
 from __future__ import annotations
@@ -56,6 +63,57 @@ class Enrolment:
     updated_at: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SeenOutcome:
+    """The interview outcome an outcomes run saw for one enrolment, as the ledger keeps it.
+
+    ``fingerprint`` stands for everything the outcomes sheet shows of it (progress,
+    decision, scores, ...): a change of fingerprint is a change. ``changed_at`` is
+    when the outcome first looked as it does now; ``seen_at`` and ``run_id`` name
+    the outcomes run that saw it last. No names, e-mails or assessment text.
+    """
+
+    identity: str
+    fingerprint: str
+    progress: str  # "not started yet", "started", "completed", ...
+    decision: str = ""
+    score: float | None = None
+    result_id: str = ""  # the API's interview_result_id
+    changed_at: str = ""
+    seen_at: str = ""
+    run_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolledCandidate:
+    """An enrolment with who it is, where it came from and the outcome last seen.
+
+    What an outcomes run needs of it: the ATS's own candidate and job ids as the
+    export had them (``candidate_external_id``, ``position_external_id``), the
+    display columns of its row, the API's ids, and ``mapping``, the mapping of the
+    run that enrolled it (which ATS it came from). ``last`` is ``None`` until an
+    outcomes run has seen it.
+    """
+
+    identity: str
+    status: str
+    interview_url: str
+    run_id: str
+    enrolled_at: str
+    position_def_set_id: str = ""
+    profile_interview_id: str = ""
+    candidate_name: str = ""
+    candidate_email: str = ""
+    position: str = ""  # the results sheet's label
+    position_name: str = ""
+    candidate_external_id: str = ""
+    position_external_id: str = ""
+    source_file: str = ""
+    source_row: int | None = None
+    mapping: str = ""
+    last: SeenOutcome | None = None
+
+
 @dataclass(slots=True)
 class RunInfo:
     """One run as ``jobmojito-sync history`` shows it."""
@@ -73,6 +131,7 @@ class RunInfo:
     tool_version: str = ""
     pid: int | None = None
     host: str = ""
+    kind: str = "sync"  # "sync", or "outcomes" for a run of ``jobmojito-sync outcomes``
 
 
 class Ledger(abc.ABC):
@@ -147,8 +206,22 @@ class Ledger(abc.ABC):
         """One run; ``LedgerError`` naming the last runs when it is unknown."""
 
     @abc.abstractmethod
-    def last_run_id(self) -> str | None:
-        """The newest run's id, or ``None`` for an empty ledger."""
+    def last_run_id(self, kind: str = "sync") -> str | None:
+        """The newest run's id of this ``kind``, or ``None`` when there is none."""
+
+    # ------------------------------------------------------------ outcomes runs
+
+    @abc.abstractmethod
+    def start_outcome_run(self, *, tool_version: str, results_path: str, layout: str) -> str:
+        """Take the run lock and return a new run id of kind ``outcomes``."""
+
+    @abc.abstractmethod
+    def enrolled_candidates(self) -> list[EnrolledCandidate]:
+        """Every enrolment, oldest first, with the outcome last seen (``last``)."""
+
+    @abc.abstractmethod
+    def record_outcomes(self, run_id: str, seen: Sequence[SeenOutcome]) -> None:
+        """Remember these outcomes (one transaction): the last outcome seen per identity."""
 
     @abc.abstractmethod
     def close(self) -> None:

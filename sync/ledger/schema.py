@@ -7,7 +7,10 @@ The tables (one ``meta`` row records the schema version):
 - ``rows``: every input row of a run, with its display columns and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
-- ``enrolments``: one row per identity the API enrolled, across runs.
+- ``enrolments``: one row per identity the API enrolled, across runs, with who it
+  is and the ATS's own candidate and job ids (to write outcomes back);
+- ``outcomes``: the interview outcome last seen per enrolment (``outcomes`` runs;
+  ``runs.kind`` tells them from sync runs).
 
 ``MIGRATIONS`` lists (version, SQL) in order; ``migrate`` brings an older file
 up to ``SCHEMA_VERSION`` in one transaction and refuses a newer one.
@@ -85,8 +88,51 @@ CREATE TABLE enrolments (
 ) WITHOUT ROWID;
 """
 
+# Version 5: outcomes back (issue 17). Plain SQL, so that another store ports it as is.
+# An enrolment keeps who it is and the ATS's ids from the export (filled from the rows
+# of its run for enrolments made before; the ATS ids come with the next run that reads
+# them); ``outcomes`` remembers the outcome last seen, ``runs.kind`` the outcomes runs.
+_OUTCOMES_V5 = """
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'sync';
+ALTER TABLE enrolments ADD COLUMN candidate_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN candidate_email TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN position TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN position_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN candidate_external_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN position_external_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN source_file TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN source_row INTEGER;
+UPDATE enrolments SET
+    candidate_name = COALESCE((SELECT r.candidate_name FROM rows r
+        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+        ORDER BY r.row_index LIMIT 1), ''),
+    candidate_email = COALESCE((SELECT r.candidate_email FROM rows r
+        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+        ORDER BY r.row_index LIMIT 1), ''),
+    position = COALESCE((SELECT r.position FROM rows r
+        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+        ORDER BY r.row_index LIMIT 1), ''),
+    source_file = COALESCE((SELECT r.source_file FROM rows r
+        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+        ORDER BY r.row_index LIMIT 1), ''),
+    source_row = (SELECT r.source_row FROM rows r
+        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+        ORDER BY r.row_index LIMIT 1);
+CREATE TABLE outcomes (
+    identity TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    progress TEXT NOT NULL,
+    decision TEXT NOT NULL DEFAULT '',
+    score REAL,
+    result_id TEXT NOT NULL DEFAULT '',
+    changed_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+"""
+
 # (version, SQL) in order; a ledger at version n gets every script after n.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (5, _OUTCOMES_V5)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

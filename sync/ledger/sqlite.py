@@ -4,7 +4,8 @@ Durability: WAL with ``synchronous=FULL`` (docs/design.md "The ledger"); every
 method that writes commits before it returns, in one ``BEGIN IMMEDIATE``
 transaction. The run lock is ``RunLock`` (``sync.ledger.lock``); the schema
 and its migrations are in ``sync.ledger.schema``; how a stored row reads on
-the results sheet is ``sync.ledger.lines``.
+the results sheet is ``sync.ledger.lines``; what outcomes runs read and write is
+``sync.ledger.sqlite_outcomes``.
 
 The ledger never stores the API token, resume text or request payloads: only
 the display columns of the results sheet, the API's answers, and attempt
@@ -32,6 +33,7 @@ from sync.ledger.base import Enrolment, Ledger, RunInfo, new_run_id, stored_text
 from sync.ledger.lines import Attempts, result_line, shown_counts
 from sync.ledger.lock import LOCK_RETRY_SECONDS, RunLock
 from sync.ledger.schema import check_is_ledger, migrate
+from sync.ledger.sqlite_outcomes import SQLiteOutcomes
 from sync.records import ResultLine, Status
 
 _BUSY_TIMEOUT_MS = 10_000
@@ -69,7 +71,7 @@ FROM rows r WHERE r.run_id = ? GROUP BY recorded, attempted
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, state, dry_run, mapping, inputs, results_path,"
-    " exit_code, counts, tool_version, pid, host"
+    " exit_code, counts, tool_version, pid, host, kind"
 )
 
 _ENROLMENT_SELECT = (
@@ -78,7 +80,7 @@ _ENROLMENT_SELECT = (
 )
 
 
-class SQLiteLedger(Ledger):
+class SQLiteLedger(SQLiteOutcomes, Ledger):
     """The ledger in one SQLite file (WAL, ``synchronous=FULL``), lock in ``<file>.lock``."""
 
     def __init__(self, path: Path | str, *, lock_wait: float = LOCK_RETRY_SECONDS) -> None:
@@ -157,6 +159,26 @@ class SQLiteLedger(Ledger):
         tool_version: str,
         results_path: str,
     ) -> str:
+        return self._start(
+            "sync",
+            inputs=inputs,
+            mapping=mapping,
+            dry_run=dry_run,
+            tool_version=tool_version,
+            results_path=results_path,
+        )
+
+    def _start(
+        self,
+        kind: str,
+        *,
+        inputs: list[tuple[str, str]],
+        mapping: str,
+        dry_run: bool,
+        tool_version: str,
+        results_path: str,
+    ) -> str:
+        """Take the run lock and insert a run of ``kind``; its id."""
         self._lock.acquire()
         for _ in range(20):
             run_id = new_run_id()
@@ -165,8 +187,8 @@ class SQLiteLedger(Ledger):
                     w.execute("UPDATE runs SET state='killed' WHERE state='running'")
                     w.execute(
                         "INSERT INTO runs (run_id, started_at, state, dry_run, mapping, inputs,"
-                        " tool_version, results_path, pid, host)"
-                        " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+                        " tool_version, results_path, pid, host, kind)"
+                        " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             run_id,
                             utc_now(),
@@ -177,6 +199,7 @@ class SQLiteLedger(Ledger):
                             results_path,
                             os.getpid(),
                             socket.gethostname(),
+                            kind,
                         ),
                     )
                 break
@@ -228,6 +251,7 @@ class SQLiteLedger(Ledger):
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values(),
             )
+            self._refresh_references(w, lines)
 
     def enrolled(self, identities: Iterable[str]) -> dict[str, Enrolment]:
         wanted = list(dict.fromkeys(identities))
@@ -332,6 +356,7 @@ class SQLiteLedger(Ledger):
                 "pid": line.profile_interview_id,
             },
         )
+        SQLiteOutcomes._remember_who(w, identity, line)
 
     # ------------------------------------------------------------------ finishing
 
@@ -436,13 +461,17 @@ class SQLiteLedger(Ledger):
             raise self._unknown_run(run_id)
         return self._run_info(row)
 
-    def last_run_id(self) -> str | None:
-        row = self._db().execute("SELECT run_id FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
+    def last_run_id(self, kind: str = "sync") -> str | None:
+        row = (
+            self._db()
+            .execute("SELECT run_id FROM runs WHERE kind = ? ORDER BY seq DESC LIMIT 1", (kind,))
+            .fetchone()
+        )
         return None if row is None else str(row[0])
 
     def _run_info(self, row: tuple[Any, ...]) -> RunInfo:
         (run_id, started, finished, state, dry, mapping, inputs, results, code, counts, ver,
-         pid, host) = row  # fmt: skip
+         pid, host, kind) = row  # fmt: skip
         stored: dict[str, int] = json.loads(counts) if counts else {}
         if state != "finished" or not stored:
             stored = self._count_rows(run_id)
@@ -460,6 +489,7 @@ class SQLiteLedger(Ledger):
             tool_version=ver,
             pid=pid,
             host=host or "",
+            kind=kind,
         )
 
     def _count_rows(self, run_id: str) -> dict[str, int]:
