@@ -127,6 +127,10 @@ class RunningSandbox:
         """Play these faults on the next requests to fault paths, e.g. ``inject("drop")``."""
         self.app.inject(*faults)
 
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the candidates' interviews, without sleeping."""
+        self.app.state.advance(seconds)
+
 
 @contextlib.contextmanager
 def run_sandbox(config: SandboxConfig | None = None) -> Iterator[RunningSandbox]:
