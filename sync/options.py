@@ -20,6 +20,11 @@ The token comes from ``JOBMOJITO_TOKEN`` or from ``token_file``, a file that
 only its owner can read; it is never accepted in the config file itself.
 Globs in ``applicants``/``jobs`` with ``latest`` take the newest match, and
 ``out_dir`` gives a dated results file (cron).
+
+The outcomes options (``with_outcomes``, ``outcomes_out``, ``changed_since``,
+``details``, ``outcomes_layout``, ``outcomes_page_size``) serve ``run
+--with-outcomes`` and the ``outcomes`` command alike; the latter reads no export,
+so ``resolve_options(..., applicants_required=False)`` resolves without one.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from sync.dispatch.settings import (
@@ -48,6 +53,10 @@ from sync.errors import ConfigError, InputError, UsageError
 from sync.text import did_you_mean
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
+#: ``changed_since`` for "what changed since the previous outcomes run".
+LAST_RUN = "last-run"
+#: The outcomes import layouts: every ATS layout of ``sync.outcomes.layouts`` (a test checks).
+OutcomesLayout = Literal["auto", "generic", "lever"]
 
 
 class SyncOptions(BaseModel):
@@ -89,6 +98,14 @@ class SyncOptions(BaseModel):
     ignore_credits: bool = False  # go on when merchant-status says credits are short
     limit: int | None = Field(default=None, ge=1)  # only the first N planned rows are sent
 
+    # Outcomes back (the ``outcomes`` command, and ``run --with-outcomes``).
+    with_outcomes: bool = False  # after the run, bring the interview outcomes back
+    outcomes_out: Path | None = None  # .xlsx or .csv; default: <out stem>.outcomes<suffix>
+    changed_since: str | None = None  # "last-run" or an ISO 8601 date/time: only changes
+    details: bool = False  # add the AI assessment of completed interviews
+    outcomes_layout: OutcomesLayout = "auto"  # or generic, or an ATS's (sync.outcomes.layouts)
+    outcomes_page_size: int = Field(default=1000, ge=1, le=1000)  # results per page
+
     # How to talk to people. log_format is applied by the entry points (CLI, Airflow
     # task, demo); run_sync called from a script leaves the caller's logging alone.
     log_format: Literal["auto", "console", "json"] = "auto"
@@ -97,6 +114,34 @@ class SyncOptions(BaseModel):
 
     # Set by resolve_options: the config file the options were read from.
     config_file: Path | None = None
+
+    @field_validator("changed_since")
+    @classmethod
+    def _since(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in (LAST_RUN, "last_run"):
+            return None if value is None else LAST_RUN
+        try:
+            datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"{value!r}: give {LAST_RUN} or a date or time such as 2026-11-01 or"
+                " 2026-11-01T06:00:00Z"
+            ) from None
+        return value.strip()
+
+    @field_validator("outcomes_out")
+    @classmethod
+    def _outcomes_file(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
+            raise ValueError(f"{value}: the outcomes file must end in .xlsx or .csv")
+        return value
+
+    def outcomes_path(self) -> Path:
+        """The outcomes sheet: --outcomes-out (``outcomes --out``), else beside the results
+        as ``<stem>.outcomes.xlsx`` (``results.outcomes.xlsx``)."""
+        if self.outcomes_out is not None:
+            return self.outcomes_out
+        return self.out.with_name(f"{self.out.stem}.outcomes{self.out.suffix}")
 
     def ledger_path(self) -> Path:
         """The ledger: --ledger; else one stable file in --out-dir (dated results
@@ -110,7 +155,9 @@ class SyncOptions(BaseModel):
 
 CONFIG_ENV = "JOBMOJITO_SYNC_CONFIG"
 DEFAULT_CONFIG = Path("jobmojito-sync.toml")
-PATH_FIELDS = frozenset({"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file"})
+PATH_FIELDS = frozenset(
+    {"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file", "outcomes_out"}
+)
 #: The options a config file, the environment and arguments may set.
 FIELDS = frozenset(SyncOptions.model_fields) - {"config_file"}
 
@@ -216,12 +263,15 @@ def resolve_options(
     *,
     config: Path | None = None,
     now: datetime | None = None,
+    applicants_required: bool = True,
 ) -> SyncOptions:
     """The run's options: the config file < ``JOBMOJITO_*`` environment < ``arguments``.
 
     ``arguments`` are the CLI's flags, ``run_sync``'s keyword arguments or the
     Airflow task's; ``None`` values count as not given. ``config`` names the
     config file (else ``$JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml``).
+    ``applicants_required=False`` (the ``outcomes`` command, which reads no
+    export) neither requires ``applicants`` nor resolves its glob.
     """
     given = {k: v for k, v in (arguments or {}).items() if v is not None}
     unknown = set(given) - FIELDS
@@ -236,6 +286,8 @@ def resolve_options(
         (f"{config_path}: {{field}}", from_file),
     ]
     merged: dict[str, Any] = {**from_file, **from_env, **given}
+    if not applicants_required:
+        merged.setdefault("applicants", Path())  # read by nothing: the command reads no export
     try:
         options = SyncOptions(**merged, config_file=config_path)
     except ValidationError as exc:
@@ -248,15 +300,19 @@ def resolve_options(
                 msg = "required: give the flag or set it in the config file"
             problems.append(f"{where}: {msg}")
         raise UsageError("; ".join(problems)) from None
-    return finalise(options, now=now)
+    return finalise(options, now=now, inputs=applicants_required)
 
 
-def finalise(options: SyncOptions, *, now: datetime | None = None) -> SyncOptions:
-    """Resolve globs, the dated output file and the token file."""
-    update: dict[str, Any] = {
-        "applicants": resolve_input(options.applicants, latest=options.latest, what="applicants")
-    }
-    if options.jobs is not None:
+def finalise(
+    options: SyncOptions, *, now: datetime | None = None, inputs: bool = True
+) -> SyncOptions:
+    """Resolve globs (``inputs``), the dated output file and the token file."""
+    update: dict[str, Any] = {}
+    if inputs:
+        update["applicants"] = resolve_input(
+            options.applicants, latest=options.latest, what="applicants"
+        )
+    if inputs and options.jobs is not None:
         update["jobs"] = resolve_input(options.jobs, latest=options.latest, what="jobs")
     if options.out_dir is not None:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")

@@ -34,6 +34,7 @@ from sync.inputs import Inputs, read_inputs
 from sync.ledger import open_ledger
 from sync.mapping import MappingFile, bind, map_rows
 from sync.options import SyncOptions, resolve_options
+from sync.outcomes.run import bring_outcomes
 from sync.plan import plan_rows, result_line
 from sync.progress import Progress
 from sync.readers import ResumeStore
@@ -68,6 +69,7 @@ class SyncReport:
     aborted: str = ""
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
+    outcomes: Any = None  # --with-outcomes: its OutcomeReport (sync.outcomes.run)
 
     @property
     def problems(self) -> int:
@@ -210,7 +212,8 @@ def execute(
     )
     if options.dry_run:
         return _dry_run(options, inputs, started, on_prepared)
-    return _live_run(options, inputs, started, confirm, on_prepared, progress)
+    report = _live_run(options, inputs, started, confirm, on_prepared, progress)
+    return bring_outcomes(options, report)  # --with-outcomes: the nightly job's last step
 
 
 def prepare(

@@ -104,6 +104,37 @@ from sync.options import DEFAULT_BASE_URL
     "--token-command",
     help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
 )
+@click.option(
+    "--with-outcomes",
+    is_flag=True,
+    default=None,
+    help="After the run, bring the interview outcomes back (as the `outcomes` command).",
+)
+@click.option(
+    "--outcomes-out",
+    type=click.Path(path_type=Path),
+    help="The outcomes sheet, .xlsx or .csv [default: <results stem>.outcomes.xlsx].",
+)
+@click.option(
+    "--changed-since",
+    help="Outcomes: only what changed, 'last-run' or a date/time (2026-11-01).",
+)
+@click.option(
+    "--details",
+    is_flag=True,
+    default=None,
+    help="Outcomes: add the AI assessment of completed interviews.",
+)
+@click.option(
+    "--outcomes-layout",
+    help="Outcomes import file: auto, generic, or an ATS's layout (lever)."
+    + _default("outcomes_layout"),
+)
+@click.option(
+    "--outcomes-page-size",
+    type=int,
+    help="Outcomes: results per page, 1-1000." + _default("outcomes_page_size"),
+)
 @click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
@@ -201,5 +232,8 @@ def _print_outcome(report: Any) -> None:
         table.add_row("[bold]total", f"[bold]{report.rows}")
         console.print(table)
     click.echo(f"results: {report.results_path}", err=True)
+    if report.outcomes is not None:
+        for path in report.outcomes.files:
+            click.echo(f"outcomes: {path}", err=True)
     if report.exit_code:
         click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)
