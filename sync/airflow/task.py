@@ -1,4 +1,7 @@
-"""One sync inside an Airflow task: options, token, logging, progress, and the task's state."""
+"""One sync inside an Airflow task: options, token, logging, progress, and the task's state.
+
+``outcomes_task`` does the same for an outcomes run (``make_dag(with_outcomes=True)``).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from typing import Any
 from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
+    OUTCOMES_NAME,
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
+    outcomes_task_options,
+    outcomes_verdict,
     task_options,
     task_verdict,
 )
@@ -220,6 +226,67 @@ def sync_task(
                     fail_on_problems=share,
                     results=summary["results_path"],
                 )
+            return summary
+    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
+        raise retry(f"jobmojito-sync: {verdict}")
+    raise fail(f"jobmojito-sync: {verdict}")
+
+
+def outcomes_task(
+    *,
+    out_dir: str | Path,
+    ledger: str | Path | None = None,
+    run_date: str | None = None,
+    ds: str | None = None,
+    token_conn_id: str | None = None,
+    token_variable: str | None = None,
+    outcomes_name: str = OUTCOMES_NAME,
+    **options: Any,
+) -> dict[str, Any]:
+    """Bring the interview outcomes of the ledger's enrolments back; the summary for XCom.
+
+    The ledger defaults to the sync task's (``out_dir/jobmojito-sync.ledger.sqlite``),
+    the sheet is ``out_dir/outcomes_<ds>.xlsx``; ``options`` are further
+    ``SyncOptions`` fields (``changed_since``, ``details``, ``outcomes_layout``,
+    ``rate``, ...), the token as for ``sync_task``. Returns ``OutcomeReport.as_dict()``
+    (counts and paths only). Raises ``AirflowException`` (retried) for exit 3 and a
+    ledger held by another run, ``AirflowFailException`` otherwise.
+    """
+    fail, retry = _exceptions()
+    from pydantic import SecretStr
+
+    from sync.options import resolve_options
+    from sync.outcomes.run import execute_outcomes
+
+    with _task_logging():
+        import structlog
+
+        log = structlog.get_logger("sync.airflow")
+        try:
+            flags = outcomes_task_options(
+                out_dir=out_dir,
+                ledger=ledger,
+                run_date=run_date or ds,
+                outcomes_name=outcomes_name,
+                **options,
+            )
+            loaded = resolve_options(flags, applicants_required=False)
+            update: dict[str, Any] = {"outcomes_out": flags["outcomes_out"]}
+            update["ledger"] = flags["ledger"]
+            token = _token_from_airflow(token_conn_id, token_variable)
+            if token is not None:
+                update["token"] = SecretStr(token)
+            report = execute_outcomes(loaded.model_copy(update=update))
+        except LedgerLockedError as exc:
+            raise retry(f"jobmojito-sync outcomes: {exc}; the task will retry") from None
+        except SyncError as exc:
+            if exc.exit_code in RETRYABLE_EXIT_CODES:
+                raise retry(f"jobmojito-sync outcomes (exit {exc.exit_code}): {exc}") from None
+            raise fail(f"jobmojito-sync outcomes (exit {exc.exit_code}): {exc}") from None
+        summary = report.as_dict()
+        verdict = outcomes_verdict(summary)
+        log.info("outcomes summary", verdict=verdict or "success", **summary)
+        if verdict is None:
             return summary
     if summary["exit_code"] in RETRYABLE_EXIT_CODES:
         raise retry(f"jobmojito-sync: {verdict}")
