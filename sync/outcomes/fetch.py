@@ -3,9 +3,11 @@
 Both reads go through the dispatcher (``sync.dispatch.dispatch``) with a
 reading endpoint (``sync.dispatch.endpoints.reading``), so they get what
 sending gets: one ``AimdLimiter`` pace for every request (``rate`` a ceiling,
-a 429 slows everyone), tenacity retries by ``classify`` within
-``max_attempts``, the token command on a 401, the circuit breaker, and a clean
-stop on SIGINT/SIGTERM. Nothing here retries on its own.
+a 429 slows everyone), tenacity retries within ``max_attempts`` (by
+``classify_read``: a dropped connection or an unreadable answer is read again
+patiently, since a read changes nothing), the token command on a 401, the
+circuit breaker, and a clean stop on SIGINT/SIGTERM. Nothing here retries on
+its own.
 
 Paging (``Reader.results``): the first page alone (it tells the total and the
 page size the API really used), then every other page at once (``concurrency``
@@ -36,7 +38,7 @@ from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AbortError, ResultsIncomplete
 from sync.jobmojito.client import ApiClient
 from sync.jobmojito.models import InterviewDetails, MerchantResult, MerchantResultList
-from sync.jobmojito.retry import Reply
+from sync.jobmojito.retry import Reply, classify_read
 
 __all__ = ["MAX_PAGE_SIZE", "MAX_PASSES", "Reader", "Reading"]
 
@@ -135,6 +137,7 @@ class Reader:
             stop=self.stop,
             sleep=self.sleep,
             clock=self.clock,
+            classify=classify_read,
             limiter=self.limiter,
             endpoint=endpoint,
         )
