@@ -175,7 +175,8 @@ def object_schemas(components: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     assert nested is not None
     pairs.append(("JobInterviewCreateFromArrayQuestion.candidate_expectations_json", spec, nested))
     for name, prop, item_model in RESPONSE_ITEMS:
-        pairs.append((f"{name}.{prop}[]", components[name]["properties"][prop]["items"], item_model))
+        items = components[name]["properties"][prop]["items"]
+        pairs.append((f"{name}.{prop}[]", items, item_model))
     return pairs
 
 
