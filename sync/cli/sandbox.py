@@ -28,6 +28,12 @@ from sync.cli._app import cli, handle_errors
 @click.option("--slow-seconds", type=float, help="How long a 'slow' answer waits (default: 5).")
 @click.option("--credits", type=int, help="Monthly interview credits at start (default: 1000).")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--progress-seconds",
+    type=float,
+    help="Candidates start their interview within this many seconds of enrolling, then"
+    " finish within as many more (default: 60; 0: at once).",
+)
 @handle_errors
 def sandbox(**flags: Any) -> None:
     """Serve the local JobMojito API simulator for rehearsals (127.0.0.1 only)."""
