@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sync.airflow.options import (
     AIRFLOW_MISSING,
@@ -86,6 +86,37 @@ def _token_from_airflow(conn_id: str | None, variable: str | None) -> str | None
             raise ConfigError(f"token_variable={variable!r}: the Variable is empty")
         return str(value)
     return None
+
+
+@contextlib.contextmanager
+def _task_errors(what: str) -> Iterator[None]:
+    """A ``SyncError`` as the task's state: retried for exit 3 and for a ledger held by
+    another run (``AirflowException``), failed for good otherwise (``AirflowFailException``)."""
+    fail, retry = _exceptions()
+    try:
+        yield
+    except LedgerLockedError as exc:
+        raise retry(f"{what}: {exc}; the task will retry") from None
+    except SyncError as exc:
+        if exc.exit_code in RETRYABLE_EXIT_CODES:
+            raise retry(f"{what} (exit {exc.exit_code}): {exc}") from None
+        raise fail(f"{what} (exit {exc.exit_code}): {exc}") from None
+
+
+def _failed(summary: dict[str, Any], verdict: str) -> NoReturn:
+    """End the task for ``verdict``: retried when its exit code may pass on a retry."""
+    fail, retry = _exceptions()
+    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
+        raise retry(f"jobmojito-sync: {verdict}")
+    raise fail(f"jobmojito-sync: {verdict}")
+
+
+def _token_update(conn_id: str | None, variable: str | None) -> dict[str, Any]:
+    """``{"token": ...}`` from the Connection or Variable named, else nothing."""
+    from pydantic import SecretStr
+
+    token = _token_from_airflow(conn_id, variable)
+    return {} if token is None else {"token": SecretStr(token)}
 
 
 class TaskProgress:
@@ -172,9 +203,7 @@ def sync_task(
     for exit 2 and for exit 1 above ``fail_on_problems``; ``AirflowException``
     (retried) for exit 3 and for a ledger held by another run.
     """
-    fail, retry = _exceptions()
-    from pydantic import SecretStr
-
+    _exceptions()  # Airflow must be there before anything runs
     from sync.options import resolve_options
     from sync.run import execute
 
@@ -182,7 +211,7 @@ def sync_task(
         import structlog
 
         log = structlog.get_logger("sync.airflow")
-        try:
+        with _task_errors("jobmojito-sync"):
             share = check_share(fail_on_problems)
             flags = task_options(
                 applicants=applicants,
@@ -199,21 +228,13 @@ def sync_task(
             # renaming the results file; the task's names win.
             update: dict[str, Any] = {"out": flags["out"], "ledger": flags["ledger"]}
             update["out_dir"] = None
-            token = _token_from_airflow(token_conn_id, token_variable)
-            if token is not None:
-                update["token"] = SecretStr(token)
+            update.update(_token_update(token_conn_id, token_variable))
             opts = loaded.model_copy(update=update)
             try:
                 Path(out_dir).mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ConfigError(f"out_dir {out_dir}: cannot create it ({exc.strerror})") from None
             report = execute(opts, progress=TaskProgress())
-        except LedgerLockedError as exc:
-            raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
-        except SyncError as exc:
-            if exc.exit_code in RETRYABLE_EXIT_CODES:
-                raise retry(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
-            raise fail(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
         summary = report.as_dict()
         verdict = task_verdict(summary, share)
         log.info("task summary", verdict=verdict or "success", **summary)
@@ -227,9 +248,7 @@ def sync_task(
                     results=summary["results_path"],
                 )
             return summary
-    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
-        raise retry(f"jobmojito-sync: {verdict}")
-    raise fail(f"jobmojito-sync: {verdict}")
+    _failed(summary, verdict)
 
 
 def outcomes_task(
@@ -252,9 +271,7 @@ def outcomes_task(
     (counts and paths only). Raises ``AirflowException`` (retried) for exit 3 and a
     ledger held by another run, ``AirflowFailException`` otherwise.
     """
-    fail, retry = _exceptions()
-    from pydantic import SecretStr
-
+    _exceptions()  # Airflow must be there before anything runs
     from sync.options import resolve_options
     from sync.outcomes.run import execute_outcomes
 
@@ -262,7 +279,7 @@ def outcomes_task(
         import structlog
 
         log = structlog.get_logger("sync.airflow")
-        try:
+        with _task_errors("jobmojito-sync outcomes"):
             flags = outcomes_task_options(
                 out_dir=out_dir,
                 ledger=ledger,
@@ -271,23 +288,12 @@ def outcomes_task(
                 **options,
             )
             loaded = resolve_options(flags, applicants_required=False)
-            update: dict[str, Any] = {"outcomes_out": flags["outcomes_out"]}
-            update["ledger"] = flags["ledger"]
-            token = _token_from_airflow(token_conn_id, token_variable)
-            if token is not None:
-                update["token"] = SecretStr(token)
+            update = {"outcomes_out": flags["outcomes_out"], "ledger": flags["ledger"]}
+            update.update(_token_update(token_conn_id, token_variable))
             report = execute_outcomes(loaded.model_copy(update=update))
-        except LedgerLockedError as exc:
-            raise retry(f"jobmojito-sync outcomes: {exc}; the task will retry") from None
-        except SyncError as exc:
-            if exc.exit_code in RETRYABLE_EXIT_CODES:
-                raise retry(f"jobmojito-sync outcomes (exit {exc.exit_code}): {exc}") from None
-            raise fail(f"jobmojito-sync outcomes (exit {exc.exit_code}): {exc}") from None
         summary = report.as_dict()
         verdict = outcomes_verdict(summary)
         log.info("outcomes summary", verdict=verdict or "success", **summary)
         if verdict is None:
             return summary
-    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
-        raise retry(f"jobmojito-sync: {verdict}")
-    raise fail(f"jobmojito-sync: {verdict}")
+    _failed(summary, verdict)

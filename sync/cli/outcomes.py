@@ -8,11 +8,14 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
-from sync.options import DEFAULT_BASE_URL
-
-#: This command's flags that set an option of another name.
-_RENAMED = {"out": "outcomes_out", "layout": "outcomes_layout", "page_size": "outcomes_page_size"}
+from sync.cli._app import (
+    _configure_logging,
+    _State,
+    api_flags,
+    cli,
+    handle_errors,
+    outcomes_flags,
+)
 
 
 @cli.command()
@@ -27,50 +30,8 @@ _RENAMED = {"out": "outcomes_out", "layout": "outcomes_layout", "page_size": "ou
     type=click.Path(path_type=Path),
     help="The ledger your runs write (default: as `run` finds it).",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="The outcomes sheet, .xlsx or .csv [default: <results stem>.outcomes.xlsx].",
-)
-@click.option(
-    "--changed-since",
-    help="Only what changed: 'last-run' (since each line was last written) or a date/time"
-    " (2026-11-01, 2026-11-01T06:00:00Z).",
-)
-@click.option(
-    "--details",
-    is_flag=True,
-    default=None,
-    help="Add the AI assessment of completed interviews (one request each; never the transcript).",
-)
-@click.option(
-    "--layout",
-    help="Import file: auto (per the mapping that enrolled each candidate), generic (none),"
-    " or an ATS's layout (lever)." + _default("outcomes_layout"),
-)
-@click.option(
-    "--page-size",
-    type=int,
-    help="Results per page of merchant-result-list, 1-1000." + _default("outcomes_page_size"),
-)
-@click.option(
-    "--base-url",
-    help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
-)
-@click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option(
-    "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
-)
-@click.option(
-    "--rate",
-    type=float,
-    help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
-)
-@click.option("--max-attempts", type=int, help="Attempts per request." + _default("max_attempts"))
-@click.option(
-    "--token-command",
-    help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
-)
+@outcomes_flags("")
+@api_flags
 @handle_errors
 def outcomes(config_file: Path | None, **flags: Any) -> None:
     """Bring the interview outcomes back: one line per enrolled candidate.
@@ -84,8 +45,7 @@ def outcomes(config_file: Path | None, **flags: Any) -> None:
     from sync.options import resolve_options
     from sync.outcomes.run import execute_outcomes
 
-    given = {_RENAMED.get(key, key): value for key, value in flags.items()}
-    given["log_format"] = _State.log_format
+    given = {**flags, "log_format": _State.log_format}
     options = resolve_options(given, config=config_file, applicants_required=False)
     _configure_logging(options.log_format)
     report = execute_outcomes(options)

@@ -8,9 +8,16 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors
+from sync.cli._app import (
+    _configure_logging,
+    _default,
+    _State,
+    api_flags,
+    cli,
+    handle_errors,
+    outcomes_flags,
+)
 from sync.errors import EXIT_MEANINGS
-from sync.options import DEFAULT_BASE_URL
 
 
 @cli.command()
@@ -69,24 +76,7 @@ from sync.options import DEFAULT_BASE_URL
     help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
     " jobmojito-sync.ledger.sqlite in --out-dir).",
 )
-@click.option(
-    "--base-url",
-    help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
-)
-@click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option(
-    "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
-)
-@click.option(
-    "--rate",
-    type=float,
-    help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
-)
-@click.option(
-    "--max-attempts",
-    type=int,
-    help="Attempts per row before it is failed." + _default("max_attempts"),
-)
+@api_flags
 @click.option(
     "--force",
     is_flag=True,
@@ -101,40 +91,12 @@ from sync.options import DEFAULT_BASE_URL
 )
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
 @click.option(
-    "--token-command",
-    help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
-)
-@click.option(
     "--with-outcomes",
     is_flag=True,
     default=None,
     help="After the run, bring the interview outcomes back (as the `outcomes` command).",
 )
-@click.option(
-    "--outcomes-out",
-    type=click.Path(path_type=Path),
-    help="The outcomes sheet, .xlsx or .csv [default: <results stem>.outcomes.xlsx].",
-)
-@click.option(
-    "--changed-since",
-    help="Outcomes: only what changed, 'last-run' or a date/time (2026-11-01).",
-)
-@click.option(
-    "--details",
-    is_flag=True,
-    default=None,
-    help="Outcomes: add the AI assessment of completed interviews.",
-)
-@click.option(
-    "--outcomes-layout",
-    help="Outcomes import file: auto, generic, or an ATS's layout (lever)."
-    + _default("outcomes_layout"),
-)
-@click.option(
-    "--outcomes-page-size",
-    type=int,
-    help="Outcomes: results per page, 1-1000." + _default("outcomes_page_size"),
-)
+@outcomes_flags("outcomes-")
 @click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."

@@ -162,8 +162,11 @@ class Ledger(abc.ABC):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        kind: str = "sync",
     ) -> str:
-        """Take the run lock, mark abandoned runs 'killed', and return a new run id."""
+        """Take the run lock, mark abandoned runs 'killed', and return a new run id.
+
+        ``kind`` is ``sync`` for a run that sends, ``outcomes`` for an outcomes run."""
 
     @abc.abstractmethod
     def record_plan(
@@ -211,9 +214,17 @@ class Ledger(abc.ABC):
 
     # ------------------------------------------------------------ outcomes runs
 
-    @abc.abstractmethod
     def start_outcome_run(self, *, tool_version: str, results_path: str, layout: str) -> str:
-        """Take the run lock and return a new run id of kind ``outcomes``."""
+        """Take the run lock and return a new run id of kind ``outcomes`` (no inputs; the
+        layout stands where a sync run names its mapping)."""
+        return self.start_run(
+            inputs=[],
+            mapping=layout,
+            dry_run=False,
+            tool_version=tool_version,
+            results_path=results_path,
+            kind="outcomes",
+        )
 
     @abc.abstractmethod
     def enrolled_candidates(self) -> list[EnrolledCandidate]:

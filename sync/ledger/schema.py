@@ -103,21 +103,12 @@ ALTER TABLE enrolments ADD COLUMN position_external_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE enrolments ADD COLUMN source_file TEXT NOT NULL DEFAULT '';
 ALTER TABLE enrolments ADD COLUMN source_row INTEGER;
 UPDATE enrolments SET
-    candidate_name = COALESCE((SELECT r.candidate_name FROM rows r
-        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
-        ORDER BY r.row_index LIMIT 1), ''),
-    candidate_email = COALESCE((SELECT r.candidate_email FROM rows r
-        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
-        ORDER BY r.row_index LIMIT 1), ''),
-    position = COALESCE((SELECT r.position FROM rows r
-        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
-        ORDER BY r.row_index LIMIT 1), ''),
-    source_file = COALESCE((SELECT r.source_file FROM rows r
-        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
-        ORDER BY r.row_index LIMIT 1), ''),
-    source_row = (SELECT r.source_row FROM rows r
-        WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
-        ORDER BY r.row_index LIMIT 1);
+    candidate_name = r.candidate_name, candidate_email = r.candidate_email,
+    position = r.position, source_file = r.source_file, source_row = r.source_row
+FROM rows r
+WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+    AND r.row_index = (SELECT min(f.row_index) FROM rows f
+                       WHERE f.run_id = r.run_id AND f.identity = r.identity);
 CREATE TABLE outcomes (
     identity TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,

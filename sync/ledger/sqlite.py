@@ -158,27 +158,8 @@ class SQLiteLedger(SQLiteOutcomes, Ledger):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        kind: str = "sync",
     ) -> str:
-        return self._start(
-            "sync",
-            inputs=inputs,
-            mapping=mapping,
-            dry_run=dry_run,
-            tool_version=tool_version,
-            results_path=results_path,
-        )
-
-    def _start(
-        self,
-        kind: str,
-        *,
-        inputs: list[tuple[str, str]],
-        mapping: str,
-        dry_run: bool,
-        tool_version: str,
-        results_path: str,
-    ) -> str:
-        """Take the run lock and insert a run of ``kind``; its id."""
         self._lock.acquire()
         for _ in range(20):
             run_id = new_run_id()

@@ -2,7 +2,8 @@
 
 ``SQLiteOutcomes`` is a base of ``SQLiteLedger`` (``sync.ledger.sqlite``), kept
 apart so that the sending half reads on its own. It writes nothing outside the
-transactions of the ledger (``_write``) and takes the same run lock (``_start``).
+transactions of the ledger (``_write``); an outcomes run is started like any
+run (``Ledger.start_outcome_run``), under the same run lock.
 
 - ``_remember_who``: an enrolment keeps its candidate's name, e-mail, position,
   the ATS's own candidate and job ids and the export row, refreshed whenever a
@@ -86,18 +87,6 @@ class SQLiteOutcomes:
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:  # pragma: no cover
         raise NotImplementedError
 
-    def _start(
-        self,
-        kind: str,
-        *,
-        inputs: list[tuple[str, str]],
-        mapping: str,
-        dry_run: bool,
-        tool_version: str,
-        results_path: str,
-    ) -> str:  # pragma: no cover - SQLiteLedger's
-        raise NotImplementedError
-
     def _require_run(self, run_id: str) -> None:  # pragma: no cover - SQLiteLedger's
         raise NotImplementedError
 
@@ -121,16 +110,6 @@ class SQLiteOutcomes:
         )
 
     # ------------------------------------------------------------------ outcomes runs
-
-    def start_outcome_run(self, *, tool_version: str, results_path: str, layout: str) -> str:
-        return self._start(
-            "outcomes",
-            inputs=[],
-            mapping=layout,
-            dry_run=False,
-            tool_version=tool_version,
-            results_path=results_path,
-        )
 
     def enrolled_candidates(self) -> list[EnrolledCandidate]:
         found: list[EnrolledCandidate] = []

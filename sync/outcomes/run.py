@@ -36,9 +36,7 @@ from sync.errors import (
     ConfigError,
     LedgerError,
     SyncError,
-    UsageError,
 )
-from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger, open_ledger
 from sync.ledger.base import EnrolledCandidate, utc_now
 from sync.options import SyncOptions, resolve_options
@@ -56,7 +54,8 @@ from sync.outcomes.match import Matching, match_results
 from sync.outcomes.sheets import write_outcomes
 from sync.outcomes.summary import Gathered
 from sync.redact import register_secret
-from sync.send import stop_on_signals
+from sync.results.sheets import sheet_suffix
+from sync.send import api_client, stop_on_signals
 
 __all__ = [
     "OutcomeReport",
@@ -181,8 +180,7 @@ def execute_outcomes(options: SyncOptions) -> OutcomeReport:
         register_secret(options.token.get_secret_value())
     layout = options.outcomes_layout
     out = options.outcomes_path()
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise UsageError(f"{out}: the outcomes file must end in .xlsx or .csv")
+    sheet_suffix(out, "outcomes")  # before anything is read, not after
     ledger_path = options.ledger_path()
     if not ledger_path.is_file():
         raise LedgerError(
@@ -211,14 +209,7 @@ def execute_outcomes(options: SyncOptions) -> OutcomeReport:
 async def _gather(
     options: SyncOptions, candidates: Sequence[EnrolledCandidate], since: str | None
 ) -> Gathered:
-    tokens = TokenSource(options.token, options.token_command)
-    async with ApiClient(
-        options.base_url,
-        tokens,
-        timeout=options.timeout,
-        concurrency=options.concurrency,
-        user_agent=f"jobmojito-sync/{__version__}",
-    ) as client:
+    async with api_client(options) as client:
         stop = asyncio.Event()
         with stop_on_signals(stop, asyncio.get_running_loop()):
             reader = Reader(client, DispatchSettings.from_options(options), stop=stop)

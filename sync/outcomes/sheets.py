@@ -25,7 +25,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from sync.errors import UsageError
 from sync.outcomes.layouts import ImportLayout
 from sync.outcomes.lines import (
     COMPLETED,
@@ -39,9 +38,9 @@ from sync.outcomes.lines import (
 from sync.records import Status
 from sync.results.sheets import (
     STATUS_COLOURS,
-    SUFFIXES,
     Table,
     atomic,
+    sheet_suffix,
     write_csv_table,
     write_workbook,
 )
@@ -79,12 +78,7 @@ def write_outcomes(
 ) -> list[Path]:
     """Write the outcomes (and the import files) atomically; every path written."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(
-            f"{path}: the outcomes file must end in .xlsx or .csv, not {suffix or '(nothing)'!r}"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = sheet_suffix(path, "outcomes")
     columns = outcome_columns(details=details)
     rows = (line.values(details=details) for line in lines)
     apart = (line.values() for line in unmatched)

@@ -124,12 +124,7 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
     written (the previous file, if any, is then left as it was).
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(
-            f"{path}: the results file must end in .xlsx or .csv, not {suffix or '(nothing)'!r}"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = sheet_suffix(path, "results")
     counts = count_statuses(lines)
     rows = (_values(line) for line in lines)
     if suffix == ".xlsx":
@@ -157,6 +152,18 @@ def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) 
         with atomic(summary_text_path(path)) as tmp:
             tmp.write_text(summary_text(path, sections), encoding="utf-8")
     return path
+
+
+def sheet_suffix(path: Path, what: str) -> str:
+    """``.xlsx`` or ``.csv``, the format ``path`` asks for, its folder made; else
+    ``UsageError`` naming ``what`` file it is."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UsageError(
+            f"{path}: the {what} file must end in .xlsx or .csv, not {suffix or '(nothing)'!r}"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return suffix
 
 
 def read_results(path: Path) -> list[dict[str, str]]:
@@ -387,6 +394,7 @@ __all__ = [
     "Table",
     "atomic",
     "read_results",
+    "sheet_suffix",
     "write_csv_table",
     "write_results",
     "write_workbook",

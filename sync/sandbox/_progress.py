@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sync.jobmojito.document import document
+
 #: Fates, each with its share of candidates (percent) when no tag forces one.
 FATES: tuple[tuple[str, int], ...] = (
     ("never", 20),
@@ -39,6 +41,13 @@ FATES: tuple[tuple[str, int], ...] = (
 )
 FATE_NAMES = tuple(name for name, _ in FATES)
 REJECTED_AT_ENROLMENT = frozenset({"ai_reject", "recruiter_reject"})
+_RESULT = document()["components"]["schemas"]["MerchantResultListResponse"]["properties"]["data"]
+#: A result's score and sub-scores, as the document lists them (the simulated one aside).
+SCORE_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name in _RESULT["items"]["properties"]
+    if name.startswith("score") and "simulation" not in name
+)
 RECORDINGS_BASE = "https://sandbox.jobmojito.local/storage/v1/object/sign/recordings/"
 QUESTIONS = (
     "Tell us about a project you are proud of.",
@@ -308,17 +317,6 @@ class InterviewProgress:
             if body.get("ai_analysis_recruiter"):
                 body["ai_analysis_recruiter"] += f" (recording: {url})"
         return body
-
-
-#: The sub-scores of a row, after ``score``.
-SCORE_FIELDS = (
-    "score",
-    "score_sentiment",
-    "score_words_per_minute",
-    "score_interview_ai",
-    "score_answer_ai",
-    "score_pronunciation",
-)
 
 
 def _signed(path: str, key: tuple[object, ...]) -> str:

@@ -203,6 +203,6 @@ def _banner(config: SandboxConfig, port: int) -> str:
         f"  token: {config.token}   rate limit: {rate}   latency: {config.latency_ms:g} ms"
         f" (+{config.latency_jitter_ms:g} jitter)   faults: {faults}   seed: {config.seed}\n"
         f"  interviews progress within {config.progress_seconds:g} s of enrolment"
-        f" (POST /__sandbox/advance {{\"seconds\": N}} moves the clock on)\n"
+        f' (POST /__sandbox/advance {{"seconds": N}} moves the clock on)\n'
         f"  stats: {_root_url(config.host, port)}/__sandbox/stats   Ctrl-C to stop"
     )
