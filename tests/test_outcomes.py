@@ -24,12 +24,12 @@ from sync.jobmojito.retry import Failure, Reply, Verdict, classify_read
 from sync.ledger import EnrolledCandidate, SeenOutcome, open_ledger
 from sync.ledger.schema import _SCHEMA_V1, SCHEMA_VERSION
 from sync.options import OutcomesLayout, resolve_options
+from sync.outcomes.assessment import assessment_of
 from sync.outcomes.layouts import AUTO, GENERIC, LAYOUTS, LEVER, choose_layouts, note_text
 from sync.outcomes.lines import (
     NOT_STARTED,
     Outcome,
     OutcomeLine,
-    assessment_of,
     describe_change,
     outcome_of,
     progress_of,

@@ -13,9 +13,11 @@ Modules, lowest first:
 - ``lines``: what a result says (``Outcome``), a line of the sheet and what
   changed, the columns (pure);
 - ``match``: which enrolment each result belongs to (pure);
+- ``assessment``: the AI assessment of a completed interview, as the sheet shows it;
 - ``layouts``: the ATS import layouts (Lever) and which lines go to each;
 - ``fetch``: reading every page, and the details, through the dispatcher;
 - ``sheets``: writing the sheet, the results apart and the import files;
+- ``summary``: the Summary of a run, and its counts for ``history`` and XCom;
 - ``run``: the lifecycle (``run_outcomes``, ``execute_outcomes``, ``OutcomeReport``).
 
 Names load lazily: ``sync.run`` and the CLI import this package without httpx.

@@ -22,10 +22,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sync.ledger.base import EnrolledCandidate, SeenOutcome
-from sync.redact import redact
 
 if TYPE_CHECKING:
-    from sync.jobmojito.models import InterviewDetails, MerchantResult
+    from sync.jobmojito.models import MerchantResult
 
 NOT_STARTED = "not started yet"
 STARTED = "started"
@@ -95,7 +94,8 @@ def _number(value: float | None, digits: int = 2) -> float | None:
     return int(number) if number.is_integer() else number
 
 
-def _text(value: object) -> str:
+def clean_text(value: object) -> str:
+    """``value`` as text on one line, runs of white space made one space."""
     return " ".join(str(value or "").split())
 
 
@@ -103,7 +103,7 @@ def progress_of(result: MerchantResult | None) -> str:
     """``completed``, ``started``, ``not started yet``, or the API's word for another state."""
     if result is None:
         return NOT_STARTED
-    status = _text(result.coach_status).lower()
+    status = clean_text(result.coach_status).lower()
     if status in _DONE_WORDS:
         return COMPLETED
     if status:
@@ -118,44 +118,15 @@ def outcome_of(result: MerchantResult | None) -> Outcome:
     duration = result.duration_ds
     return Outcome(
         progress=progress_of(result),
-        decision=_text(result.decision_status).lower(),
+        decision=clean_text(result.decision_status).lower(),
         shortlisted=result.recruiter_shortlist,
         scores=tuple(_number(getattr(result, name)) for name in SCORES),
         duration_minutes=None if duration is None else _number(duration / 600, 1),
-        processing_status=_text(result.processing_status),
-        step=_text(result.position_step),
-        result_id=_text(result.interview_result_id),
-        updated_at=_text(result.updated_at or result.created_at),
+        processing_status=clean_text(result.processing_status),
+        step=clean_text(result.position_step),
+        result_id=clean_text(result.interview_result_id),
+        updated_at=clean_text(result.updated_at or result.created_at),
     )
-
-
-def _reasons(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return "; ".join(_text(item) for item in value if _text(item))
-    return _text(value)
-
-
-def _paragraphs(text: str | None) -> str:
-    lines = [" ".join(line.split()) for line in str(text or "").splitlines()]
-    return "\n".join(line for line in lines if line)
-
-
-def assessment_of(details: InterviewDetails) -> tuple[str, str, str]:
-    """The AI assessment as the sheet shows it: summary, reasons to hire, reasons not to.
-
-    The recruiter-facing analysis (else the score's summary) and the hiring reasons;
-    never the transcript, and never a link: text goes through ``redact``, so a
-    signed URL quoted in it is gone.
-    """
-    summary = _paragraphs(details.ai_analysis_recruiter) or _paragraphs(details.score_text)
-    other = details.ai_analysis_other if isinstance(details.ai_analysis_other, dict) else {}
-    reasons = other.get("hiring_reasons")
-    reasons = reasons if isinstance(reasons, dict) else {}
-    to_hire = _reasons(reasons.get("reasons_to_hire") or details.ai_analysis_recruiter_why_hire)
-    not_to = _reasons(
-        reasons.get("reasons_not_to_hire") or details.ai_analysis_recruiter_why_not_hire
-    )
-    return redact(summary), redact(to_hire), redact(not_to)
 
 
 def describe_change(last: SeenOutcome | None, now: Outcome) -> str:
@@ -374,12 +345,12 @@ class UnmatchedLine:
     @classmethod
     def of(cls, result: MerchantResult, why: str) -> UnmatchedLine:
         return cls(
-            candidate_name=_text(result.candidate_name),
-            candidate_email=_text(result.candidate_email),
-            position=_text(result.position_name),
-            external_id=_text(result.external_id),
+            candidate_name=clean_text(result.candidate_name),
+            candidate_email=clean_text(result.candidate_email),
+            position=clean_text(result.position_name),
+            external_id=clean_text(result.external_id),
             outcome=outcome_of(result),
-            profile_interview_id=_text(result.profile_interview_id),
+            profile_interview_id=clean_text(result.profile_interview_id),
             why=why,
         )
 

@@ -41,12 +41,12 @@ from sync.ledger import Ledger, open_ledger
 from sync.ledger.base import EnrolledCandidate, utc_now
 from sync.options import SyncOptions, resolve_options
 from sync.outcomes import summary
+from sync.outcomes.assessment import assessment_of
 from sync.outcomes.fetch import Reader
 from sync.outcomes.layouts import choose_layouts
 from sync.outcomes.lines import (
     OutcomeLine,
     UnmatchedLine,
-    assessment_of,
     outcome_columns,
     select_lines,
 )

@@ -29,11 +29,9 @@ Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
 never half a sheet; the folder is created if missing.
 
-The writing itself knows no results line: ``write_workbook`` lays out any
-``Table`` (columns, rows of values, which columns are numbers, which one is a
-link, which one is coloured) with a Summary, ``write_csv_table`` any table as
-CSV, and ``atomic`` makes either atomic. The outcomes sheet
-(``sync.outcomes.sheets``) is written with them, under the same cell rules.
+The writing knows no results line: ``write_workbook`` lays out any ``Table``
+with a Summary, ``write_csv_table`` any table as CSV, ``atomic`` makes either
+atomic; the outcomes sheet (``sync.outcomes.sheets``) is written with them.
 """
 
 from __future__ import annotations
