@@ -23,6 +23,7 @@ nowhere).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 import uuid
@@ -56,12 +57,14 @@ QUESTIONS = (
 )
 
 
+@functools.lru_cache(maxsize=1 << 18)  # every page recomputes every row: hash each once
 def _unit(*parts: object) -> float:
     """A stable number in [0, 1) for these parts."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _uuid(*parts: object) -> str:
     return str(uuid.UUID(bytes=hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:16]))
 
