@@ -40,6 +40,10 @@ dag = make_dag(
     retry_delay=timedelta(minutes=10),
     fail_on_problems=0.05,  # fail the task when more than 5 % of the rows need attention
     # token_conn_id="jobmojito",  # a Connection whose password is the API token
+    # Bring the outcomes back in a second task (outcomes_<ds>.xlsx: who took the
+    # interview, how they scored, only what changed since the night before):
+    # with_outcomes=True,
+    # outcomes_kwargs={"changed_since": "last-run", "details": True},
     # Any other run option (see `jobmojito-sync run --help`):
     rate=10,
     concurrency=8,
