@@ -265,6 +265,12 @@ class TestLayouts:
         with pytest.raises(UsageError):
             choose_layouts("levr", [lever])
 
+    def test_a_layout_that_applies_writes_its_file_even_empty(self) -> None:
+        """No change tonight: Lever's file is a header only, never yesterday's left behind."""
+        assert choose_layouts(AUTO, [], mappings=["lever", "generic"]) == {LEVER: []}
+        assert choose_layouts("lever", []) == {LEVER: []}
+        assert choose_layouts(AUTO, [], mappings=["generic"]) == {}
+
     def test_options_name_every_layout(self) -> None:
         assert set(get_args(OutcomesLayout)) == {AUTO, GENERIC, *LAYOUTS}
 
@@ -470,6 +476,72 @@ class TestReadsThroughTheDispatcher:
     )
     def test_classify_read(self, reply: Reply[Any], verdict: Verdict) -> None:
         assert classify_read(reply) is verdict
+
+
+class FakeResults:
+    """A results list behind a mock transport: ``cap`` items a page at most, whatever the
+    limit; ``shrink_after`` requests, the first result vanishes (the pages shift)."""
+
+    def __init__(
+        self, n: int, *, cap: int = 1000, later: bool = False, shrink_after: int | None = None
+    ) -> None:
+        self.ids = [f"r{i}" for i in range(n)]
+        self.cap = cap
+        self.later = later  # cap only the pages after the first
+        self.shrink_after = shrink_after
+        self.requests = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.shrink_after is not None and self.requests > self.shrink_after and self.ids:
+            self.ids.pop(0)
+            self.shrink_after = None
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        capped = self.cap if offset or not self.later else limit
+        page = self.ids[offset : offset + min(limit, capped)]
+        body = {"data": [{"id": i} for i in page],
+                "pagination": {"total": len(self.ids), "limit": limit, "offset": offset,
+                               "has_more": offset + len(page) < len(self.ids)}}  # fmt: skip
+        return httpx.Response(200, json=body)
+
+
+def read_all(api: FakeResults, page_size: int) -> Any:
+    from sync.outcomes.fetch import Reader
+
+    async def main() -> Any:
+        transport = httpx.MockTransport(api)
+        async with ApiClient("https://api.test/", TokenSource("tok-paging-123"), timeout=5,
+                             concurrency=4, transport=transport) as client:  # fmt: skip
+            return await Reader(client, DispatchSettings(rate=1000, concurrency=4)).results(
+                page_size
+            )
+
+    return asyncio.run(main())
+
+
+class TestPaging:
+    """Every result is read once, whatever the API does to its pages."""
+
+    def test_pages_read_concurrently_after_the_first(self) -> None:
+        reading = read_all(FakeResults(23), 5)
+        assert sorted(r.id for r in reading.results) == sorted(f"r{i}" for i in range(23))
+        assert (reading.pages, reading.passes, reading.notes) == (5, 1, [])
+
+    def test_a_first_page_shorter_than_asked_sets_the_step(self) -> None:
+        reading = read_all(FakeResults(23, cap=4), 5)  # says limit=5, gives 4
+        assert sorted(r.id for r in reading.results) == sorted(f"r{i}" for i in range(23))
+        assert (reading.pages, reading.notes) == (6, [])
+
+    def test_later_pages_shorter_than_asked_are_read_one_after_the_other(self) -> None:
+        reading = read_all(FakeResults(23, cap=4, later=True), 5)
+        assert sorted(r.id for r in reading.results) == sorted(f"r{i}" for i in range(23))
+        assert reading.notes == ["the API gave pages shorter than asked: read one after the other"]
+
+    def test_results_vanishing_while_reading_make_it_read_again(self) -> None:
+        api = FakeResults(23, shrink_after=2)  # r0 goes once two pages are out: pages shift
+        reading = read_all(api, 5)
+        assert reading.passes == 2
+        assert {f"r{i}" for i in range(1, 23)} <= {r.id for r in reading.results}
 
 
 class TestAirflowOptions:

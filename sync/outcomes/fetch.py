@@ -13,7 +13,9 @@ Paging (``Reader.results``): the first page alone (it tells the total and the
 page size the API really used), then every other page at once (``concurrency``
 at a time), oldest result first (``order_by=created_at_oldest``) so that results
 added meanwhile land at the end, where ``has_more`` on the last page leads to
-them. A page that cannot be read ends the whole read (``ResultsIncomplete``):
+them. Pages shorter than asked while more are to come (an API that caps pages
+without saying so) make it read one page after the other instead, each from
+where the last one ended. A page that cannot be read ends the whole read (``ResultsIncomplete``):
 an outcomes sheet with a hole would say "not started yet" of someone who
 finished. Results are kept by id, so a result seen twice counts once; when a
 later page reports a smaller total than the first (results removed while
@@ -171,7 +173,12 @@ class Reader:
             first = (await self._pages([0], size))[0]
             # The page size the API really used, if it gave fewer than asked.
             step = first.pagination.limit if 0 < first.pagination.limit < size else size
+            if first.pagination.has_more and 0 < len(first.data) < step:
+                step = len(first.data)  # a page shorter than it says: go by what it gives
             read = [first, *await self._pages(range(step, first.pagination.total, step), step)]
+            if any(p.pagination.has_more and len(p.data) < step for p in read[:-1]):
+                notes.append("the API gave pages shorter than asked: read one after the other")
+                read = await self._one_after_the_other(step)
             last = read[-1]
             while last.pagination.has_more and any(r.id not in found for r in last.data):
                 for result in last.data:
@@ -192,6 +199,14 @@ class Reader:
                     " a result that moved between pages may be missing until the next run"
                 )
         return Reading(list(found.values()), total, pages, passes, notes)
+
+    async def _one_after_the_other(self, step: int) -> list[MerchantResultList]:
+        """Every page in turn, each from where the last one ended, while ``has_more``."""
+        read = [(await self._pages([0], step))[0]]
+        while read[-1].pagination.has_more and read[-1].data:
+            offset = read[-1].pagination.offset + len(read[-1].data)
+            read.append((await self._pages([offset], step))[0])
+        return read
 
     async def details(
         self, result_ids: Sequence[str]

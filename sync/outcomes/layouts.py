@@ -23,7 +23,7 @@ each line to the layout of the mapping that enrolled it (if it has one),
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -152,11 +152,14 @@ LAYOUTS: Mapping[str, ImportLayout] = {LEVER.name: LEVER}
 
 
 def choose_layouts(
-    name: str, lines: Sequence[OutcomeLine]
+    name: str, lines: Sequence[OutcomeLine], *, mappings: Iterable[str] = ()
 ) -> dict[ImportLayout, list[OutcomeLine]]:
     """The import files to write: each layout with its lines, in line order.
 
-    ``name`` is ``auto``, ``generic`` or a layout's name (``SyncOptions`` allows no other).
+    ``name`` is ``auto``, ``generic`` or a layout's name (``SyncOptions`` allows no
+    other). ``mappings`` are those of every enrolment, written or not: a layout that
+    applies gets its file even with no line (a header only), so yesterday's file of
+    the same name is never left behind to be imported twice.
     """
     if name not in (AUTO, GENERIC, *LAYOUTS):
         raise UsageError(
@@ -165,8 +168,10 @@ def choose_layouts(
     if name == GENERIC:
         return {}
     if name in LAYOUTS:
-        return {LAYOUTS[name]: list(lines)} if lines else {}
-    chosen: dict[ImportLayout, list[OutcomeLine]] = {}
+        return {LAYOUTS[name]: list(lines)}
+    chosen: dict[ImportLayout, list[OutcomeLine]] = {
+        LAYOUTS[mapping]: [] for mapping in dict.fromkeys(mappings) if mapping in LAYOUTS
+    }
     for line in lines:
         layout = LAYOUTS.get(line.mapping)
         if layout is not None:

@@ -274,7 +274,7 @@ def _run(
     if gathered.aborted is not None:
         notes.insert(0, f"stopped while reading assessments: {gathered.aborted}")
     exit_code = EXIT_ABORTED if gathered.aborted else 1 if gathered.unread else 0
-    imports = choose_layouts(layout, gathered.written)
+    imports = choose_layouts(layout, gathered.written, mappings=(c.mapping for c in candidates))
     counts = summary.counts(gathered)
     sections = summary.sections(
         options, run_id, layout, started, exit_code, gathered, imports, out, notes
