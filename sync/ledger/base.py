@@ -172,7 +172,10 @@ class Ledger(abc.ABC):
     def record_plan(
         self, run_id: str, lines: Sequence[ResultLine], pending: Sequence[bool]
     ) -> None:
-        """Store every input row of the run; ``pending[i]`` rows are to be sent."""
+        """Store every input row of the run; ``pending[i]`` rows are to be sent.
+
+        A row ``skipped`` as already enrolled refreshes its enrolment's name, e-mail,
+        position, ATS ids and export row (a blank never erases a value)."""
 
     @abc.abstractmethod
     def enrolled(self, identities: Iterable[str]) -> dict[str, Enrolment]:
@@ -190,7 +193,8 @@ class Ledger(abc.ABC):
 
     @abc.abstractmethod
     def record_outcome(self, run_id: str, row_index: int, line: ResultLine) -> None:
-        """Record a row's final outcome; an API decision also records the enrolment."""
+        """Record a row's final outcome; an API decision also records the enrolment,
+        with who it is (name, e-mail, position, ATS ids, export row)."""
 
     @abc.abstractmethod
     def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
