@@ -39,6 +39,12 @@ def main() -> None:
         f" ({r['rows_per_s']:,.0f} lines/s), process peak {r['peak_mb']:,.0f} MB\n"
     )
 
+    from bench.bench_resumes import bench_resumes
+
+    print("resume matching (target < 10 s each):")
+    for key, value in bench_resumes(folder / "resumes").items():
+        print(f"  {key:<48} {value:>10,.2f}")
+    print()
     try:
         from bench.bench_sandbox import bench_sandbox
     except ImportError as exc:  # pragma: no cover

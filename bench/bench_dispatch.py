@@ -11,7 +11,9 @@ Three workloads, each bounded to about ``WINDOW`` seconds:
   where the limiter gets no slack from the server's bucket.
 - **raw**: no limit, no latency, ``RAW_ROWS`` enrolments at ``RAW_CONCURRENCY``
   (target >= 500 req/s on a 2-core machine, the sandbox included), with no
-  journal and with the real SQLite ledger journaling every attempt.
+  journal and with the real ledger journaling every attempt: SQLite, and
+  PostgreSQL (a throwaway server on loopback, the test suite's
+  tests/postgres_server.py).
 - each next to a **plain sequential httpx loop** (one ``httpx.Client``, one
   request after the other) over the same sandbox settings, in the same run.
 
@@ -26,6 +28,7 @@ import contextlib
 import logging
 import math
 import multiprocessing
+import sys
 import tempfile
 import threading
 import time
@@ -232,10 +235,21 @@ def _limited(root: str, base_url: str, *, burst: int | None, tag: str) -> dict[s
     }
 
 
-def _ledger_journal(folder: Path, rows: list[PlannedRow]) -> tuple[Any, str, Any]:
+@contextlib.contextmanager
+def _postgres() -> Iterator[str]:
+    """The URL of a throwaway PostgreSQL server (the test suite's own), durable as in
+    production: fsync and synchronous commit on."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from postgres_server import postgres_server  # type: ignore[import-not-found]
+
+    with tempfile.TemporaryDirectory() as cache, postgres_server(Path(cache), durable=True) as url:
+        yield url
+
+
+def _ledger_journal(where: Path | str, rows: list[PlannedRow]) -> tuple[Any, str, Any]:
     from sync.ledger import open_ledger
 
-    ledger = open_ledger(folder / "bench.ledger.sqlite")
+    ledger = open_ledger(where)
     run_id = ledger.start_run(
         inputs=[], mapping="bench", dry_run=False, tool_version="bench", results_path="bench.xlsx"
     )
@@ -266,6 +280,27 @@ def _ledger_journal(folder: Path, rows: list[PlannedRow]) -> tuple[Any, str, Any
     return ledger, run_id, record
 
 
+def _journaled(root: str, base_url: str, where: Path | str, tag: str) -> float:
+    """Requests per second with no limit, every attempt journaled in the ledger at ``where``."""
+    _setup(root)
+    rows = _rows(f"ledger-{tag}", RAW_ROWS)
+    ledger, run_id, record = _ledger_journal(where, rows)
+    with ledger:
+        seconds, done = asyncio.run(
+            _dispatch(
+                base_url,
+                rows,
+                rate=math.inf,
+                concurrency=RAW_CONCURRENCY[-1],
+                journal=ledger,
+                run_id=run_id,
+                on_outcome=record,
+            )
+        )
+    _check(done)
+    return done / seconds
+
+
 def bench_dispatch() -> dict[str, float]:
     """Run the three workloads; return the figures, named as ``make bench`` prints them."""
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
@@ -284,24 +319,10 @@ def bench_dispatch() -> dict[str, float]:
                 )
                 _check(done)
                 raw[concurrency] = done / seconds
-            _setup(root)
             with tempfile.TemporaryDirectory() as folder:
-                rows = _rows("ledger", RAW_ROWS)
-                ledger, run_id, record = _ledger_journal(Path(folder), rows)
-                with ledger:
-                    seconds, done = asyncio.run(
-                        _dispatch(
-                            base_url,
-                            rows,
-                            rate=math.inf,
-                            concurrency=RAW_CONCURRENCY[-1],
-                            journal=ledger,
-                            run_id=run_id,
-                            on_outcome=record,
-                        )
-                    )
-                _check(done)
-                ledgered = done / seconds
+                ledgered = _journaled(root, base_url, Path(folder) / "bench.ledger.sqlite", "sq")
+            with _postgres() as url:
+                postgres = _journaled(root, base_url, url + "?ledger_schema=bench", "pg")
             _setup(root)
             seq_s, seq_done = _sequential(base_url, _rows("seq", RAW_ROWS // 2))
     finally:
@@ -315,6 +336,7 @@ def bench_dispatch() -> dict[str, float]:
         "  burst 0.1 s, plain loop: achieved/limit": small["plain"],
         **{f"no limit, concurrency {c}: req/s": raw[c] for c in RAW_CONCURRENCY},
         f"  concurrency {RAW_CONCURRENCY[-1]} + SQLite ledger: req/s": ledgered,
+        f"  concurrency {RAW_CONCURRENCY[-1]} + PostgreSQL ledger: req/s": postgres,
         "  plain sequential loop: req/s": seq_done / seq_s,
     }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -374,60 +375,74 @@ def lever() -> None:
 
 
 def workable() -> None:
-    """Candidates export from Workable support (XLSX, header below an account title)."""
-    out = folder("workable")
-    (out / "resumes").rmdir()
+    """Workable's candidates CSV as public parsers read it: parsed sections, no resume."""
+    out = HERE / "workable"
+    out.mkdir(exist_ok=True)
+    for old in out.glob("*"):
+        if old.is_dir():
+            for f in old.iterdir():
+                f.unlink()
+            old.rmdir()
+        elif old.name != "expected.json":
+            old.unlink()
     header = [
         "Name",
         "Email",
         "Phone",
-        "Headline",
-        "Address",
         "Job",
-        "Job shortcode",
         "Job location",
-        "Stage",
-        "Disqualified",
-        "Disqualification reason",
-        "Source",
-        "Tags",
-        "Created at",
+        "Headline",
         "Summary",
-        "Resume URL",
-        "Profile URL",
+        "Experiences",
+        "Educations",
+        "Social profiles",
+        "Source",
+        "Stage",
+        "Tags",
+        "Disqualified",
+        "Creation time",
     ]
     rows = []
     for i, p in enumerate(PEOPLE[:9]):
         job = assign(i)
-        summary = "" if i == 4 else resume_text(p, job)
+        experiences = " | ".join(
+            [
+                f"{job.department} Lead at Acme {p.country} (2021-03-01 to present)",
+                f"{job.department} Specialist at Globex (2017-06-01 to 2021-02-28)",
+            ]
+        )
+        social = " | ".join(
+            x
+            for x in (
+                f"Linkedin: {p.linkedin}" if p.linkedin else "",
+                "Github: https://github.com/x",
+            )
+            if x
+        )
+        summary = (
+            f"{job.department} professional with eight years of experience in fast-growing"
+            f" teams; based in {p.city}."
+        )
         rows.append(
             [
                 p.full,
                 p.email,
-                p.phone,
-                f"{job.department} professional",
-                f"{p.city}, {p.country}",
+                p.phone if i != 3 else p.phone.replace("+233", "0"),  # national: no country
                 job.title,
-                f"A{job.key}B7C",
-                f"{job.city}, {job.country}",
-                "Applied",
-                "false",
-                "",
+                f"{job.city}, {job.country}" if i != 7 else "Remote",
+                f"{job.department} professional" if i != 4 else "",
+                summary if i != 4 else "",
+                experiences if i != 4 else "",
+                "BSc Computer Science, University of Lisbon (2010 to 2014)" if i != 4 else "",
+                social,
                 "Careers page",
-                "remote-ok, priority",
-                f"2026-11-{i + 3:02d}T10:15:00Z",
-                summary,
-                f"https://files.workable.com/resumes/{i}.pdf",
-                f"https://acme.workable.com/candidates/{i}",
+                ["Applied", "Phone screen", "Interview"][i % 3],
+                "remote-ok",
+                "true" if i == 8 else "false",  # disqualified: still exported
+                f"2026-11-{i + 3:02d} 10:15:00 UTC",
             ]
         )
-    write_xlsx(
-        out / "candidates.xlsx",
-        header,
-        rows,
-        sheet="Candidates",
-        title_rows=["Acme Ltd — candidates export"],
-    )
+    write_csv(out / "candidates.csv", header, rows)
 
 
 def bamboohr() -> None:
@@ -916,6 +931,235 @@ def icims() -> None:
     write_csv(out / "recruiting_workflow.csv", header, rows)
 
 
+# ---------------------------------------------------------------- real shapes (§23)
+
+
+def make_pdf(*lines: str) -> bytes:
+    """A real one-page PDF with a text layer (Helvetica, Latin-1 text), offsets computed."""
+    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
+    content = "BT /F1 11 Tf 72 720 Td 14 TL " + " ".join(f"({t}) '" for t in escaped) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode())
+    out.write(f"startxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def resume_pdf(p: Person, title: str) -> bytes:
+    return make_pdf(
+        p.full,
+        f"{p.city}, {p.country}",
+        "Experience",
+        f"2019-2024: work relevant to {title}",
+        "2016-2019: earlier role in a growing team",
+        "Skills: communication, problem solving",
+    )
+
+
+def lever_full() -> None:
+    """Lever's full export: the sample's header verbatim (§23), resumes in Resumes/.
+
+    ``Files`` names ``<Contact ID>.pdf`` for most rows; some rows name nothing but
+    their file is there under their id; some have no file; three files belong to
+    no row. Phones have no "+", few rows have a location, and the CSV holds a
+    stray NUL byte (seen in real Lever exports). Archived and hired rows are
+    exported like the others.
+    """
+    out = HERE / "lever_full"
+    resumes = out / "Resumes"
+    resumes.mkdir(parents=True, exist_ok=True)
+    for old in resumes.iterdir():
+        old.unlink()
+    header = [
+        "Contact ID", "Candidate Name", "Company", "Email", "Phone", "Schools", "Address",
+        "City", "State", "Zip", "Links", "Files", "Sources", "Created At (GMT)",
+        "Archived At (GMT) ", "Posting Title", "Posting Team", "Posting Level",
+        "Archive Reason", "Current Stage", "Hired", "Start Date", "Snoozed Until",
+        "Profile Archive Reason", "Requisition For Hire ID",
+        "Requisition For Hire Requisition Code", "App ID",
+    ]  # fmt: skip
+    places = [
+        ("1 Main St", "Boston", "MA", "02108"),  # a region code a city confirms
+        ("", "", "", ""),
+        ("", "Toronto", "ON", ""),
+        ("", "", "", ""),
+        ("", "São Luís", "MA", ""),  # MA here is Maranhão: the city says Brazil
+        ("", "", "", ""),
+        ("", "", "", ""),
+        ("", "Dublin", "", ""),
+        ("", "", "", ""),
+        ("", "", "", ""),
+    ]
+    phones = ["(626) 456-7890", "3152345678", "818456-0123", "+49 89 1234567", "",
+              "`-541-678-9012", "", "", "+44 20 7946 0958", ""]  # fmt: skip
+    postings = [("Account Executive", "Sales", "Mid"), ("Senior Backend Engineer",
+                 "Engineering", "Senior")]  # fmt: skip
+    rows = []
+    for i, p in enumerate(PEOPLE[:10]):
+        cid = str(21338490 + i)
+        title, team, level = postings[i % 2]
+        address, city, state, zipcode = places[i]
+        named = i not in (2, 5, 6)
+        has_file = i not in (6,)
+        archived = i == 8
+        rows.append(
+            [
+                cid, p.full, "Acme" if i % 3 else "", p.email, phones[i], "", address, city,
+                state, zipcode, p.linkedin, f"{cid}.pdf" if named else "", "LinkedIn",
+                f"2026-10-{i + 1:02d} 09:00:00", "2026-11-02 10:00:00" if archived else "",
+                title, team, level, "Withdrew" if archived else "",
+                "Hired" if i == 9 else "New applicant", "true" if i == 9 else "false",
+                "2027-01-04" if i == 9 else "", "", "", "", "", f"app-{7000 + i}",
+            ]
+        )  # fmt: skip
+        if has_file and i != 5:
+            (resumes / f"{cid}.pdf").write_bytes(resume_pdf(p, title))
+        elif i == 5:  # a file named after the candidate: found by the full name
+            (resumes / f"{p.first}_{p.last.replace(chr(39), '')}_Resume.pdf").write_bytes(
+                resume_pdf(p, title)
+            )
+    rows[2][11] = ""  # no Files: found by its Contact ID in Resumes/
+    for extra in ("21339999.pdf", "21340000.pdf", "cover_letters_batch.pdf"):
+        (resumes / extra).write_bytes(make_pdf("A file", "that belongs to no row of the export"))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = buf.getvalue().replace(",LinkedIn,", ",LinkedIn\x00,", 1)  # one stray NUL byte
+    (out / "candidates.csv").write_bytes(data.encode("utf-8"))
+
+
+class _FixedDates:
+    """Writes zip entries with one fixed date, so the archive is the same every time."""
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self.zf = zf
+
+    def writestr(self, name: str, data: bytes) -> None:
+        info = zipfile.ZipInfo(name, date_time=(2026, 11, 29, 9, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zf.writestr(info, data)
+
+
+def greenhouse_full() -> None:
+    """Greenhouse candidates (XLSX) + Jobs; attachments zipped by an API extractor.
+
+    The zip holds ``<Candidate ID>-attachments/`` folders (a resume and a cover
+    letter each) and the bulk download's e-mail-named files. Addresses are free
+    text ("New York, New York, USA"); the Berlin office's jobs get German
+    interviews. Rejected and hired applications are exported too.
+    """
+    out = HERE / "greenhouse_full"
+    out.mkdir(exist_ok=True)
+    header = [
+        "Candidate ID", "Application ID", "First Name", "Last Name", "Email", "Phone",
+        "Address", "Social Media", "Job", "Job ID", "Office", "Department", "Stage",
+        "Status", "Applied On", "Rejected On", "Rejection Reason", "Hired On",
+    ]  # fmt: skip
+    addresses = ["New York, New York, USA", "Lisboa", "", "Accra, Ghana",
+                 "Bengaluru, Karnataka, India", "", "Madrid, Spain", "Osaka", "",
+                 "Toronto, ON, Canada"]  # fmt: skip
+    jobs = [
+        ("Senior Backend Engineer", "4012", "Berlin"),
+        ("Customer Success Manager", "4013", "Lisbon"),
+    ]
+    rows = []
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as raw:
+        zf = _FixedDates(raw)
+        for i, p in enumerate(PEOPLE[:10]):
+            cid = str(51000 + i)
+            title, job_id, _ = jobs[i % 2]
+            status = "Rejected" if i == 6 else "Hired" if i == 9 else "Active"
+            rows.append(
+                [
+                    cid, str(88000 + i), p.first, p.last, p.email,
+                    p.phone if i != 8 else p.phone.replace("+", ""), addresses[i], p.linkedin,
+                    title, job_id, "", "Engineering", "Application Review", status,
+                    f"2026-11-{10 + i:02d}", "2026-11-25" if i == 6 else "",
+                    "Not a fit" if i == 6 else "", "2026-11-28" if i == 9 else "",
+                ]
+            )  # fmt: skip
+            if i in (4, 8):  # the bulk download names files by e-mail
+                zf.writestr(f"{p.email}.pdf", resume_pdf(p, title))
+            elif i != 7:
+                folder = f"{cid}-attachments"
+                zf.writestr(f"{folder}/{p.slug}_Resume.pdf", resume_pdf(p, title))
+                zf.writestr(f"{folder}/Cover_Letter.pdf", make_pdf("Dear hiring team", "I apply."))
+        zf.writestr("__MACOSX/51000-attachments/._Ana_Silva_Resume.pdf", b"\x00\x05\x16\x07")
+    (out / "attachments.zip").write_bytes(archive.getvalue())
+    write_xlsx(out / "candidates.xlsx", header, rows, sheet="Candidates",
+               title_rows=["Candidate Export", "Generated Nov 29, 2026"])  # fmt: skip
+    jheader = ["Job ID", "Job Name", "Requisition ID", "Office", "Department", "Status"]
+    jrows = [[j, t, f"REQ-{j}", office, "Engineering", "Open"] for t, j, office in jobs]
+    write_xlsx(out / "jobs.xlsx", jheader, jrows, sheet="Jobs")
+
+
+def personio_docs() -> None:
+    """Personio's export with exactly its documented columns (§23), as XLSX behind a
+    cover sheet: no CV column, the candidate's location as free text."""
+    out = HERE / "personio_docs"
+    resumes = out / "documents"
+    resumes.mkdir(parents=True, exist_ok=True)
+    for old in resumes.iterdir():
+        old.unlink()
+    header = [
+        "Candidate ID", "Candidate name", "Gender", "Email address", "Birthday",
+        "Available from", "Expected salary", "Candidate location", "Final phase",
+        "Final phase date", "Final status", "Final status date", "Phone number",
+        "Application ID", "Application date", "Application channel", "Application tags",
+        "Application rejection reason", "Days in current phase", "Position", "Office",
+        "Department",
+    ]  # fmt: skip
+    locations = ["Lisbon", "München", "Lyon, France", "", "Bengaluru", "Dublin", "Madrid",
+                 "Osaka, Japan", "Göteborg"]  # fmt: skip
+    rows = []
+    for i, p in enumerate(PEOPLE[:9]):
+        job = assign(i)
+        rejected = i == 4
+        rows.append(
+            [
+                str(457 + i), p.full, "", p.email, "", "01.01.2027", "", locations[i],
+                "Interview" if not rejected else "Rejected", f"{i + 10:02d}.11.2026",
+                "rejected" if rejected else "in progress", f"{i + 10:02d}.11.2026",
+                p.phone, str(9100 + i), f"{i + 1:02d}.11.2026", "Career page", "",
+                "Not a fit" if rejected else "", str(3 + i), job.title, job.city,
+                job.department,
+            ]
+        )  # fmt: skip
+        if i != 3:  # Manatal-style "<id>-<name>.pdf"; row 5 has no file
+            (resumes / f"{457 + i}-{p.first} {p.last}.pdf").write_bytes(resume_pdf(p, job.title))
+    (resumes / "Fatima Zahra.pdf").write_bytes(resume_pdf(PEOPLE[11], "none"))  # no row
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "Export"
+    cover.append(["Personio export"])
+    cover.append(["Exported by", "hr@example.com"])
+    cover.append(["Columns", "Candidate ID, Candidate name, Email address, …"])
+    data = wb.create_sheet("Applications")
+    data.append(header)
+    for row in rows:
+        data.append(row)
+    wb.save(out / "applications.xlsx")
+
+
 _ISO = {"Germany": "de", "Portugal": "pt", "Canada": "ca"}  # lower case, as the API gives
 _GERMAN = {
     "Portugal": "Portugal",
@@ -948,6 +1192,9 @@ ALL = [
     jazzhr,
     ashby,
     icims,
+    lever_full,
+    greenhouse_full,
+    personio_docs,
 ]
 
 if __name__ == "__main__":

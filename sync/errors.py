@@ -15,6 +15,7 @@ only with ``--debug``.
     ├── LedgerError                exit 2  the ledger cannot be opened or is held
     │   └── LedgerLockedError      exit 2  another run holds the ledger's run lock
     ├── PreflightError             exit 2  merchant-status says the run cannot succeed
+    ├── Declined                   exit 4  the person at the terminal said no; nothing was sent
     └── AbortError                 exit 3  the run stopped mid-way; the sheet is written
         ├── AuthError              exit 3  401/403: token refused
         ├── CircuitOpenError       exit 3  too many consecutive failures
@@ -34,12 +35,14 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_ABORTED = 3
+EXIT_DECLINED = 4  # a person answered no at the confirmation question: not an error
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in jobmojito-sync, never an input problem
 EXIT_MEANINGS: dict[int, str] = {
     EXIT_OK: "every row reached a final outcome; nothing invalid, rejected or failed",
     EXIT_PROBLEMS: "finished, but some rows are invalid, rejected or failed (see the sheet)",
     EXIT_USAGE: "usage or configuration error; nothing was sent",
     EXIT_ABORTED: "aborted mid-run; unsent rows are not_sent",
+    EXIT_DECLINED: "declined at the confirmation question; nothing was sent",
     EXIT_INTERNAL: "internal error: a bug in jobmojito-sync",
 }
 
@@ -81,8 +84,28 @@ class LedgerLockedError(LedgerError):
     """Another run holds the ledger's run lock."""
 
 
+class LedgerUnavailableError(LedgerError):
+    """The ledger's database server cannot be reached; nothing was sent.
+
+    Usually passing (a database restart, a network cut): the Airflow task retries it.
+    """
+
+
+class LedgerLostError(LedgerUnavailableError):
+    """The connection holding the run lock was lost mid-run. Exit code 3, as for any
+    run stopped mid-way: the next run resends what was in flight."""
+
+    exit_code = 3
+
+
 class PreflightError(SyncError):
     """The pre-flight check says the run cannot succeed (e.g. no credits)."""
+
+
+class Declined(SyncError):
+    """The person at the terminal answered no: nothing was sent. Not an error. Exit code 4."""
+
+    exit_code = EXIT_DECLINED
 
 
 class AbortError(SyncError):
@@ -123,6 +146,7 @@ class FieldProblem(Exception):
 
 __all__ = [
     "EXIT_ABORTED",
+    "EXIT_DECLINED",
     "EXIT_INTERNAL",
     "EXIT_MEANINGS",
     "EXIT_OK",
@@ -132,11 +156,14 @@ __all__ = [
     "AuthError",
     "CircuitOpenError",
     "ConfigError",
+    "Declined",
     "FieldProblem",
     "InputError",
     "Interrupted",
     "LedgerError",
     "LedgerLockedError",
+    "LedgerLostError",
+    "LedgerUnavailableError",
     "MappingError",
     "PreflightError",
     "ResultsIncomplete",

@@ -23,6 +23,11 @@ class Inputs:
     mapping_reason: str
 
     @property
+    def notes(self) -> list[str]:
+        """What reading the files noted (title rows skipped, encoding guessed …)."""
+        return [*self.applicants.notes, *(self.jobs.notes if self.jobs is not None else ())]
+
+    @property
     def hashes(self) -> list[tuple[str, str]]:
         """(path, sha256) of every input, for the ledger and the Summary."""
         tables = [self.applicants, *([self.jobs] if self.jobs is not None else [])]
@@ -53,6 +58,7 @@ def read_inputs(options: SyncOptions, frames: Mapping[str, Any] | None = None) -
             encoding=options.encoding,
             delimiter=options.delimiter,
             expect=expect,
+            max_bytes=options.max_input_mb * 2**20,
         )
     if chosen is None:
         choice = choose_mapping(applicants.headers, file_name=applicants.name)
@@ -67,6 +73,7 @@ def read_inputs(options: SyncOptions, frames: Mapping[str, Any] | None = None) -
             encoding=options.encoding,
             delimiter=options.delimiter,
             expect=chosen.referenced_columns(),
+            max_bytes=options.max_input_mb * 2**20,
         )
     return Inputs(applicants, jobs, chosen, reason)
 

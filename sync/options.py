@@ -1,46 +1,31 @@
-"""Run options: what one run needs to know, and where each value comes from.
+"""Run options: what one run needs to know, as one validated, immutable value.
 
-``SyncOptions`` is one validated, immutable value object; every option has its
-default here. ``resolve_options`` builds it the same way for the CLI, the
-Python API (``run_sync``) and the Airflow task: config file < environment <
-explicit arguments.
-
-- The config file is TOML (``jobmojito-sync.toml``), named by ``--config`` or
-  ``JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml`` when present. Its
-  keys are the option names (``concurrency = 8``); relative paths in it are
-  relative to the file's folder, so a crontab can run from anywhere.
-- Environment variables are ``JOBMOJITO_<OPTION>`` (``JOBMOJITO_RATE=5``),
-  read by pydantic-settings.
-- Flags override both.
-
-Every mistake names its source: ``jobmojito-sync.toml: concurrency: …``,
-``environment JOBMOJITO_RATE: …``, ``--timeout: …``.
-
-The token comes from ``JOBMOJITO_TOKEN`` or from ``token_file``, a file that
-only its owner can read; it is never accepted in the config file itself.
-Globs in ``applicants``/``jobs`` with ``latest`` take the newest match, and
-``out_dir`` gives a dated results file (cron).
+``SyncOptions`` has every option and its default. Where each value comes from
+(the config file, the ``JOBMOJITO_*`` environment, the caller's arguments) is
+``sync.resolve``; the CLI, ``run_sync`` and the Airflow task all build their
+options with its ``resolve_options``.
 
 The outcomes options (``with_outcomes``, ``outcomes_out``, ``changed_since``,
 ``details``, ``outcomes_layout``, ``outcomes_page_size``) serve ``run
 --with-outcomes`` and the ``outcomes`` command alike; the latter reads no export,
-so ``resolve_options(..., applicants_required=False)`` resolves without one.
+so ``sync.resolve.resolve_options(..., applicants_required=False)`` resolves
+without one.
+
+The ledger is an SQLite file (``ledger``, default beside the results) or a
+PostgreSQL database (``ledger_url``); ``ledger`` given a ``postgresql://`` URL
+means ``ledger_url``.
 """
 
 from __future__ import annotations
 
-import glob
-import os
-import stat
-import tomllib
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 
+from sync import places
 from sync.dispatch.settings import (
     DEFAULT_CIRCUIT_THRESHOLD,
     DEFAULT_CONCURRENCY,
@@ -49,8 +34,8 @@ from sync.dispatch.settings import (
     DEFAULT_RATE,
     DEFAULT_TIMEOUT,
 )
-from sync.errors import ConfigError, InputError, UsageError
-from sync.text import did_you_mean
+from sync.errors import UsageError
+from sync.ledger.location import Location, PostgresURL
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
 #: ``changed_since`` for "what changed since the previous outcomes run".
@@ -74,18 +59,34 @@ class SyncOptions(BaseModel):
     delimiter: str | None = None  # CSV delimiter; default: sniffed
     resumes: Path | None = None  # folder or zip holding resume files named in the export
     latest: bool = False  # applicants/jobs may be globs: take the newest matching file
+    max_input_mb: int = Field(default=256, ge=1)  # larger inputs are refused (memory)
+
+    # Where values the export lacks come from (sync.mapping.sources).
+    fetch_resume_urls: bool = False  # download resume links found in the export
+    resume_url_rate: float = Field(default=2.0, gt=0)  # downloads per second (their own pace)
+    resume_fallback: Literal["none", "profile"] = "none"  # profile: compose from profile fields
+    candidate_country_from: Literal["none", "job"] = "none"  # job: the job's country stands in
+    default_country: str | None = None  # ISO alpha-2 for rows no source gives a country
+    position_location: str | None = None  # for rows whose export and jobs file give none
+    position_country: str | None = None  # ISO alpha-2, likewise
+    language: str | None = None  # interview language, likewise (after the job's country)
 
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
     out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
-    ledger: Path | None = None  # default: beside the results (see ledger_path)
+    ledger: Path | None = None  # an SQLite file; default: beside the results (see ledger_path)
+    ledger_url: SecretStr | None = None  # a PostgreSQL ledger: postgresql://user@host/db
+    overwrite: bool = False  # replace an existing results file (default: keep it as <stem>.N<ext>)
+    # "omit" leaves the tokenised interview links (credentials) out of the results sheet
+    interview_links: Literal["include", "omit"] = "include"
 
     # How to send.
     dry_run: bool = False
     base_url: str = DEFAULT_BASE_URL
     token: SecretStr | None = None  # from JOBMOJITO_TOKEN; never from a flag by default
     token_file: Path | None = None  # a file readable by its owner alone, holding the token
-    token_command: str | None = None  # prints a fresh token (used once on a 401)
+    token_command: str | None = None  # prints a fresh token (run on every refused token)
+    allow_insecure_http: bool = False  # send the token over http:// to a non-loopback host
     timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)  # seconds per request
     concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256)
     rate: float = Field(default=DEFAULT_RATE, gt=0)  # requests per second, a ceiling
@@ -143,6 +144,60 @@ class SyncOptions(BaseModel):
             return self.outcomes_out
         return self.out.with_name(f"{self.out.stem}.outcomes{self.out.suffix}")
 
+    @field_validator("default_country", "position_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = places.country_code(value)
+        if code is None:
+            raise ValueError(f"'{value}' is not a country; give an ISO code such as DE or US")
+        return code
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = places.language_code(value)
+        if code is None:
+            shown = ", ".join(places.LANGUAGE_CODES)
+            raise ValueError(f"'{value}' is not an interview language (one of {shown})")
+        return code
+
+    @field_validator("position_location")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("ledger_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                PostgresURL(value.get_secret_value())
+            except UsageError as exc:
+                raise PydanticCustomError("ledger_url", str(exc).replace("{", "{{")) from None
+        return value
+
+    @field_validator("ledger")
+    @classmethod
+    def _file_not_url(cls, value: Path | None) -> Path | None:
+        if value is not None and str(value).lower().startswith(("postgresql:", "postgres:")):
+            raise PydanticCustomError(
+                "ledger_path",
+                "this looks like a PostgreSQL URL that lost a slash: write postgresql://…"
+                " (as text: a path turns // into /)",
+            )
+        return value
+
+    def ledger_location(self) -> Location:
+        """Where the ledger is: the PostgreSQL database of ``ledger_url``, else the
+        SQLite file of ``ledger_path``."""
+        if self.ledger_url is not None:
+            return PostgresURL(self.ledger_url.get_secret_value())
+        return self.ledger_path()
+
     def ledger_path(self) -> Path:
         """The ledger: --ledger; else one stable file in --out-dir (dated results
         come and go, the ledger stays); else beside the results file."""
@@ -151,178 +206,3 @@ class SyncOptions(BaseModel):
         if self.out_dir is not None:
             return self.out_dir / "jobmojito-sync.ledger.sqlite"
         return self.out.with_name(self.out.stem + ".ledger.sqlite")
-
-
-CONFIG_ENV = "JOBMOJITO_SYNC_CONFIG"
-DEFAULT_CONFIG = Path("jobmojito-sync.toml")
-PATH_FIELDS = frozenset(
-    {"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file", "outcomes_out"}
-)
-#: The options a config file, the environment and arguments may set.
-FIELDS = frozenset(SyncOptions.model_fields) - {"config_file"}
-
-
-class _EnvShape(SyncOptions, BaseSettings):
-    """The options as pydantic-settings sees the environment (JOBMOJITO_*)."""
-
-    model_config = SettingsConfigDict(env_prefix="JOBMOJITO_", extra="ignore", frozen=True)
-
-
-def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
-    if explicit is not None:
-        return explicit
-    if environ.get(CONFIG_ENV):
-        return Path(environ[CONFIG_ENV])
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
-
-
-def read_config_file(path: Path) -> dict[str, Any]:
-    """The config file's options, paths made relative to its folder."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the config file must be UTF-8 text") from None
-    if "token" in data:
-        raise ConfigError(
-            f"{path}: 'token' is not allowed in the config file (it would be one copy too"
-            " many of a secret); set JOBMOJITO_TOKEN, or token_file = a file only you can read"
-        )
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in FIELDS:
-            hint = ""
-            if isinstance(value, dict):
-                hint = " (it is a table; options go at the top level)"
-            raise ConfigError(
-                f"{path}: unknown option '{key}'{did_you_mean(key, sorted(FIELDS))}{hint}"
-            )
-        if key in PATH_FIELDS and isinstance(value, str):
-            p = Path(value).expanduser()
-            value = str(p if p.is_absolute() else path.parent / p)
-        out[key] = value
-    return out
-
-
-def read_environment() -> dict[str, Any]:
-    """JOBMOJITO_* options found in the environment (pydantic-settings)."""
-    found = EnvSettingsSource(_EnvShape)()
-    return {k: v for k, v in found.items() if k in FIELDS}
-
-
-def read_token_file(path: Path) -> SecretStr:
-    """The token from a file that only its owner can read."""
-    path = path.expanduser()
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ConfigError(f"token_file {path}: no such file") from None
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            f"token_file {path} can be read by others (mode {stat.S_IMODE(mode):o});"
-            f" make it private first: chmod 600 {path}"
-        )
-    token = path.read_text(encoding="utf-8").strip()
-    if not token:
-        raise ConfigError(f"token_file {path} is empty")
-    return SecretStr(token)
-
-
-def resolve_input(pattern: Path | str, *, latest: bool, what: str) -> Path:
-    """A path, or a glob with ``latest``: the newest matching file."""
-    text = str(pattern)
-    if not any(ch in text for ch in "*?["):
-        return Path(text)
-    expanded = str(Path(text).expanduser())
-    matches = [Path(m) for m in glob.glob(expanded) if Path(m).is_file()]  # noqa: PTH207
-    if not matches:
-        raise InputError(f"{what} '{text}': no file matches")
-    if len(matches) > 1 and not latest:
-        names = ", ".join(sorted(m.name for m in matches)[:5])
-        raise UsageError(
-            f"{what} '{text}' matches {len(matches)} files ({names}…); add --latest to take"
-            " the newest, or name one file"
-        )
-    return max(matches, key=lambda m: (m.stat().st_mtime, m.name))
-
-
-def _source_of(field: str, layers: list[tuple[str, dict[str, Any]]]) -> str:
-    for label, values in layers:
-        if field in values:
-            return label.format(field=field, FIELD=field.upper(), flag=field.replace("_", "-"))
-    return field
-
-
-def resolve_options(
-    arguments: Mapping[str, Any] | None = None,
-    *,
-    config: Path | None = None,
-    now: datetime | None = None,
-    applicants_required: bool = True,
-) -> SyncOptions:
-    """The run's options: the config file < ``JOBMOJITO_*`` environment < ``arguments``.
-
-    ``arguments`` are the CLI's flags, ``run_sync``'s keyword arguments or the
-    Airflow task's; ``None`` values count as not given. ``config`` names the
-    config file (else ``$JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml``).
-    ``applicants_required=False`` (the ``outcomes`` command, which reads no
-    export) neither requires ``applicants`` nor resolves its glob.
-    """
-    given = {k: v for k, v in (arguments or {}).items() if v is not None}
-    unknown = set(given) - FIELDS
-    if unknown:
-        raise UsageError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    config_path = find_config(config, os.environ)
-    from_file = read_config_file(config_path) if config_path else {}
-    from_env = read_environment()
-    layers = [
-        ("--{flag}", given),
-        ("environment JOBMOJITO_{FIELD}", from_env),
-        (f"{config_path}: {{field}}", from_file),
-    ]
-    merged: dict[str, Any] = {**from_file, **from_env, **given}
-    if not applicants_required:
-        merged.setdefault("applicants", Path())  # read by nothing: the command reads no export
-    try:
-        options = SyncOptions(**merged, config_file=config_path)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
-            where = _source_of(field, layers) if field in merged else f"--{field.replace('_', '-')}"
-            msg = err["msg"]
-            if field not in merged:
-                msg = "required: give the flag or set it in the config file"
-            problems.append(f"{where}: {msg}")
-        raise UsageError("; ".join(problems)) from None
-    return finalise(options, now=now, inputs=applicants_required)
-
-
-def finalise(
-    options: SyncOptions, *, now: datetime | None = None, inputs: bool = True
-) -> SyncOptions:
-    """Resolve globs (``inputs``), the dated output file and the token file."""
-    update: dict[str, Any] = {}
-    if inputs:
-        update["applicants"] = resolve_input(
-            options.applicants, latest=options.latest, what="applicants"
-        )
-    if inputs and options.jobs is not None:
-        update["jobs"] = resolve_input(options.jobs, latest=options.latest, what="jobs")
-    if options.out_dir is not None:
-        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-        suffix = options.out.suffix if options.out.suffix in (".xlsx", ".csv") else ".xlsx"
-        out = options.out_dir / f"results-{stamp}{suffix}"
-        n = 1
-        while out.exists():  # two runs in the same second never overwrite each other
-            n += 1
-            out = options.out_dir / f"results-{stamp}-{n}{suffix}"
-        update["out"] = out
-    if options.token is None and options.token_file is not None:
-        update["token"] = read_token_file(options.token_file)
-    return options.model_copy(update=update)

@@ -6,6 +6,8 @@
 - ``language_code``: a language name, an ISO 639 code or a locale → the
   platform's interview language code (``br`` is Brazilian Portuguese there).
 - ``main_language``: a country's main interview language, where one clearly is.
+- ``country_names`` and ``alpha2``: the lookups ``sync.locations`` builds on to find
+  a country in free-text locations (with a gazetteer of cities) and phone numbers.
 - ``LANGUAGE_CODES``: the platform's interview languages, in the vendor's order.
 
 The mapping's transforms and the API models' hints both read these tables, so a
@@ -130,6 +132,21 @@ _COUNTRY_ALIASES = {
     "el": "GR",  # the EU's code for Greece, not ISO's
     "nihon": "JP",
     "zhongguo": "CN",
+    # Vendor spellings: ISO's own long forms, and what HR systems write.
+    "republic of korea": "KR",
+    "s korea": "KR",
+    "korea south": "KR",
+    "korea republic of": "KR",
+    "u s a": "US",
+    "united kingdom of great britain and northern ireland": "GB",
+    "republic of ireland": "IE",
+    "cote divoire": "CI",
+    "dprk": "KP",
+    "prc": "CN",
+    "mainland china": "CN",
+    "hongkong": "HK",
+    "ksa": "SA",
+    "kingdom of saudi arabia": "SA",
 }
 
 
@@ -171,6 +188,18 @@ def _country_names() -> dict[str, str]:
 
 # Languages whose country names are recognised besides English (the ATS markets).
 _TRANSLATED = ("de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl")
+
+
+def country_names() -> dict[str, str]:
+    """``name_key`` of a country name, alias or alpha-3 code -> ISO alpha-2 (no alpha-2
+    codes: in location text "CA" may be California and "DE" Delaware)."""
+    return _country_names()
+
+
+def alpha2(code: str) -> str | None:
+    """``code`` upper-cased when it is an ISO 3166-1 alpha-2 code, else None."""
+    upper = code.strip().upper()
+    return upper if upper.casefold() in _country_index() and len(upper) == 2 else None
 
 
 @functools.cache
@@ -360,7 +389,9 @@ __all__ = [
     "LANGUAGE_CODES",
     "PLATFORM_LANGUAGES",
     "LanguageCode",
+    "alpha2",
     "country_code",
+    "country_names",
     "language_code",
     "main_language",
     "name_key",

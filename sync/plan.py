@@ -10,11 +10,12 @@ whose ``status`` is ``None`` is to be sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sync.jobmojito.validate import validate_candidate
-from sync.records import MappedRow, PlannedRow, ResultLine, Status
+from sync.mapping.model import MappingFile
+from sync.records import MappedRow, PlannedRow, ResultLine, Row, Status, Table
 from sync.text import file_name
 
 _SPACES = re.compile(r"\s+")
@@ -59,14 +60,49 @@ def row_identity(payload: Mapping[str, Any]) -> str:
     return f"{email}/{position_identity(payload)}"
 
 
-def position_label(payload: Mapping[str, Any]) -> str:
-    """How the results sheet names the position: what the user will recognise."""
-    name = str(payload.get("position_name") or "").strip()
-    ref = str(payload.get("position_external_id") or payload.get("position_def_set_id") or "")
-    ref = ref.strip()
-    if name and ref:
-        return f"{name} ({ref})"
-    return name or ref
+def position_title(payload: Mapping[str, Any]) -> str:
+    """How the results sheet names the position: its title, as people know it. The id
+    goes in a column of its own (``ResultLine.position_id``, read from the identity)."""
+    return str(payload.get("position_name") or "").strip()
+
+
+#: What validation says of a position field when the position is not known at all.
+_NEEDS_POSITION = "required when position_def_set_id is not given"
+
+
+def root_causes(
+    row: Row,
+    mapped: Sequence[str],
+    checked: Sequence[str],
+    columns: Mapping[str, Sequence[str]],
+) -> list[str]:
+    """``row``'s problems, the root cause first and its consequences left out.
+
+    ``mapped`` are the mapping's problems (a transform refused a value, a job key
+    is not in the jobs file, a resume file is missing): they come first, as they
+    explain the rest. ``checked`` are validation's; of those, a field's problem is
+    dropped when the mapping already reported that field (``candidate_resume: file
+    'cv.pdf' not found`` makes ``candidate_resume: required`` noise), and the
+    position fields' "required" when the job itself was not found. A required
+    field whose columns (``columns``: field -> the applicants headers it reads) are
+    blank in the row says so: ``candidate_resume: required, but column 'Resume' is empty``.
+    """
+    reported = {problem.partition(":")[0] for problem in mapped}
+    out = list(mapped)
+    for problem in checked:
+        field, _, message = problem.partition(": ")
+        if field in reported:
+            continue
+        if "position" in reported and message == _NEEDS_POSITION:
+            continue
+        headers = columns.get(field, ())
+        blank = headers and not any(row.values.get(h, "").strip() for h in headers)
+        if message == "required" and blank:
+            named = ", ".join(f"'{h}'" for h in headers)
+            which = f"column {named} is" if len(headers) == 1 else f"columns {named} are"
+            problem = f"{field}: required, but {which} empty"
+        out.append(problem)
+    return out
 
 
 def plan_rows(
@@ -75,10 +111,13 @@ def plan_rows(
     enrolled: EnrolledLookup | None = None,
     force: bool = False,
     dry_run: bool = False,
+    columns: Mapping[str, Sequence[str]] | None = None,
 ) -> list[PlannedRow]:
     """Validate each mapped row and decide its fate before sending.
 
-    - mapping or validation problems -> ``invalid`` (every problem in ``reason``);
+    - mapping or validation problems -> ``invalid`` (``reason``: the root cause
+      first, its consequences left out, see ``root_causes``; ``columns`` names the
+      applicants columns each field reads, for "column 'Resume' is empty");
     - the same identity earlier in this input -> ``duplicate`` (naming that row);
     - already enrolled in an earlier run (``enrolled`` look-up) -> ``skipped``
       with the recorded ``interview_url``, unless ``force``;
@@ -88,8 +127,10 @@ def plan_rows(
     first_seen: dict[str, PlannedRow] = {}
     for index, m in enumerate(mapped):
         checked = validate_candidate(m.payload)
-        problems = (*m.problems, *checked.problems)
-        if problems:
+        problems = checked.problems
+        notes = "; ".join(m.notes)
+        if m.problems or problems:
+            problems = tuple(root_causes(m.row, m.problems, problems, columns or {}))
             planned.append(
                 PlannedRow(
                     index=index,
@@ -98,6 +139,7 @@ def plan_rows(
                     identity=row_identity(m.payload),
                     status=Status.INVALID,
                     reason="; ".join(problems),
+                    notes=notes,
                 )
             )
             continue
@@ -116,10 +158,11 @@ def plan_rows(
                         f"same candidate and position as row {earlier.row.line}"
                         f" of {file_name(earlier.row.source)}"
                     ),
+                    notes=notes,
                 )
             )
             continue
-        row = PlannedRow(index=index, row=m.row, payload=body, identity=identity)
+        row = PlannedRow(index=index, row=m.row, payload=body, identity=identity, notes=notes)
         first_seen[identity] = row
         planned.append(row)
 
@@ -151,12 +194,40 @@ def result_line(p: PlannedRow) -> ResultLine:
         source_row=p.row.line,
         candidate_name=str(payload.get("candidate_name") or ""),
         candidate_email=str(payload.get("candidate_email") or ""),
-        position=position_label(payload),
+        position=position_title(payload),
         status=p.status if p.status is not None else Status.NOT_SENT,
         reason=p.reason,
         interview_url=p.interview_url,
         identity=p.identity,
+        notes=p.notes,
         candidate_external_id=str(payload.get("candidate_external_id") or "").strip(),
         position_external_id=str(payload.get("position_external_id") or "").strip(),
         position_name=str(payload.get("position_name") or "").strip(),
     )
+
+
+def unplanned_lines(table: Table, mapping: MappingFile, reason: str) -> list[ResultLine]:
+    """One ``not_sent`` line per applicant row, for a run stopped before its plan was made.
+
+    The name and e-mail come from the mapping's first column for them, when that
+    column is in the file (the rows were never mapped).
+    """
+
+    def column(field: str) -> str | None:
+        spec = mapping.fields.get(field)
+        names = spec.column if spec is not None and spec.column else []
+        return next((n for n in names if n in table.headers), None)
+
+    name, email = column("candidate_name"), column("candidate_email")
+    return [
+        ResultLine(
+            source_file=file_name(row.source),
+            source_row=row.line,
+            candidate_name=row.values.get(name, "") if name else "",
+            candidate_email=row.values.get(email, "") if email else "",
+            position="",
+            status=Status.NOT_SENT,
+            reason=reason,
+        )
+        for row in table.rows
+    ]

@@ -10,7 +10,9 @@ its inputs; nothing here does I/O.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sync.text import file_name
@@ -61,6 +63,9 @@ API_DECISIONS = frozenset(
 )
 
 
+NO_LINKS: Mapping[str, str] = MappingProxyType({})  # shared by every row without links
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One data row of an input file, every cell as text.
@@ -74,6 +79,10 @@ class Row:
     source: str  # file name as given by the user (not necessarily absolute)
     line: int
     values: dict[str, str]
+    # header -> the URL a cell links to (an XLSX hyperlink whose text is not the URL)
+    links: Mapping[str, str] = field(default_factory=lambda: NO_LINKS)
+    # what is wrong with the row as read (more cells than the header): it is invalid
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +91,15 @@ class MappedRow:
 
     ``problems`` holds messages such as ``"candidate_resume: file 'cv.pdf' not
     found in resumes.zip"``; a row with problems is ``invalid`` and is not sent.
+    ``notes`` says where each derived value came from (``country from phone
+    +49``), and ``sources`` names those sources for the run's counts.
     """
 
     row: Row
     payload: dict[str, Any]
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -105,6 +118,7 @@ class PlannedRow:
     status: Status | None = None
     reason: str = ""
     interview_url: str = ""
+    notes: str = ""  # where derived values came from ("; "-separated)
 
 
 @dataclass(slots=True)
@@ -115,7 +129,7 @@ class ResultLine:
     source_row: int
     candidate_name: str
     candidate_email: str
-    position: str  # position_external_id / position_def_set_id / name, as the user knows it
+    position: str  # the position's title (position_name); its id is ``position_id``
     status: Status
     reason: str = ""
     interview_url: str = ""
@@ -124,11 +138,23 @@ class ResultLine:
     http_status: int | None = None
     attempts: int = 0
     identity: str = ""
+    notes: str = ""  # where derived values came from: "country from phone +49; …"
     # Not on the sheet: what the ledger keeps of an enrolment to write outcomes back
     # to the ATS (its own candidate and job ids, as the export had them).
     candidate_external_id: str = ""
     position_external_id: str = ""
     position_name: str = ""
+
+    @property
+    def position_id(self) -> str:
+        """The id that identified the position: its ``position_def_set_id`` or
+        ``position_external_id`` (e.g. the ATS job id), read from ``identity``
+        (``<e-mail>/def:<id>``, ``<e-mail>/ext:<id>``); ``""`` for a position known
+        by name, location and country only."""
+        at = self.identity.find("@")
+        cut = self.identity.find("/", at + 1)  # a domain holds no "/"
+        kind, _, ref = self.identity[cut + 1 :].partition(":")
+        return ref if cut >= 0 and kind in ("def", "ext") else ""
 
 
 @dataclass(slots=True)
@@ -145,6 +171,8 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)  # status value -> rows
     exit_code: int = 0
     notes: list[str] = field(default_factory=list)
+    # where derived values came from -> rows ("resume: id in a file name" -> 40)
+    sources: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

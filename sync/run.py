@@ -10,11 +10,19 @@ file < environment < arguments, ``sync.options``). A run, top to bottom::
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
 
-Configuration and input errors raise ``SyncError`` before anything is sent.
-Once sending has begun, every stop (token refused, circuit open, SIGINT or
-SIGTERM) still writes the results sheet and the report carries exit code 3.
-The ledger is the durable truth: the sheet of a live run is rendered from it,
-so ``jobmojito-sync report`` can render it again after a crash.
+Configuration and input errors raise ``SyncError`` before anything is sent;
+so do the checks that come first: the token and base URL of a live run, and
+the outputs (writable, never an input: ``sync.checks``). A "no" at the
+confirmation question is ``Declined`` (exit 4). SIGINT or SIGTERM anywhere in a
+run (``sync.interrupts``), and every stop once sending has begun (token
+refused, circuit open, a full disk), still write the results sheet and the
+report carries exit code 3. A failure of the machine (disk full, out of
+memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``. The
+ledger is the durable truth: the sheet of a live run is rendered from it, so
+``jobmojito-sync report`` can render it again after a crash.
+
+Over 400 lines on purpose: the lifecycle reads top to bottom in one module, its
+two values, its entry points and each phase with the ways it can stop.
 """
 
 from __future__ import annotations
@@ -29,19 +37,24 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import EXIT_ABORTED, AbortError, ConfigError, SyncError, UsageError
+from sync.checks import check_outputs, check_sending
+from sync.errors import EXIT_ABORTED, AbortError, Declined, Interrupted, SyncError, UsageError
+from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
-from sync.ledger import open_ledger
-from sync.mapping import MappingFile, bind, map_rows
-from sync.options import SyncOptions, resolve_options
+from sync.interrupts import Signalled, deferred, interrupted, interrupts
+from sync.ledger import Ledger, Location, PostgresURL, find_ledger, open_ledger
+from sync.mapping import MappingFile, applicant_columns, bind, map_rows
+from sync.mapping.sources import DERIVED_FIELDS, open_sources
+from sync.options import SyncOptions
 from sync.outcomes.run import bring_outcomes
-from sync.plan import plan_rows, result_line
+from sync.plan import plan_rows, result_line, unplanned_lines
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
 from sync.redact import register_secret
-from sync.results import count_statuses, write_results
+from sync.resolve import resolve_options
+from sync.results import count_statuses, keep_previous, write_results
 from sync.send import send_rows
 
 log = structlog.get_logger("sync")
@@ -62,14 +75,17 @@ class SyncReport:
     exit_code: int
     counts: dict[str, int]
     results_path: Path
-    ledger_path: Path | None
+    ledger_path: Location | None  # a file, or a PostgreSQL URL (str() masks its password)
     mapping: str
     dry_run: bool
     rows: int
     aborted: str = ""
     notes: list[str] = field(default_factory=list)
     lines: list[ResultLine] = field(default_factory=list, repr=False)
+    sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    previous_results: Path | None = None  # where the sheet ``results_path`` replaced was kept
     outcomes: Any = None  # --with-outcomes: its OutcomeReport (sync.outcomes.run)
+    outcomes_note: str = ""  # --with-outcomes: why no outcomes were written, if none were
 
     @property
     def problems(self) -> int:
@@ -106,6 +122,7 @@ class Prepared:
     inputs: Inputs
     planned: list[PlannedRow]
     warnings: list[str]
+    sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
 
     @property
     def mapping(self) -> MappingFile:
@@ -130,17 +147,13 @@ class Prepared:
 
     @property
     def to_send(self) -> list[PlannedRow]:
-        """The rows this run will really send (``--limit`` applied)."""
-        pending = self.pending
-        limit = self.options.limit
-        return pending[:limit] if limit is not None else pending
+        """The rows this run will really send: ``prepare`` holds back those past ``--limit``."""
+        return self.pending
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for p in self.planned:
-            key = p.status.value if p.status else "to_send"
-            out[key] = out.get(key, 0) + 1
-        return out
+    @property
+    def held_back(self) -> list[PlannedRow]:
+        """Valid rows ``--limit`` leaves for a later run (``not_sent``, planned so)."""
+        return [p for p in self.planned if p.status is Status.NOT_SENT]
 
 
 # --------------------------------------------------------------------------- the run
@@ -166,12 +179,11 @@ def run_sync(
         report = run_sync(applicants="applicants.csv", mapping="greenhouse",
                           out="results.xlsx", dry_run=True)
 
-    ``applicants`` (and ``jobs``) may be a pandas DataFrame instead of a file, e.g.
-    the result of a warehouse query; ``report.to_dataframe()`` gives the results
-    back as one. ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
-    after planning, before sending: returning False ends the run with nothing
-    sent. Raises ``SyncError`` (exit 2) for configuration and input problems
-    found before sending.
+    ``applicants`` (and ``jobs``) may be a pandas DataFrame (a warehouse query, say);
+    ``report.to_dataframe()`` gives the results back as one. ``on_prepared`` sees the
+    plan; ``confirm`` (the CLI's question) is asked after planning, before sending:
+    False raises ``Declined`` (exit 4), nothing sent.
+    Raises ``SyncError`` (exit 2) for configuration and input problems found before sending.
     """
     given: dict[str, Any] = {}
     frames = {k: arguments.pop(k) for k in ("applicants", "jobs") if is_frame(arguments.get(k))}
@@ -200,9 +212,36 @@ def execute(
     started = _now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
+    if options.ledger_url is not None:
+        register_secret(PostgresURL(options.ledger_url.get_secret_value()).password)
     if options.out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {options.out}: the results file must end in .xlsx or .csv")
-    inputs = read_inputs(options, frames)
+    if not options.dry_run:
+        check_sending(options)
+    check_outputs(options, frames=frames or {})
+    with interrupts():
+        try:
+            return _read_and_run(options, started, confirm, on_prepared, progress, frames)
+        except Signalled as exc:  # between the steps that say what they were doing
+            raise interrupted(exc, "; nothing more was done") from None
+
+
+def _read_and_run(
+    options: SyncOptions,
+    started: str,
+    confirm: Confirm | None,
+    on_prepared: OnPrepared | None,
+    progress: Progress | None,
+    frames: Mapping[str, Any] | None,
+) -> SyncReport:
+    try:
+        inputs = read_inputs(options, frames)
+    except (Interrupted, Signalled) as exc:
+        raise interrupted(exc, " while reading the input; nothing was sent") from None
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    # Which config file and API the run uses (a ./jobmojito-sync.toml may set them),
+    # once the input is read: a bad file stays a one-line error.
     log.info(
         "run options",
         config=str(options.config_file) if options.config_file else None,
@@ -229,41 +268,50 @@ def prepare(
     """
     if inputs is None:
         inputs = read_inputs(options)
-    bound = bind(inputs.mapping, inputs.applicants, inputs.jobs)
-    warnings = [*bound.warnings, *inputs.applicants.notes]
-    if inputs.jobs is not None:
-        warnings.extend(inputs.jobs.notes)
-    own_store = resumes is None
-    if resumes is None:
-        folders = [Path(options.applicants).resolve().parent]
-        resumes = ResumeStore([*([options.resumes] if options.resumes else []), *folders])
-    try:
+    bound = bind(inputs.mapping, inputs.applicants, inputs.jobs, derived=DERIVED_FIELDS)
+    warnings = [*bound.warnings, *inputs.notes]
+    with open_sources(bound, options, store=resumes) as sources:
+        warnings.extend(sources.warnings)
         planned = plan_rows(
-            map_rows(bound, resumes=resumes),
+            map_rows(bound, resumes=sources.store, sources=sources),
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
+            columns=applicant_columns(bound),
         )
-    finally:
-        if own_store:
-            resumes.close()  # the PDF/DOCX worker process
-    return Prepared(options=options, inputs=inputs, planned=planned, warnings=warnings)
+        warnings.extend(sources.summary())
+    if options.limit is not None and not options.dry_run:  # the rest wait for a later run
+        for p in [p for p in planned if p.status is None][options.limit :]:
+            p.status, p.reason = Status.NOT_SENT, f"held back by --limit {options.limit}"
+    return Prepared(options, inputs, planned, warnings, sources.source_counts())
 
 
 def _dry_run(
     options: SyncOptions, inputs: Inputs, started: str, on_prepared: OnPrepared | None
 ) -> SyncReport:
-    ledger_path = options.ledger_path()
-    # An existing ledger tells which candidates a live run would skip; none is created.
-    with open_ledger(ledger_path) if ledger_path.exists() else contextlib.nullcontext() as ledger:
-        enrolled = ledger.enrolled if ledger is not None else None
-        prepared = prepare(options, inputs=inputs, enrolled=enrolled)
-    if on_prepared is not None:
-        on_prepared(prepared)
     run_id = "dry-run-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        # An existing ledger tells which candidates a live run would skip; none is created.
+        with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
+            enrolled = ledger.enrolled if ledger is not None else None
+            prepared = prepare(options, inputs=inputs, enrolled=enrolled)
+        if on_prepared is not None:
+            on_prepared(prepared)
+    except (Interrupted, Signalled) as exc:
+        aborted = interrupted(exc, " while planning")
+        lines = unplanned_lines(inputs.applicants, inputs.mapping, f"not sent: {aborted}")
+        notes = ["dry run: nothing was sent", inputs.mapping_reason]
+        return _finish(
+            options, inputs, lines, run_id=run_id, started=started, notes=notes, aborted=aborted
+        )
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
     lines = [result_line(p) for p in prepared.planned]
     notes = [*prepared.warnings, "dry run: nothing was sent", inputs.mapping_reason]
-    return _finish(options, inputs, lines, run_id=run_id, started=started, notes=notes)
+    sources = prepared.sources
+    return _finish(
+        options, inputs, lines, run_id=run_id, started=started, notes=notes, sources=sources
+    )
 
 
 def _live_run(
@@ -274,13 +322,12 @@ def _live_run(
     on_prepared: OnPrepared | None,
     progress: Progress | None,
 ) -> SyncReport:
-    if options.token is None and not options.token_command:
-        raise ConfigError(
-            "no API token: set JOBMOJITO_TOKEN in the environment (or token_file in the"
-            " config file, or token_command); nothing was sent"
-        )
-    ledger_path = options.ledger_path()
-    with open_ledger(ledger_path) as ledger:
+    ledger_path = options.ledger_location()
+    try:
+        ledger = open_ledger(ledger_path)
+    except OPERATIONAL as exc:
+        raise operational(exc, sending_began=False) or exc from None
+    with ledger:
         # The run lock before planning: two overlapping runs must not both plan to send.
         run_id = ledger.start_run(
             inputs=inputs.hashes,
@@ -289,45 +336,98 @@ def _live_run(
             tool_version=__version__,
             results_path=str(options.out),
         )
+        sending = False
         try:
-            prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
-            if on_prepared is not None:
-                on_prepared(prepared)
-            if confirm is not None and prepared.to_send and not confirm(prepared):
-                raise SyncError("cancelled at the prompt; nothing was sent")
-            log.info(
-                "run started",
+            try:
+                prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
+                if on_prepared is not None:
+                    on_prepared(prepared)
+                if confirm is not None and prepared.to_send and not confirm(prepared):
+                    raise Declined("nothing sent: declined at the confirmation question")
+            except (Interrupted, Signalled) as exc:
+                aborted: AbortError | None = interrupted(exc, " before anything was sent")
+                unplanned = unplanned_lines(
+                    inputs.applicants, inputs.mapping, f"not sent: {aborted}"
+                )
+                ledger.record_plan(run_id, unplanned, [False] * len(unplanned))
+                notes = [inputs.mapping_reason]
+                sources: dict[str, int] = {}
+            else:
+                log.info(
+                    "run started",
+                    run_id=run_id,
+                    mapping=inputs.mapping.name,
+                    rows=len(prepared.planned),
+                    to_send=len(prepared.to_send),
+                    held_back=len(prepared.held_back),
+                    ledger=str(ledger_path),
+                )
+                ledger.record_plan(
+                    run_id,
+                    [result_line(p) for p in prepared.planned],
+                    [p.status is None for p in prepared.planned],
+                )
+                notes = [*prepared.warnings, inputs.mapping_reason]
+                sources = prepared.sources
+                sending = bool(prepared.to_send)
+                aborted = _send(options, prepared.to_send, ledger, run_id, progress)
+            lines = ledger.result_lines(run_id)
+            if aborted is not None:
+                notes.insert(0, f"run aborted: {aborted}")
+            report = _finish(
+                options,
+                inputs,
+                lines,
                 run_id=run_id,
-                mapping=inputs.mapping.name,
-                rows=len(prepared.planned),
-                to_send=len(prepared.to_send),
-                ledger=str(ledger_path),
+                started=started,
+                notes=notes,
+                aborted=aborted,
+                ledger_path=ledger_path,
+                sources=sources,
             )
-            ledger.record_plan(
-                run_id,
-                [result_line(p) for p in prepared.planned],
-                [p.status is None for p in prepared.planned],
-            )
-            aborted = send_rows(options, prepared.to_send, ledger, run_id, progress)
         except SyncError as exc:
-            ledger.finish_run(run_id, exit_code=exc.exit_code, counts={})
+            _finish_run(ledger, run_id, exc.exit_code)
             raise
-        lines = ledger.result_lines(run_id)
-        notes = [*prepared.warnings, inputs.mapping_reason]
-        if aborted is not None:
-            notes.insert(0, f"run aborted: {aborted}")
-        report = _finish(
-            options,
-            inputs,
-            lines,
-            run_id=run_id,
-            started=started,
-            notes=notes,
-            aborted=aborted,
-            ledger_path=ledger_path,
-        )
+        except OPERATIONAL as exc:
+            error = operational(exc, sending_began=sending)
+            if error is None:
+                raise
+            if sending:
+                error = AbortError(
+                    f"{error}. The results sheet was not written: `jobmojito-sync report"
+                    f" --ledger {ledger_path}` writes it again from the ledger"
+                )
+            _finish_run(ledger, run_id, error.exit_code)
+            raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
+
+
+def _send(
+    options: SyncOptions,
+    rows: list[PlannedRow],
+    ledger: Ledger,
+    run_id: str,
+    progress: Progress | None,
+) -> AbortError | None:
+    """``send_rows``; a signal before it took them over, or a failure of the machine
+    (a full disk under the ledger), is the run's abort: the sheet is still written."""
+    try:
+        return send_rows(options, rows, ledger, run_id, progress)
+    except (Interrupted, Signalled) as exc:
+        return interrupted(exc)
+    except OPERATIONAL as exc:
+        error = operational(exc, sending_began=True)
+        if not isinstance(error, AbortError):
+            raise
+        log.error("stopping", reason=str(error))
+        return error
+
+
+def _finish_run(ledger: Ledger, run_id: str, exit_code: int) -> None:
+    """Record the run's end, if the ledger still can (it may be what failed)."""
+    with contextlib.suppress(*OPERATIONAL, SyncError):
+        ledger.finish_run(run_id, exit_code=exit_code, counts={})
 
 
 def _finish(
@@ -339,7 +439,8 @@ def _finish(
     started: str,
     notes: list[str],
     aborted: AbortError | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Location | None = None,
+    sources: dict[str, int] | None = None,
 ) -> SyncReport:
     """Write the results sheet and make the report: the end of every run."""
     counts = count_statuses(lines)
@@ -355,9 +456,19 @@ def _finish(
         counts=counts,
         exit_code=code,
         notes=notes,
+        sources=dict(sources or {}),
     )
-    write_results(options.out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
+    kept = None if options.overwrite else keep_previous(options.out)
+    with deferred():  # a signal now would leave the run without its sheet
+        write_results(options.out, lines, summary, links=options.interview_links == "include")
+    log.info(
+        "run finished",
+        run_id=run_id,
+        dry_run=options.dry_run,
+        exit_code=code,
+        counts=counts,
+        kept=str(kept or ""),
+    )
     return SyncReport(
         run_id=run_id,
         exit_code=code,
@@ -370,6 +481,8 @@ def _finish(
         aborted=str(aborted) if aborted else "",
         notes=notes,
         lines=list(lines),
+        sources=dict(sources or {}),
+        previous_results=kept,
     )
 
 

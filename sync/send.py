@@ -96,6 +96,7 @@ def api_client(options: SyncOptions) -> ApiClient:
         timeout=options.timeout,
         concurrency=options.concurrency,
         user_agent=f"jobmojito-sync/{__version__}",
+        allow_insecure_http=options.allow_insecure_http,
     )
 
 
@@ -114,7 +115,11 @@ def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
 
 @contextlib.contextmanager
 def stop_on_signals(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Iterator[list[str]]:
-    """Set ``stop`` on SIGINT/SIGTERM (main thread only); yields the signal names seen."""
+    """Set ``stop`` on SIGINT/SIGTERM (main thread only); yields the signal names seen.
+
+    The handlers in place before (``sync.interrupts``' for the whole run) are put
+    back afterwards: asyncio would leave the defaults.
+    """
     seen: list[str] = []
     if threading.current_thread() is not threading.main_thread() or sys.platform == "win32":
         yield seen
@@ -127,13 +132,16 @@ def stop_on_signals(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Ite
     installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
+            previous = signal.getsignal(sig)
             loop.add_signal_handler(sig, handler, sig)
-            installed.append(sig)
+            installed.append((sig, previous))
     try:
         yield seen
     finally:
-        for sig in installed:
+        for sig, previous in installed:
             loop.remove_signal_handler(sig)
+            if previous is not None:
+                signal.signal(sig, previous)
 
 
 __all__ = ["api_client", "outcome_line", "send_rows", "stop_on_signals"]

@@ -25,7 +25,6 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import pytest
 
 from sync.records import API_DECISIONS, Status
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
@@ -259,14 +258,15 @@ class AirflowHome:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(port=0, token="sandbox-token", seed=3)) as running:
-        yield running
+def sandbox_config() -> SandboxConfig:
+    """The module's sandbox (conftest's ``sandbox_server``), never reset: the runs here
+    follow each other, and the tests compare its counts across them."""
+    return SandboxConfig(token="sandbox-token", seed=3)
 
 
 @pytest.fixture(scope="module")
 def af(
-    airflow_bin: Path, sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
+    airflow_bin: Path, sandbox_server: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> AirflowHome:
     """A migrated AIRFLOW_HOME whose dags folder holds the test DAG file."""
     base = tmp_path_factory.mktemp("airflow")
@@ -277,7 +277,7 @@ def af(
         DAG_FILE.format(samples=str(SAMPLES), out=str(out), dag_id=DAG_ID, bad_dag_id=BAD_DAG_ID),
         encoding="utf-8",
     )
-    af = AirflowHome(home, out, airflow_bin, sandbox, 0.0)
+    af = AirflowHome(home, out, airflow_bin, sandbox_server, 0.0)
     code, output, af.migrate_seconds = af.airflow("db", "migrate")
     assert code == 0, f"airflow db migrate failed:\n{_tail(output, 40)}"
     return af

@@ -6,19 +6,30 @@ The real Airflow runs in tests/test_airflow.py (marker ``airflow``).
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
 import types
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from helpers import write_applicants
+from structlog.testing import capture_logs
 
 from sync import airflow as af
-from sync.errors import ConfigError, UsageError
+from sync.errors import (
+    AuthError,
+    ConfigError,
+    InputError,
+    Interrupted,
+    LedgerLockedError,
+    UsageError,
+)
+from sync.records import Status
+from sync.sandbox import RunningSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -79,19 +90,11 @@ class TestTaskVerdict:
         assert message.startswith("run aborted (exit 3): 401 token refused; 12 rows not sent")
         assert "a retry is safe" in message
 
-    def test_only_aborts_are_retryable(self) -> None:
-        """Exit 3 is retried; exit 1 and 2 would fail the same way again."""
-        assert frozenset({3}) == af.RETRYABLE_EXIT_CODES
-
     @pytest.mark.parametrize("share", [-0.1, 1.5, "0.05", True, None])
     def test_threshold_must_be_a_share(self, share: Any) -> None:
         """fail_on_problems outside 0..1 (or not a number) is a usage error."""
         with pytest.raises(UsageError, match="fail_on_problems="):
             af.task_verdict(summary(0), share)
-
-    def test_default_threshold(self) -> None:
-        """By default more than 5 % problem rows fail the task."""
-        assert af.DEFAULT_FAIL_ON_PROBLEMS == 0.05
 
 
 class TestTaskOptions:
@@ -301,7 +304,10 @@ class TestMakeDag:
         assert call["jobs"] == "/data/jobs.csv"
         assert call["out_dir"] == str(tmp_path)
         assert call["token_conn_id"] == "jobmojito"
-        assert call["fail_on_problems"] == af.DEFAULT_FAIL_ON_PROBLEMS
+        # not given: the DAG's task fails above 5 % problem rows, as documented
+        share = call["fail_on_problems"]
+        assert af.task_verdict(summary(1, rows=100, problems=5, invalid=5), share) is None
+        assert af.task_verdict(summary(1, rows=100, problems=6, invalid=6), share) is not None
         assert call["options"] == {"rate": 4, "resumes": "/data/cv"}
 
     def test_task_body_names_results_by_ds_else_run_id(
@@ -345,25 +351,16 @@ class TestMakeDag:
 # ------------------------------------------------------------------ the task, end to end
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Any]:
-    from sync.sandbox import SandboxConfig, run_sandbox
-
-    with run_sandbox(SandboxConfig(port=0, token="sandbox-token", seed=5)) as running:
-        yield running
-
-
 @pytest.fixture
 def task_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox: Any, fake_airflow: DagRecorder
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sandbox: RunningSandbox,
+    fake_airflow: DagRecorder,
 ) -> Path:
-    """A clean JOBMOJITO_* environment aimed at the sandbox; returns an empty out_dir."""
-    import os
-
-    for key in list(os.environ):
-        if key.startswith("JOBMOJITO_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("JOBMOJITO_TOKEN", "sandbox-token")
+    """The environment aimed at the sandbox (no other JOBMOJITO_*: conftest); returns an
+    empty out_dir."""
+    monkeypatch.setenv("JOBMOJITO_TOKEN", sandbox.token)
     monkeypatch.setenv("JOBMOJITO_BASE_URL", sandbox.base_url)
     monkeypatch.chdir(tmp_path)
     return tmp_path / "out"
@@ -386,7 +383,9 @@ def run_task(out_dir: Path, **kwargs: Any) -> dict[str, Any]:
 class TestSyncTask:
     """sync_task runs the real sync and turns its exit code into the task's fate."""
 
-    def test_success_returns_the_small_summary(self, task_env: Path, sandbox: Any) -> None:
+    def test_success_returns_the_small_summary(
+        self, task_env: Path, sandbox: RunningSandbox
+    ) -> None:
         """Bad sample rows under the threshold: a summary without rows, one sheet per day."""
         before = sandbox.stats()["enrolments_created"]
         result = run_task(task_env)
@@ -398,7 +397,9 @@ class TestSyncTask:
         assert Path(result["ledger_path"]) == task_env / "jobmojito-sync.ledger.sqlite"
         assert sandbox.stats()["enrolments_created"] > before
 
-    def test_a_retry_or_the_next_run_sends_nobody_twice(self, task_env: Path, sandbox: Any) -> None:
+    def test_a_retry_or_the_next_run_sends_nobody_twice(
+        self, task_env: Path, sandbox: RunningSandbox
+    ) -> None:
         """The second run (a retry, or the next day) skips everyone enrolled by the first."""
         first = run_task(task_env)
         created = sandbox.stats()["enrolments_created"]
@@ -415,6 +416,61 @@ class TestSyncTask:
     def test_input_error_fails_without_retry(self, task_env: Path) -> None:
         with pytest.raises(AirflowFailException, match=r"^jobmojito-sync \(exit 2\): "):
             run_task(task_env, applicants=task_env / "missing.csv")
+
+    @pytest.mark.parametrize(
+        ("bad", "fails"), [(2, False), (3, True)], ids=["4%-passes", "6%-fails"]
+    )
+    def test_by_default_more_than_5_percent_problem_rows_fail(
+        self, task_env: Path, bad: int, fails: bool
+    ) -> None:
+        """Without fail_on_problems: 2 invalid rows of 50 (4 %) pass, 3 (6 %) fail, no retry."""
+        applicants = write_applicants(task_env.parent / "a.csv", 50 - bad, bad=bad)
+        run = functools.partial(
+            af.sync_task, applicants=applicants, mapping="generic", out_dir=task_env,
+            ds="2026-11-22", dry_run=True,
+        )  # fmt: skip
+        if fails:
+            with pytest.raises(
+                AirflowFailException, match=r"^jobmojito-sync: 3 of 50 rows \(6\.0%\)"
+            ):
+                run()
+        else:
+            result = run()
+            assert (result["exit_code"], result["rows"], result["problems"]) == (1, 50, 2)
+
+    @pytest.mark.parametrize(
+        ("outcome", "retried"),
+        [
+            (InputError("applicants.csv: no such file"), False),
+            (LedgerLockedError("another run holds the ledger"), True),
+            (AuthError("401 token refused"), True),
+            (Interrupted("SIGTERM"), True),
+            (summary(3, not_sent=12, aborted="SIGTERM"), True),
+            (summary(1, problems=90, invalid=90), False),
+        ],
+        ids=["exit2-raised", "ledger-held", "exit3-auth", "exit3-signal", "exit3-report",
+             "exit1-over-threshold"],
+    )  # fmt: skip
+    def test_only_aborts_are_retried(
+        self,
+        task_env: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        outcome: Exception | dict[str, Any],
+        retried: bool,
+    ) -> None:
+        """Exit 3 (and a held ledger) raise Airflow's retryable exception; exit 1 and 2
+        would fail the same way again, so they fail without a retry."""
+
+        def execute(*args: Any, **kwargs: Any) -> Any:
+            if isinstance(outcome, Exception):
+                raise outcome
+            return types.SimpleNamespace(as_dict=lambda: outcome)
+
+        monkeypatch.setattr("sync.run.execute", execute)
+        with pytest.raises(AirflowException) as info:
+            run_task(task_env)
+        assert (type(info.value) is AirflowException) is retried, info.value
+        assert isinstance(info.value, AirflowFailException) is not retried
 
     def test_refused_token_is_retried(
         self, task_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -441,21 +497,25 @@ class TestSyncTask:
         assert type(info.value) is AirflowException
 
     def test_token_from_a_connection(
-        self, task_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        self,
+        task_env: Path,
+        sandbox: RunningSandbox,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """token_conn_id: the Connection's password wins over the environment."""
         monkeypatch.setenv("JOBMOJITO_TOKEN", "stale-env-token")
-        monkeypatch.setattr(FakeConnection, "passwords", {"jobmojito": "sandbox-token"})
+        monkeypatch.setattr(FakeConnection, "passwords", {"jobmojito": sandbox.token})
         result = run_task(task_env, token_conn_id="jobmojito")
         assert result["exit_code"] == 1
-        assert "sandbox-token" not in capsys.readouterr().err
+        assert sandbox.token not in capsys.readouterr().err
 
     def test_missing_connection_fails_without_retry(self, task_env: Path) -> None:
         with pytest.raises(AirflowFailException, match="token_conn_id='nope': cannot read"):
             run_task(task_env, token_conn_id="nope")
 
     def test_logs_are_private_json_and_airflow_logging_is_restored(
-        self, task_env: Path, capsys: pytest.CaptureFixture[str]
+        self, task_env: Path, sandbox: RunningSandbox, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """JSON lines with masked e-mails during the task; the old structlog config after."""
         import structlog
@@ -466,37 +526,30 @@ class TestSyncTask:
         err = capsys.readouterr().err
         assert '"event": "task summary"' in err
         assert "ana.silva@example.com" not in err
-        assert "sandbox-token" not in err
+        assert sandbox.token not in err
 
 
 class TestTaskProgress:
     """The task log gets a line of counts per tenth of the rows, not one per row."""
 
-    def test_ten_lines_for_many_rows(self) -> None:
-        from structlog.testing import capture_logs
-
-        from sync.records import Status
-
-        line = types.SimpleNamespace(status=Status.AI_ACCEPT)
+    @staticmethod
+    def logs(rows: int, status: object) -> list[dict[str, Any]]:
+        """What TaskProgress logs for ``rows`` rows that all end with ``status``."""
+        line = types.SimpleNamespace(status=status)
         with capture_logs() as logs:
             progress = af.TaskProgress()
-            progress.start(1000)
-            for _ in range(1000):
+            progress.start(rows)
+            for _ in range(rows):
                 progress.advance(line)
             progress.close()
-        lines = [e for e in logs if e["event"] == "progress"]
+        return logs
+
+    def test_ten_lines_for_many_rows(self) -> None:
+        lines = [e for e in self.logs(1000, Status.AI_ACCEPT) if e["event"] == "progress"]
         assert [e["sent"] for e in lines] == [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
         assert lines[-1]["ai_accept"] == 1000
 
     def test_few_rows(self) -> None:
-        from structlog.testing import capture_logs
-
-        line = types.SimpleNamespace(status="already-applied")
-        with capture_logs() as logs:
-            progress = af.TaskProgress()
-            progress.start(3)
-            for _ in range(3):
-                progress.advance(line)
-            progress.close()
+        logs = self.logs(3, "already-applied")
         assert [e.get("sent") for e in logs] == [None, 1, 2, 3]
         assert logs[-1]["already-applied"] == 3

@@ -8,8 +8,10 @@ Each folder holds an export written to look like that ATS's real one and an
       "applicants": "applicants.csv",     # file names inside the folder
       "jobs": "jobs.csv",                 # or null
       "resumes": "resumes.zip",           # folder or zip for --resumes, or null
+      "options": {"candidate_country_from": "job"},  # run options (flags), if any
       "rows": {"2": {...}},               # Excel row -> the whole payload, hand-checked
-      "invalid": {"9": "candidate_email"} # Excel row -> text its reason contains
+      "invalid": {"9": "candidate_email"}, # Excel row -> text its reason contains
+      "notes": {"2": "resume from 21338490.pdf"}  # Excel row -> text its notes contain
     }
 
 Every other row must map to a valid payload. Adding an ATS is adding a folder.
@@ -17,22 +19,19 @@ Every other row must map to a valid payload. Adding an ATS is adding a folder.
 
 from __future__ import annotations
 
-import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import SAMPLES, Cli, read_sheet, write_export
 
-from sync.mapping.detect import MARGIN, choose_mapping, score_mappings
+from sync.mapping.detect import MARGIN, all_signature_columns, choose_mapping, score_mappings
 from sync.options import SyncOptions
 from sync.readers import read_table
 from sync.records import Status
 from sync.run import prepare
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 FOLDERS = sorted(p.parent for p in SAMPLES.glob("*/expected.json"))
 
 
@@ -49,6 +48,7 @@ def _options(folder: Path, exp: dict[str, Any], **extra: Any) -> SyncOptions:
         "dry_run": True,
         "out": Path("unused.csv"),
     }
+    fields.update(exp.get("options", {}))
     fields.update(extra)
     return SyncOptions(**fields)
 
@@ -65,7 +65,7 @@ def folder(request: pytest.FixtureRequest) -> Path:
 
 def test_detected_with_a_clear_lead(folder: Path) -> None:
     exp = _expected(folder)
-    table = read_table(folder / exp["applicants"])
+    table = read_table(folder / exp["applicants"], expect=all_signature_columns())
     choice = choose_mapping(table.headers, file_name=table.name)
     assert choice.mapping.name == exp["mapping"]
     scores = score_mappings(table.headers)
@@ -95,21 +95,21 @@ def test_payloads_and_outcomes(folder: Path) -> None:
             assert invalid[line] in row.reason, (line, row.reason)
         else:
             assert row.status is Status.DRY_RUN, (line, row.reason)
+    for line, note in exp.get("notes", {}).items():
+        assert note in by_line[int(line)].notes, (line, by_line[int(line)].notes)
 
 
 def test_tolerates_reordered_and_extra_columns(folder: Path, tmp_path: Path) -> None:
     """Real exports differ by account: custom fields, another column order."""
     exp = _expected(folder)
-    table = read_table(folder / exp["applicants"])
+    table = read_table(folder / exp["applicants"], expect=all_signature_columns())
     headers = [*reversed(table.headers), "Custom field: T-shirt size", "Internal notes"]
-    shuffled = tmp_path / "applicants.csv"
-    with shuffled.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        for row in table.rows:
-            writer.writerow(
-                [*(row.values.get(h, "") for h in reversed(table.headers)), "M", "call back"]
-            )
+    shuffled = write_export(
+        tmp_path / "applicants.csv",
+        headers,
+        [[*(row.values.get(h, "") for h in reversed(table.headers)), "M", "call back"]
+         for row in table.rows],
+    )  # fmt: skip
 
     original = prepare(_options(folder, exp))
     moved = prepare(_options(folder, exp, applicants=shuffled))
@@ -119,20 +119,26 @@ def test_tolerates_reordered_and_extra_columns(folder: Path, tmp_path: Path) -> 
     assert [p.status for p in moved.planned] == [p.status for p in original.planned]
 
 
-def test_real_cli_dry_run(folder: Path, tmp_path: Path) -> None:
+def test_cli_dry_run(cli: Cli, folder: Path, tmp_path: Path) -> None:
+    """``run --dry-run`` with --mapping auto: the mapping named, one line per row."""
     exp = _expected(folder)
     out = tmp_path / "results.csv"
-    args = [sys.executable, "-m", "sync", "run", "--dry-run", "--out", str(out)]
+    args = ["run", "--dry-run", "--out", str(out)]
     args += ["--applicants", str(folder / exp["applicants"])]
     if exp.get("jobs"):
         args += ["--jobs", str(folder / exp["jobs"])]
     if exp.get("resumes"):
         args += ["--resumes", str(folder / exp["resumes"])]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    for key, value in exp.get("options", {}).items():
+        flag = "--" + key.replace("_", "-")
+        args += [flag] if value is True else [flag, str(value)]
+    done = cli(*args)
     problems = any(p.status is Status.INVALID for p in prepare(_options(folder, exp)).planned)
-    assert done.returncode == (1 if problems else 0), done.stderr[-2000:]
+    assert done.exit_code == (1 if problems else 0), done.stderr[-2000:]
     assert exp["mapping"] in done.stderr + done.stdout
-    with out.open(encoding="utf-8-sig", newline="") as fh:
-        lines = list(csv.DictReader(fh))
-    table = read_table(folder / exp["applicants"])
+    lines = read_sheet(out)
+    table = read_table(folder / exp["applicants"], expect=all_signature_columns())
     assert len(lines) == len(table.rows)
+    notes = {line["source_row"]: line["notes"] for line in lines}
+    for line, note in exp.get("notes", {}).items():
+        assert note in notes[line], (line, notes[line])

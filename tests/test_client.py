@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
+from helpers import candidate, merchant_status
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
@@ -40,34 +41,6 @@ ENROLLED = {
     "position_def_set_id": "pos-1",
     "profile_interview_id": "pi-1",
 }
-STATUS_BODY: dict[str, Any] = {
-    "profile_id": "u-1",
-    "default_merchant_id": "m-1",
-    "merchant_id": "m-1",
-    "credits_interview_monthly": 8,
-    "credits_interview_monthly_limit": 10,
-    "credits_interview_extra": 25,
-    "credits_interview_single": 0,
-    "definitions_active": 4,
-    "interviews_without_credits": 2,
-    "interviews_undecided": 3,
-    "interviews_ongoing": 1,
-    "interview_results": 137,
-    "candidates": 212,
-    "candidates_history": [0] * 14,
-    "interview_result_history": [0] * 14,
-    "subscription_type": "Growth",
-    "subscription_status": "active",
-    "invitations_sent": 18,
-    "invitations_limit": 40,
-    "invitations_available": 22,
-}
-
-
-@pytest.fixture(autouse=True)
-def _reset_structlog():
-    yield
-    structlog.reset_defaults()
 
 
 def answer(
@@ -106,6 +79,12 @@ def client_for(handler, token: str = TOKEN, **kw: Any) -> ApiClient:
 async def send_one(handler) -> Reply[Any]:
     async with client_for(handler) as client:
         return await client.create_for_candidate({"candidate_email": "a@example.com"})
+
+
+async def create(base_url: str, token: str, email: str = "a@example.com") -> Reply[Any]:
+    """One for-candidate request over real HTTP, with a 0.3 s timeout."""
+    async with ApiClient(base_url, TokenSource(token), timeout=0.3, concurrency=1) as client:
+        return await client.create_for_candidate(candidate(email))
 
 
 GATEWAY_503 = (
@@ -251,13 +230,44 @@ class TestFailures:
             "unexpected_body",
         ]
 
-    def test_nothing_sent_is_the_failures_before_the_request_left(self):
-        assert {
-            Failure.CONNECT_ERROR,
-            Failure.CONNECT_TIMEOUT,
-            Failure.POOL_TIMEOUT,
-            Failure.WRITE_TIMEOUT,
-        } == NOTHING_SENT
+    @pytest.mark.parametrize(
+        ("error", "before"),
+        [
+            (httpx.ConnectError, True),
+            (httpx.ConnectTimeout, True),
+            (httpx.PoolTimeout, True),
+            (httpx.WriteTimeout, True),
+            (httpx.WriteError, True),  # not fully written: the API cannot have acted
+            (httpx.ReadTimeout, False),
+            (httpx.RemoteProtocolError, False),
+            (httpx.ReadError, False),
+            (httpx.ProxyError, False),  # unknown where it failed: assume it may have left
+        ],
+    )
+    async def test_nothing_sent_is_the_failures_before_the_request_left(self, error, before):
+        """A failure before the request left is NOTHING_SENT: retried patiently, the outcome
+        known; any other may have reached the API: outcome unknown, few retries."""
+        reply = await send_one(failing(error))
+        assert (reply.failure in NOTHING_SENT) is before
+        assert reply.outcome_unknown is not before
+        assert classify(reply) is (Verdict.RETRY_PATIENT if before else Verdict.RETRY_FEW)
+
+    async def test_nothing_sent_over_real_sockets(self, sandbox):
+        """Nobody listening: nothing sent. The sandbox enrolling, then answering too late or
+        hanging up: the API acted, and the reply says the outcome is unknown."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]  # closed again before the request
+        refused = await create(f"http://127.0.0.1:{closed}/functions/v1/", sandbox.token)
+        assert refused.failure is Failure.CONNECT_ERROR and refused.failure in NOTHING_SENT
+        assert not refused.outcome_unknown
+        sandbox.configure(slow_seconds=5)
+        for fault, failure in [("slow", Failure.READ_TIMEOUT), ("drop", Failure.DROPPED)]:
+            sandbox.inject(fault)
+            reply = await create(sandbox.base_url, sandbox.token, f"{fault}@example.com")
+            assert reply.failure is failure and failure not in NOTHING_SENT
+            assert reply.outcome_unknown
+        assert sandbox.stats()["enrolments_created"] == 2  # both reached the API
 
     def test_summary_without_text_names_the_failure(self):
         assert Reply(None, failure=Failure.DROPPED).summary == "dropped"
@@ -428,7 +438,7 @@ class TestRequests:
 
         def handler(request: httpx.Request) -> httpx.Response:
             seen.append(str(request.url))
-            return httpx.Response(200, json=STATUS_BODY)
+            return httpx.Response(200, json=merchant_status())
 
         client = ApiClient(
             "http://127.0.0.1:9/functions/v1",
@@ -451,7 +461,7 @@ class TestRequests:
         assert reply.token_generation == 0
 
     async def test_merchant_status_parses(self):
-        async with client_for(answer(200, STATUS_BODY)) as client:
+        async with client_for(answer(200, merchant_status(invitations_available=22))) as client:
             status = await client.merchant_status()
         assert status.invitations_available == 22
 

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLES, Cli, read_sheet, write_export
 
 from sync.errors import MappingError
 from sync.mapping import list_mappings, load_mapping, parse_mapping
 from sync.mapping.detect import choose_mapping, score_mappings
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sync", *args], capture_output=True, text=True, timeout=60
-    )
-
-
-def write_csv(path: Path, headers: list[str], *rows: list[str]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    return path
 
 
 def test_every_shipped_ats_mapping_has_a_signature_that_only_it_fits() -> None:
@@ -71,24 +55,23 @@ def test_scores_tolerate_missing_optional_and_extra_columns() -> None:
     assert "Posting Location" in best.missing
 
 
-def test_mappings_detect_shows_scores_and_the_choice(tmp_path: Path) -> None:
-    sample = Path(__file__).resolve().parent.parent / "sample_data" / "personio" / "bewerbungen.csv"
-    done = run_cli("mappings", "detect", str(sample))
-    assert done.returncode == 0, done.stderr
+def test_mappings_detect_shows_scores_and_the_choice(cli: Cli) -> None:
+    done = cli("mappings", "detect", str(SAMPLES / "personio" / "bewerbungen.csv"))
+    assert done.exit_code == 0, done.stderr
     first = done.stdout.splitlines()[0].split()
     assert first[:2] == ["1.00", "personio"]
     assert "--mapping auto would use 'personio'" in done.stdout
 
 
-def test_mappings_init_writes_a_commented_starter_that_loads(tmp_path: Path) -> None:
-    export = write_csv(
+def test_mappings_init_writes_a_commented_starter_that_loads(cli: Cli, tmp_path: Path) -> None:
+    export = write_export(
         tmp_path / "acme_export.csv",
         ["Full Name", "E-mail Address", "Country", "CV", "Job Title", "Job Location"],
-        ["Ana Silva", "ana@example.com", "Portugal", "ana.txt", "Engineer", "Lisbon, Portugal"],
+        [["Ana Silva", "ana@example.com", "Portugal", "ana.txt", "Engineer", "Lisbon, Portugal"]],
     )
     out = tmp_path / "acme_export.yaml"
-    done = run_cli("mappings", "init", str(export), "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    done = cli("mappings", "init", str(export), "--out", str(out))
+    assert done.exit_code == 0, done.stderr
     text = out.read_text(encoding="utf-8")
     assert "# guess" in text and "Every column below is a GUESS" in text
     mapping = load_mapping(out)  # loads as written: the user only has to check it
@@ -96,16 +79,18 @@ def test_mappings_init_writes_a_commented_starter_that_loads(tmp_path: Path) -> 
     assert fields["candidate_name"].column == ["Full Name"]
     assert fields["candidate_email"].column == ["E-mail Address"]
     assert fields["candidate_email"].transforms == ["email"]
-    assert fields["candidate_country_code"].transforms == ["country"]
+    assert mapping.candidate_country is not None
+    assert mapping.candidate_country.columns == ["Country"]
     assert fields["position_name"].column == ["Job Title"]
-    assert fields["candidate_resume"].transforms == ["file"]  # the cells name files
-    assert fields["position_country_code"].column == ["Job Location"]
+    assert mapping.resume is not None and mapping.resume.files == ["CV"]  # cells name files
+    assert fields["position_location"].column == ["Job Location"]
     # and, as written, it maps the file it was made for to a valid payload
-    (tmp_path / "ana.txt").write_text("Ana Silva, engineer", encoding="utf-8")
+    (tmp_path / "ana.txt").write_text(
+        "Ana Silva, backend engineer in Lisbon since 2019: Python, SQL.", encoding="utf-8"
+    )
     results = tmp_path / "r.csv"
-    run = run_cli("run", "--dry-run", "--applicants", str(export), "--mapping", str(out),
-                  "--out", str(results))  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    with results.open(encoding="utf-8-sig", newline="") as fh:
-        (line,) = list(csv.DictReader(fh))
+    run = cli("run", "--dry-run", "--applicants", str(export), "--mapping", str(out),
+              "--out", str(results), "--resumes", str(tmp_path))  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    (line,) = read_sheet(results)
     assert line["status"] == "dry_run"

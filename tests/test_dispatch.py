@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-import structlog
+from helpers import candidate, merchant_status
 from structlog.testing import capture_logs
 
 import sync.dispatch
@@ -36,6 +36,7 @@ from sync.dispatch.pacing import AimdLimiter
 from sync.errors import AuthError, CircuitOpenError, Interrupted, PreflightError
 from sync.jobmojito import ApiClient, Failure, Reply, TokenSource
 from sync.records import PlannedRow, Row, Status
+from sync.sandbox import RunningSandbox
 
 TOKEN = "tok-dispatch-test-3b8d71"
 BASE = "https://api.test/functions/v1/"
@@ -46,12 +47,6 @@ ENROLLED = {
     "profile_interview_id": "pi-{i}",
 }
 BOOT_ERROR = {"code": "BOOT_ERROR", "message": "Function failed to start"}
-
-
-@pytest.fixture(autouse=True)
-def _reset_structlog():
-    yield
-    structlog.reset_defaults()
 
 
 class FakeTime:
@@ -117,6 +112,17 @@ def enrolled(request: httpx.Request, status: str = "ai_accept") -> httpx.Respons
     return httpx.Response(200, json=body)
 
 
+def mock_api(handler: Callable[..., Any], *, concurrency: int = 2, tokens: Any = None) -> ApiClient:
+    """A client of the mock API: ``handler`` answers every request."""
+    return ApiClient(
+        BASE,
+        tokens or TokenSource(TOKEN),
+        timeout=5,
+        concurrency=concurrency,
+        transport=httpx.MockTransport(handler),
+    )
+
+
 class Run:
     """One dispatch over a mock API, with everything it did recorded."""
 
@@ -144,12 +150,8 @@ class Run:
     ) -> DispatchResult:
         settings.setdefault("rate", math.inf)
         settings.setdefault("concurrency", 4)
-        async with ApiClient(
-            BASE,
-            self.tokens,
-            timeout=5,
-            concurrency=settings["concurrency"],
-            transport=httpx.MockTransport(self.handler),
+        async with mock_api(
+            self.handler, concurrency=settings["concurrency"], tokens=self.tokens
         ) as client:
             self.result = await dispatch(
                 rows,
@@ -292,10 +294,20 @@ class TestRetries:
         assert max(run.time.slept) >= 7
 
     async def test_backoff_grows_and_is_capped(self):
+        """Full jitter: the k-th wait is drawn from [0, min(base * 2**(k-1), backoff_max)].
+        The window doubles per retry up to the cap, and the waits spread over all of it."""
+        rows, retries = 60, 7
         run = Run(lambda request: httpx.Response(503, json=BOOT_ERROR))
-        await run(make_rows(1), max_attempts=8, backoff_base=1, backoff_max=4)
-        assert len(run.time.slept) == 7
-        assert all(0 <= s <= 4 for s in run.time.slept)
+        await run(make_rows(rows), max_attempts=retries + 1, backoff_base=1, backoff_max=4,
+                  concurrency=1, circuit_threshold=10**6)  # fmt: skip
+        assert len(run.time.slept) == rows * retries  # every wait is a backoff
+        # one row after another: row r's waits are slept[r * retries : (r + 1) * retries]
+        waits = [run.time.slept[r * retries : (r + 1) * retries] for r in range(rows)]
+        for k, window in enumerate([1, 2, 4, 4, 4, 4, 4]):
+            drawn = [w[k] for w in waits]
+            assert all(0 <= s <= window for s in drawn), (k, max(drawn))  # grown no further
+            assert max(drawn) > window / 2, (k, drawn)  # the window really is that wide
+            assert min(drawn) < window / 2, (k, drawn)  # jittered, not a fixed wait
 
     async def test_patient_retries_exhausted_is_failed(self):
         run = Run(
@@ -633,13 +645,7 @@ class TestShutdown:
             raise AssertionError
 
         outcomes: list[RowOutcome] = []
-        async with ApiClient(
-            BASE,
-            TokenSource(TOKEN),
-            timeout=5,
-            concurrency=2,
-            transport=httpx.MockTransport(handler),
-        ) as client:
+        async with mock_api(handler) as client:
             task = asyncio.ensure_future(
                 dispatch(
                     make_rows(5),
@@ -664,13 +670,7 @@ class TestFailures:
     """Errors of the journal or the caller's callback stop the run and surface."""
 
     async def test_on_outcome_error_is_raised_after_stopping(self):
-        async with ApiClient(
-            BASE,
-            TokenSource(TOKEN),
-            timeout=5,
-            concurrency=2,
-            transport=httpx.MockTransport(enrolled),
-        ) as client:
+        async with mock_api(enrolled) as client:
 
             def on_outcome(row: PlannedRow, outcome: RowOutcome) -> None:
                 raise OSError("disk full")
@@ -720,33 +720,6 @@ class TestSecrets:
         assert TOKEN not in text
 
 
-def status_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "profile_id": "u-1",
-        "default_merchant_id": "m-1",
-        "merchant_id": "m-1",
-        "credits_interview_monthly": 120,
-        "credits_interview_monthly_limit": 200,
-        "credits_interview_extra": 0,
-        "credits_interview_single": 0,
-        "definitions_active": 4,
-        "interviews_without_credits": 0,
-        "interviews_undecided": 0,
-        "interviews_ongoing": 0,
-        "interview_results": 0,
-        "candidates": 0,
-        "candidates_history": [0] * 14,
-        "interview_result_history": [0] * 14,
-        "subscription_type": "Growth",
-        "subscription_status": "active",
-        "invitations_sent": 20,
-        "invitations_limit": 500,
-        "invitations_available": 480,
-    }
-    body.update(changes)
-    return body
-
-
 async def run_preflight(handler: Callable[..., Any], rows: int, *, ignore: bool = False):
     async with ApiClient(
         BASE, TokenSource(TOKEN), timeout=5, concurrency=1, transport=httpx.MockTransport(handler)
@@ -758,7 +731,7 @@ class TestPreflight:
     """merchant-status is read before sending; clearly short credits stop the run."""
 
     async def test_message_shows_credits_and_headroom(self):
-        result = await run_preflight(lambda r: httpx.Response(200, json=status_body()), 35)
+        result = await run_preflight(lambda r: httpx.Response(200, json=merchant_status()), 35)
         assert result.message == (
             "credits left: 120 monthly + 0 extra + 0 single; invitations available: 480;"
             " rows to send: 35"
@@ -767,7 +740,7 @@ class TestPreflight:
         assert result.status is not None
 
     async def test_too_few_invitations_stops_before_sending(self):
-        handler = lambda r: httpx.Response(200, json=status_body(invitations_available=10))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(invitations_available=10))  # noqa: E731
         with pytest.raises(PreflightError) as caught:
             await run_preflight(handler, 35)
         assert "only 10 invitations are left this period for 35 rows to send" in str(caught.value)
@@ -775,17 +748,17 @@ class TestPreflight:
         assert caught.value.exit_code == 2
 
     async def test_no_credits_at_all_stops(self):
-        handler = lambda r: httpx.Response(200, json=status_body(credits_interview_monthly=0))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(credits_interview_monthly=0))  # noqa: E731
         with pytest.raises(PreflightError, match="no interview credits are left"):
             await run_preflight(handler, 5)
 
     async def test_ignore_credits_goes_on_with_a_warning(self):
-        handler = lambda r: httpx.Response(200, json=status_body(invitations_available=10))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(invitations_available=10))  # noqa: E731
         result = await run_preflight(handler, 35, ignore=True)
         assert any("--ignore-credits" in w for w in result.warnings)
 
     async def test_fewer_credits_than_rows_is_only_a_warning(self):
-        handler = lambda r: httpx.Response(200, json=status_body(credits_interview_monthly=3))  # noqa: E731
+        handler = lambda r: httpx.Response(200, json=merchant_status(credits_interview_monthly=3))  # noqa: E731
         result = await run_preflight(handler, 35)
         assert result.warnings == (
             "3 interview credits left for 35 rows: pre-screening and interviews may run out of"
@@ -793,7 +766,7 @@ class TestPreflight:
         )
 
     async def test_unlimited_plan_never_stops(self):
-        body = status_body(
+        body = merchant_status(
             invitations_available=None,
             invitations_limit=None,
             credits_interview_monthly=None,
@@ -805,7 +778,7 @@ class TestPreflight:
         assert result.warnings == ()
 
     async def test_nothing_to_send_never_stops(self):
-        body = status_body(invitations_available=0, credits_interview_monthly=0)
+        body = merchant_status(invitations_available=0, credits_interview_monthly=0)
         result = await run_preflight(lambda r: httpx.Response(200, json=body), 0)
         assert result.warnings == ()
 
@@ -819,7 +792,7 @@ class TestPreflight:
         [
             lambda r: httpx.Response(500, json={"error": "boom"}),
             lambda r: httpx.Response(200, json={"unexpected": True}),
-            lambda r: httpx.Response(404, json={"code": "NOT_FOUND", "message": "x"}),
+            lambda r: httpx.Response(502, json={"code": "BAD_GATEWAY", "message": "x"}),
         ],
     )
     async def test_unreadable_status_warns_and_goes_on(self, handler):
@@ -868,51 +841,31 @@ class TestPackage:
 
 # --------------------------------------------------------------------------- over loopback
 
-SANDBOX_TOKEN = "tok-sandbox-dispatch-8e21"
-
 
 def sandbox_rows(n: int, *, prefix: str = "cand") -> list[PlannedRow]:
+    """Rows for three positions, each a valid body the sandbox enrols."""
     return [
         PlannedRow(
             index=i,
             row=Row("applicants.csv", i + 2, {}),
-            payload={
-                "candidate_name": f"Candidate {i}",
-                "candidate_email": f"{prefix}.{i}@example.com",
-                "candidate_country_code": "SK",
-                "candidate_resume": "Curriculum Vitae: Python, SQL.",
-                "candidate_external_id": f"C-{i}",
-                "position_external_id": f"JOB-{i % 3}",
-                "position_name": f"Backend Engineer {i % 3}",
-                "position_location": "remote",
-                "position_country_code": "SK",
-                "mojito_language_code": "en",
-            },
+            payload=candidate(
+                f"{prefix}.{i}@example.com",
+                candidate_name=f"Candidate {i}",
+                candidate_external_id=f"C-{i}",
+                position_external_id=f"JOB-{i % 3}",
+                position_name=f"Backend Engineer {i % 3}",
+            ),
             identity=f"{prefix}.{i}@example.com|JOB-{i % 3}",
         )
         for i in range(n)
     ]
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    from sync.sandbox import SandboxConfig, run_sandbox
-
-    with run_sandbox(SandboxConfig(token=SANDBOX_TOKEN, seed=11, credits=10**6)) as running:
-        yield running
-
-
-@pytest.fixture
-def api(sandbox):
-    sandbox.reset()
-    return sandbox
-
-
 async def over_loopback(
-    sandbox: Any,
+    sandbox: RunningSandbox,
     rows: list[PlannedRow],
     *,
-    token: str = SANDBOX_TOKEN,
+    token: str | None = None,
     journal: Any = None,
     timeout: float = 2.0,
     run_preflight: bool = False,
@@ -929,7 +882,10 @@ async def over_loopback(
     settings.setdefault("backoff_base", 0.01)
     settings.setdefault("backoff_max", 0.2)
     async with ApiClient(
-        sandbox.base_url, TokenSource(token), timeout=timeout, concurrency=settings["concurrency"]
+        sandbox.base_url,
+        TokenSource(token or sandbox.token),
+        timeout=timeout,
+        concurrency=settings["concurrency"],
     ) as client:
         if run_preflight:
             try:
@@ -951,8 +907,8 @@ async def over_loopback(
 class TestAgainstTheSandbox:
     """Over real loopback HTTP, the sandbox's own counts prove what was sent."""
 
-    async def test_every_row_enrolled_exactly_once_under_faults(self, api):
-        api.configure(
+    async def test_every_row_enrolled_exactly_once_under_faults(self, sandbox):
+        sandbox.configure(
             faults={"500": 0.05, "503": 0.05, "slow": 0.02, "drop": 0.01},
             slow_seconds=0.6,
             retry_after_seconds=0,
@@ -960,14 +916,16 @@ class TestAgainstTheSandbox:
             rate=150,
             burst=10,
         )
-        api.inject("500", "500:after", "503", "slow", "drop")  # each at least once, then at random
+        sandbox.inject(
+            "500", "500:after", "503", "slow", "drop"
+        )  # each at least once, then at random
         rows = sandbox_rows(200)
         with capture_logs() as logs:
             result, outcomes, _ = await over_loopback(
-                api, rows, timeout=0.3, rate=300, max_attempts=12, few_retries=5
+                sandbox, rows, timeout=0.3, rate=300, max_attempts=12, few_retries=5
             )
         assert result is not None and result.aborted is None
-        stats = api.stats()
+        stats = sandbox.stats()
         assert stats["enrolments_created"] == 200
         assert {o.status for o in outcomes.values()} <= {
             Status.AI_ACCEPT,
@@ -982,40 +940,40 @@ class TestAgainstTheSandbox:
         assert {"500", "503", "slow", "drop"} <= {k.split(":")[0] for k in stats["faults"]}
         assert stats["duplicates_answered"] >= 1
         assert stats["by_status"].get("429", 0) >= 1  # the limit is below the requested rate
-        assert SANDBOX_TOKEN not in json.dumps(logs, default=str)
+        assert sandbox.token not in json.dumps(logs, default=str)
 
-    async def test_bad_token_stops_at_the_first_401(self, api):
-        result, outcomes, _ = await over_loopback(api, sandbox_rows(30), token="tok-wrong-0000")
+    async def test_bad_token_stops_at_the_first_401(self, sandbox):
+        result, outcomes, _ = await over_loopback(sandbox, sandbox_rows(30), token="tok-wrong-0000")
         assert result is not None
         assert isinstance(result.aborted, AuthError)
         assert result.aborted.exit_code == 3
-        assert api.stats()["by_status"] == {"401": 1}
+        assert sandbox.stats()["by_status"] == {"401": 1}
         assert {o.status for o in outcomes.values()} == {Status.NOT_SENT}
 
-    async def test_bad_token_stops_at_the_preflight(self, api):
+    async def test_bad_token_stops_at_the_preflight(self, sandbox):
         result, _, error = await over_loopback(
-            api, sandbox_rows(30), token="tok-wrong-0000", run_preflight=True
+            sandbox, sandbox_rows(30), token="tok-wrong-0000", run_preflight=True
         )
         assert isinstance(error, AuthError)
         assert result is None
-        assert api.stats()["requests"] == 1
-        assert api.stats()["by_endpoint"] == {"merchant-status": 1}
+        assert sandbox.stats()["requests"] == 1
+        assert sandbox.stats()["by_endpoint"] == {"merchant-status": 1}
 
-    async def test_rate_limit_below_the_requested_rate(self, api):
-        api.configure(rate=100, burst=5)
-        result, _, _ = await over_loopback(api, sandbox_rows(120), rate=200, concurrency=8)
+    async def test_rate_limit_below_the_requested_rate(self, sandbox):
+        sandbox.configure(rate=100, burst=5)
+        result, _, _ = await over_loopback(sandbox, sandbox_rows(120), rate=200, concurrency=8)
         assert result is not None and result.aborted is None
-        stats = api.stats()
+        stats = sandbox.stats()
         assert stats["by_status"].get("429", 0) >= 1
         assert stats["enrolments_created"] == 120
         assert result.throttled == stats["by_status"]["429"]
         assert result.final_rate < 200
 
-    async def test_token_nowhere_in_the_ledger(self, api, tmp_path):
+    async def test_token_nowhere_in_the_ledger(self, sandbox, tmp_path):
         from sync.ledger import open_ledger
         from sync.records import ResultLine
 
-        api.configure(faults={"500": 0.2, "503": 0.1}, retry_after_seconds=0)
+        sandbox.configure(faults={"500": 0.2, "503": 0.1}, retry_after_seconds=0)
         rows = sandbox_rows(20)
         lines = [
             ResultLine(
@@ -1037,7 +995,7 @@ class TestAgainstTheSandbox:
             ledger.record_plan(run_id, lines, [True] * len(rows))
             outcomes: dict[int, RowOutcome] = {}
             async with ApiClient(
-                api.base_url, TokenSource(SANDBOX_TOKEN), timeout=2, concurrency=4
+                sandbox.base_url, TokenSource(sandbox.token), timeout=2, concurrency=4
             ) as client:
                 result = await dispatch(
                     rows,
@@ -1051,5 +1009,5 @@ class TestAgainstTheSandbox:
                 )
             assert result.requests_sent > 20  # some were retried, and journaled
         stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
-        assert SANDBOX_TOKEN.encode() not in stored
+        assert sandbox.token.encode() not in stored
         assert TOKEN.encode() not in stored

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import click
 import pytest
+from helpers import ROOT, readme_section
 
 from sync.cli import cli
+from sync.errors import EXIT_MEANINGS
 from sync.mapping import Detect, FieldSpec, JobsJoin, MappingFile
 from sync.mapping.transforms import TRANSFORMS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-
-
-def section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.S | re.M)
-    assert match, f"README has no section '## {title}'"
-    return match.group(1)
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+section = readme_section
 
 
 def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -63,7 +59,7 @@ def test_every_mapping_key_and_transform_is_documented() -> None:
         assert f"`{name}`" in text, name
 
 
-@pytest.mark.parametrize("code", [0, 1, 2, 3, 70])
+@pytest.mark.parametrize("code", sorted(EXIT_MEANINGS))
 def test_every_exit_code_is_explained(code: int) -> None:
     assert re.search(rf"^\| `?{code}`? \|", section("Exit codes"), re.M), code
 

@@ -1,5 +1,10 @@
 """The ledger: run lock, durability settings, plan/attempt/outcome journal,
-results rebuilt after a kill, enrolments across runs, history, and no secrets."""
+results rebuilt after a kill, enrolments across runs, history, and no secrets.
+
+Every test runs against both stores (the ``store`` fixture of tests/conftest.py:
+an SQLite file, and a schema on a real PostgreSQL server), except those marked
+``sqlite_only``, which test what only a file has.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +20,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import Store
 
 from sync.errors import LedgerError, LedgerLockedError
 from sync.ledger import Enrolment, Ledger, SQLiteLedger, open_ledger
 from sync.ledger.lines import IN_FLIGHT_REASON, PENDING_REASON
+from sync.ledger.location import Location
 from sync.ledger.schema import SCHEMA_VERSION
 from sync.records import API_DECISIONS, ResultLine, Status
 
 REPO = Path(__file__).resolve().parents[1]
+#: What only the SQLite store has: a file, WAL, pragmas.
+sqlite_only = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 
 
 def line(
@@ -58,12 +67,13 @@ def start(ledger: Ledger, *, source: str = "applicants.csv", dry_run: bool = Fal
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.sqlite"
+def path(store: Store) -> Location:
+    """Where the ledger under test is: a file, or a PostgreSQL URL (fresh schema)."""
+    return store.location
 
 
 @pytest.fixture
-def ledger(path: Path) -> Iterator[Ledger]:
+def ledger(path: Location) -> Iterator[Ledger]:
     with open_ledger(path) as opened:
         yield opened
 
@@ -88,7 +98,7 @@ HOLDER = textwrap.dedent(
         return ResultLine("a.csv", i + 2, f"C {i}", f"c{i}@example.com", "Eng", status,
                           interview_url=url, identity=f"c{i}@example.com/ext:E")
 
-    ledger = open_ledger(Path(sys.argv[1]))
+    ledger = open_ledger(sys.argv[1])
     run_id = ledger.start_run(inputs=[("a.csv", "x")], mapping="m", dry_run=False,
                               tool_version="t", results_path="r.xlsx")
     ledger.record_plan(run_id, [line(0), line(1), line(2)], [True, True, True])
@@ -103,10 +113,10 @@ HOLDER = textwrap.dedent(
 
 
 @pytest.fixture
-def holder(path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def holder(store: Store) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """Another process holding the run lock; yields it and its run id."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)],
+        [sys.executable, "-c", HOLDER, store.argv],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -124,6 +134,15 @@ def holder(path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         proc.stdout.close()
 
 
+@pytest.fixture
+def killed_holder(holder: tuple[subprocess.Popen[str], str]) -> str:
+    """The holder's run id, after kill -9 of its process."""
+    proc, run_id = holder
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return run_id
+
+
 class TestOpening:
     def test_missing_parent_folder_is_created(self, tmp_path: Path) -> None:
         """A ledger path in a folder that does not exist yet opens and creates the folder."""
@@ -132,12 +151,14 @@ class TestOpening:
             assert ledger.last_run_id() is None
         assert path.is_file()
 
+    @sqlite_only
     def test_new_ledger_is_private_to_its_owner(self, path: Path) -> None:
         """The ledger holds names and e-mails, so a new file is created mode 0600."""
         with open_ledger(path):
             pass
         assert path.stat().st_mode & 0o777 == 0o600
 
+    @sqlite_only
     def test_wal_and_synchronous_full_are_set(self, ledger: SQLiteLedger) -> None:
         """The connection runs in WAL mode with synchronous=FULL (2), as DESIGN.md requires."""
         conn = ledger._conn
@@ -145,14 +166,12 @@ class TestOpening:
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
-    def test_schema_version_is_recorded(self, path: Path) -> None:
+    def test_schema_version_is_recorded(self, store: Store) -> None:
         """A new ledger records the current schema version in its meta table."""
-        with open_ledger(path):
+        with open_ledger(store.location):
             pass
-        with sqlite3.connect(path) as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        conn.close()
-        assert row == (str(SCHEMA_VERSION),)
+        rows = store.peek("SELECT value FROM meta WHERE key='schema_version'")
+        assert rows == [(str(SCHEMA_VERSION),)]
 
     def test_not_a_database_names_the_path(self, tmp_path: Path) -> None:
         """A file that is not SQLite is refused with a LedgerError naming it."""
@@ -175,18 +194,16 @@ class TestOpening:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         conn.close()
 
-    def test_newer_schema_version_is_refused(self, path: Path) -> None:
+    def test_newer_schema_version_is_refused(self, store: Store, path: Location) -> None:
         """A ledger written by a newer version says so and asks for an upgrade."""
         with open_ledger(path):
             pass
-        with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
-        conn.close()
+        store.peek("UPDATE meta SET value='99' WHERE key='schema_version'")
         with pytest.raises(LedgerError, match=r"newer jobmojito-sync \(schema version 99") as info:
             open_ledger(path)
         assert "upgrade jobmojito-sync" in str(info.value)
 
-    def test_closed_ledger_refuses_use(self, path: Path) -> None:
+    def test_closed_ledger_refuses_use(self, path: Location) -> None:
         """Using a closed ledger raises a LedgerError instead of a sqlite3 error."""
         ledger = open_ledger(path)
         ledger.close()
@@ -195,9 +212,11 @@ class TestOpening:
 
 
 class TestRunLock:
-    def test_second_ledger_in_same_process_is_refused(self, path: Path) -> None:
-        """flock on a second open file description conflicts, even in the same process."""
-        with open_ledger(path) as first, SQLiteLedger(path, lock_wait=0) as second:
+    def test_second_ledger_in_same_process_is_refused(self, store: Store) -> None:
+        """A second ledger object is refused, even in the same process (a second open
+        file description for the flock, a second session for the advisory lock)."""
+        path = store.where
+        with store.open() as first, store.open(lock_wait=0) as second:
             run_id = start(first)
             with pytest.raises(LedgerLockedError) as info:
                 start(second)
@@ -207,39 +226,37 @@ class TestRunLock:
         assert " UTC, run " + run_id in message
         assert f"holds the ledger {path}; wait for it to finish" in message
 
-    def test_lock_is_released_by_finish_run(self, path: Path) -> None:
+    def test_lock_is_released_by_finish_run(self, store: Store) -> None:
         """After finish_run another ledger object can start a run."""
-        with open_ledger(path) as first, SQLiteLedger(path, lock_wait=0) as second:
+        with store.open() as first, store.open(lock_wait=0) as second:
             first.finish_run(start(first), exit_code=0, counts={})
             start(second)
 
-    def test_lock_is_released_when_the_run_raises(self, path: Path) -> None:
+    def test_lock_is_released_when_the_run_raises(self, store: Store) -> None:
         """A run that raised releases the lock on close and is recorded as killed."""
-        with pytest.raises(RuntimeError), open_ledger(path) as ledger:
+        with pytest.raises(RuntimeError), store.open() as ledger:
             run_id = start(ledger)
             raise RuntimeError("boom")
-        with SQLiteLedger(path, lock_wait=0) as again:
+        with store.open(lock_wait=0) as again:
             assert again.get_run(run_id).state == "killed"
             start(again)
 
     def test_other_process_holding_the_lock_refuses(
-        self, path: Path, holder: tuple[subprocess.Popen[str], str]
+        self, store: Store, holder: tuple[subprocess.Popen[str], str]
     ) -> None:
         """A run in another process refuses ours, naming that process's pid."""
         proc, run_id = holder
-        with SQLiteLedger(path, lock_wait=0.2) as ledger:
+        with store.open(lock_wait=0.2) as ledger:
             with pytest.raises(LedgerLockedError, match=f"pid {proc.pid} on host ") as info:
                 start(ledger)
             assert run_id in str(info.value)
             assert ledger.get_run(run_id).state == "running"
 
     def test_killed_process_frees_the_lock_and_its_run_is_killed(
-        self, path: Path, holder: tuple[subprocess.Popen[str], str]
+        self, path: Location, killed_holder: str
     ) -> None:
         """kill -9 leaves no stale lock; the next run marks the dead run 'killed'."""
-        proc, run_id = holder
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        run_id = killed_holder
         with open_ledger(path) as ledger:
             new = start(ledger)
             info = ledger.get_run(run_id)
@@ -247,13 +264,9 @@ class TestRunLock:
             assert info.finished_at is None
             assert ledger.get_run(new).state == "running"
 
-    def test_reader_sees_a_dead_run_as_killed(
-        self, path: Path, holder: tuple[subprocess.Popen[str], str]
-    ) -> None:
+    def test_reader_sees_a_dead_run_as_killed(self, path: Location, killed_holder: str) -> None:
         """history after a kill -9 shows the run killed even before another run starts."""
-        proc, run_id = holder
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        run_id = killed_holder
         with open_ledger(path) as ledger:
             [info] = ledger.runs()
         assert (info.run_id, info.state) == (run_id, "killed")
@@ -314,22 +327,18 @@ class TestJournal:
         with pytest.raises(LedgerError, match=r"already has its outcome \(skipped\)"):
             ledger.begin_attempt(run_id, 1)
 
-    def test_begin_attempt_is_committed_before_it_returns(self, path: Path) -> None:
+    def test_begin_attempt_is_committed_before_it_returns(self, store: Store) -> None:
         """An in-flight attempt is visible to another connection as soon as it is journaled."""
-        with open_ledger(path) as ledger:
+        with store.open() as ledger:
             run_id = start(ledger)
             ledger.record_plan(run_id, [line(0)], [True])
             attempt = ledger.begin_attempt(run_id, 0)
-            with sqlite3.connect(path) as other:
-                row = other.execute(
-                    "SELECT state FROM attempts WHERE attempt_id=?", (attempt,)
-                ).fetchone()
-            other.close()
-            assert row == ("in_flight",)
+            rows = store.peek("SELECT state FROM attempts WHERE attempt_id = :a", {"a": attempt})
+            assert rows == [("in_flight",)]
 
 
 class TestKilledRunResults:
-    def test_stopped_rows_render_as_not_sent_or_failed(self, path: Path) -> None:
+    def test_stopped_rows_render_as_not_sent_or_failed(self, path: Location) -> None:
         """A run that stopped mid-way still yields one line per row with the truth about it."""
         with open_ledger(path) as ledger:
             run_id = start(ledger)
@@ -386,7 +395,7 @@ class TestEnrolments:
         enrol(ledger, run_id, 0, line(0, status, reason="no"))
         assert ledger.enrolled(["c0@example.com/ext:ENG-1"]) == {}
 
-    def test_enrolments_survive_reopening_and_other_input_files(self, path: Path) -> None:
+    def test_enrolments_survive_reopening_and_other_input_files(self, path: Location) -> None:
         """A candidate enrolled from one file is found when another file names them later."""
         with open_ledger(path) as ledger:
             run_id = start(ledger, source="monday.csv")
@@ -436,7 +445,7 @@ class TestEnrolments:
 
 
 class TestHistory:
-    def test_runs_newest_first_with_counts(self, path: Path) -> None:
+    def test_runs_newest_first_with_counts(self, path: Location) -> None:
         """runs() lists runs newest first with stored counts, or counts rebuilt for a killed run."""
         with open_ledger(path) as ledger:
             finished = start(ledger, dry_run=True)
@@ -470,7 +479,7 @@ class TestHistory:
         assert all(len(i) == 21 and i[8] == "T" and i[15:17] == "Z-" for i in ids)
         assert [r.run_id for r in ledger.runs()] == ids[::-1]
 
-    def test_unknown_run_names_the_last_runs(self, path: Path, ledger: Ledger) -> None:
+    def test_unknown_run_names_the_last_runs(self, path: Location, ledger: Ledger) -> None:
         """An unknown run id is a LedgerError that lists the runs the ledger does hold."""
         known = start(ledger)
         with pytest.raises(LedgerError) as info:
@@ -479,7 +488,7 @@ class TestHistory:
             f"no run '20200101T000000Z-dead' in ledger {path}; the last runs are {known}"
         )
 
-    def test_unknown_run_in_empty_ledger(self, path: Path, ledger: Ledger) -> None:
+    def test_unknown_run_in_empty_ledger(self, path: Location, ledger: Ledger) -> None:
         """An empty ledger says it holds no runs yet."""
         with pytest.raises(LedgerError, match="the ledger holds no runs yet"):
             ledger.result_lines("nope")
@@ -490,8 +499,9 @@ RESUME = "Seasoned welder; SECRET-RESUME-MARKER certified in underwater TIG sinc
 
 
 class TestNoSecrets:
-    def test_token_and_resume_never_reach_the_database_files(self, path: Path) -> None:
-        """Neither the API token nor resume text appears in the ledger, WAL or lock bytes."""
+    def test_token_and_resume_never_reach_the_database_files(self, store: Store) -> None:
+        """Neither the API token nor resume text appears in the ledger, WAL or lock bytes
+        (SQLite), or anywhere in the ledger's tables (PostgreSQL)."""
         payload = {
             "candidate_name": "Ada Welder",
             "candidate_email": "ada@example.com",
@@ -508,7 +518,7 @@ class TestNoSecrets:
             status=Status.NOT_SENT,
             identity="ada@example.com/ext:ENG-1",
         )
-        with open_ledger(path) as ledger:
+        with store.open() as ledger:
             run_id = start(ledger)
             ledger.record_plan(run_id, [planned, planned], [True, True])
             attempt = ledger.begin_attempt(run_id, 0)
@@ -525,11 +535,12 @@ class TestNoSecrets:
                 reason="HTTP 422: candidate_resume too long: " + "x" * 5000 + RESUME,
             )
             ledger.record_outcome(run_id, 1, echoed)
-            files = sorted(path.parent.glob(path.name + "*"))
-            assert path.with_name(path.name + "-wal") in files
-            raw = b"".join(f.read_bytes() for f in files)
+            if isinstance(store.location, Path):
+                path = store.location
+                assert path.with_name(path.name + "-wal").exists()  # grepped while open
+            raw = store.stored_bytes()
             lines = ledger.result_lines(run_id)
-        raw += b"".join(f.read_bytes() for f in path.parent.glob(path.name + "*"))
+        raw += store.stored_bytes()
         assert TOKEN.encode() not in raw
         assert b"SECRET-RESUME-MARKER" not in raw
         assert b"Ada Welder" in raw  # the display data is there: the grep is meaningful
@@ -538,11 +549,12 @@ class TestNoSecrets:
 
 
 class TestScale:
-    def test_100k_rows_plan_and_enrolled_lookup(self, path: Path) -> None:
+    def test_100k_rows_plan_and_enrolled_lookup(self, store: Store) -> None:
         """100,000 planned rows come back intact and enrolled() finds exactly the enrolled ones."""
         n = 100_000
-        with SQLiteLedger(path) as ledger:
-            ledger._conn.execute("PRAGMA synchronous=OFF")  # speed only; correctness is tested
+        with store.open() as ledger:
+            if isinstance(ledger, SQLiteLedger):  # speed only; correctness is tested
+                ledger._conn.execute("PRAGMA synchronous=OFF")
             run_id = start(ledger)
             plan = [line(i) if i % 3 else line(i, Status.INVALID, reason="bad") for i in range(n)]
             ledger.record_plan(run_id, plan, [bool(i % 3) for i in range(n)])

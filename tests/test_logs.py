@@ -5,17 +5,10 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
 import structlog
 
 from sync.logs import configure_logging
 from sync.redact import mask_email, register_secret, scrub
-
-
-@pytest.fixture(autouse=True)
-def _reset_structlog():
-    yield
-    structlog.reset_defaults()
 
 
 class TestMasking:

@@ -63,6 +63,18 @@ def mapped(bound: BoundMapping, **kw: Any) -> list[MappedRow]:
     return list(map_rows(bound, **kw))
 
 
+def derived(
+    mapping: Any, t: Any, jobs: Any = None, store: ResumeStore | None = None
+) -> list[MappedRow]:
+    """Rows mapped as a run maps them: the derived fields found by their sources."""
+    from sync.mapping.sources import DERIVED_FIELDS, Sources, SourceSettings
+
+    bound = bind(mapping, t, jobs, derived=DERIVED_FIELDS)
+    settings = SourceSettings(resumes=bool(store and store.base_dirs))
+    sources = Sources(bound, settings, store=store)
+    return list(map_rows(bound, resumes=store, sources=sources))
+
+
 def only(bound: BoundMapping, **kw: Any) -> MappedRow:
     (row,) = mapped(bound, **kw)
     return row
@@ -574,8 +586,12 @@ class TestGreenhouseGolden:
     )  # fmt: skip
 
     def test_payloads(self, tmp_path: Path):
-        (tmp_path / "ana.txt").write_text("Ana Silva\nBackend, Python", encoding="utf-8")
-        (tmp_path / "bo.html").write_text("<h1>Bo Li</h1><p>Sales &amp; more</p>", encoding="utf-8")
+        (tmp_path / "ana.txt").write_text(
+            "Ana Silva\nBackend, Python and PostgreSQL", encoding="utf-8"
+        )
+        (tmp_path / "bo.html").write_text(
+            "<h1>Bo Li</h1><p>Sales &amp; more, EMEA and APAC accounts</p>", encoding="utf-8"
+        )
         t = table(
             "greenhouse.xlsx",
             self.HEADERS,
@@ -596,14 +612,12 @@ class TestGreenhouseGolden:
              "Open", "&lt;p&gt;Build &amp;amp; run APIs.&lt;/p&gt;", "en-US"],
             ["4002", "Head of Sales", "Remote - UK", "Sales", "REQ-2", "Open", "", "de"],
         )  # fmt: skip
-        bound = bind(load_mapping("greenhouse"), t, jobs)
-        assert bound.warnings == ()
-        rows = mapped(bound, resumes=ResumeStore([tmp_path]))
+        rows = derived(load_mapping("greenhouse"), t, jobs, store=ResumeStore([tmp_path]))
         assert rows[0].payload == {
             "candidate_name": "Ana Silva",
             "candidate_email": "ana@example.com",
             "candidate_country_code": "PT",
-            "candidate_resume": "Ana Silva\nBackend, Python",
+            "candidate_resume": "Ana Silva\nBackend, Python and PostgreSQL",
             "candidate_external_id": "1001",
             "candidate_linkedin_url": "https://www.linkedin.com/in/ana-silva",
             "position_external_id": "4001",
@@ -619,23 +633,22 @@ class TestGreenhouseGolden:
             "candidate_name": "Bo Li",
             "candidate_email": "bo@example.com",
             "candidate_country_code": "SG",
-            "candidate_resume": "Bo Li\n\nSales & more",
+            "candidate_resume": "Bo Li\n\nSales & more, EMEA and APAC accounts",
             "candidate_external_id": "1002",
             "position_external_id": "4002",
             "position_name": "Head of Sales",
             "position_location": "Remote - UK",
-            # An office that names no country is passed on for validation to report.
-            "position_country_code": "Remote - UK",
+            # The office's location text names the country (sync.locations).
+            "position_country_code": "GB",
             "mojito_language_code": "de",
             "seniority_level": "managerial",
             "interview_department": "Sales",
         }
         assert [r.problems for r in rows] == [(), ()]
         assert validate_candidate(rows[0].payload).problems == ()
-        problems = validate_candidate(rows[1].payload).problems
-        assert [p.split(":")[0] for p in problems] == ["position_country_code"]
+        assert validate_candidate(rows[1].payload).problems == ()
 
-    def test_candidate_export_alone(self):
+    def test_candidate_export_alone(self, tmp_path: Path):
         t = table(
             "greenhouse.csv",
             ["Candidate ID", "First Name", "Last Name", "Email", "Job", "Office", "Address",
@@ -643,12 +656,7 @@ class TestGreenhouseGolden:
             ["7", "Ana", "Silva", "ana@example.com", "Chef", "Lyon, France", "Lisbon, Portugal",
              "nope.txt"],
         )  # fmt: skip
-        bound = bind(load_mapping("greenhouse"), t)
-        assert bound.warnings == (
-            "mojito_language_code: no column 'Language' in greenhouse.csv"
-            " nor 'jobs.Language' (no jobs file given); using the default 'en'",
-        )
-        row = only(bound, resumes=ResumeStore([]))
+        (row,) = derived(load_mapping("greenhouse"), t, store=ResumeStore([tmp_path]))
         assert row.payload == {
             "candidate_name": "Ana Silva",
             "candidate_email": "ana@example.com",
@@ -657,22 +665,19 @@ class TestGreenhouseGolden:
             "position_name": "Chef",
             "position_location": "Lyon, France",
             "position_country_code": "FR",
-            "mojito_language_code": "en",
+            "mojito_language_code": "fr",  # no language column: the job's country's
             "seniority_level": "intermediate",
         }
-        assert row.problems == (
-            "candidate_resume: file 'nope.txt' not found in any folder"
-            " (no resume folder given; use --resumes)",
-        )
+        (problem,) = row.problems
+        assert problem.startswith("candidate_resume: file 'nope.txt' not found in")
 
     def test_without_a_resume_column_the_run_stops(self):
         t = table(
             "gh.csv", ["First Name", "Last Name", "Email", "Address"], ["A", "B", "a@x.com", "PT"]
         )
         with pytest.raises(InputError) as info:
-            bind(load_mapping("greenhouse"), t)
-        assert str(info.value) == (
-            "gh.csv: no column for candidate_resume, which the API requires: looked for 'Resume'"
-            " or 'Resume File' or 'Resume Filename' or 'Resume Name' or 'CV' in gh.csv. The"
-            " file's headers: First Name, Last Name, Email, Address"
+            derived(load_mapping("greenhouse"), t)
+        assert str(info.value).startswith(
+            "gh.csv: no source for candidate_resume, which the API requires: the export holds"
+            " no resume text; add --resumes DIR|ZIP"
         )

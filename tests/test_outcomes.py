@@ -23,7 +23,7 @@ from sync.jobmojito.models import InterviewDetails, MerchantResult, MerchantResu
 from sync.jobmojito.retry import Failure, Reply, Verdict, classify_read
 from sync.ledger import EnrolledCandidate, SeenOutcome, open_ledger
 from sync.ledger.schema import _SCHEMA_V1, SCHEMA_VERSION
-from sync.options import OutcomesLayout, resolve_options
+from sync.options import OutcomesLayout
 from sync.outcomes.assessment import assessment_of
 from sync.outcomes.layouts import AUTO, GENERIC, LAYOUTS, LEVER, choose_layouts, note_text
 from sync.outcomes.lines import (
@@ -39,6 +39,7 @@ from sync.outcomes.match import AMBIGUOUS, NO_ENROLMENT, OTHER_POSITION, match_r
 from sync.outcomes.sheets import import_path
 from sync.records import ResultLine, Status
 from sync.redact import redact
+from sync.resolve import resolve_options
 from sync.results.history import rebuild_results, run_history
 
 

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpers import candidate as payload
+
 from sync.plan import plan_rows, position_identity, row_identity
 from sync.records import MappedRow, Row, Status
-
-
-def payload(**over: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "candidate_name": "Ana Silva",
-        "candidate_email": "ana@example.com",
-        "candidate_country_code": "PT",
-        "candidate_resume": "CV text",
-        "position_name": "Backend Engineer",
-        "position_location": "Berlin",
-        "position_country_code": "DE",
-        "mojito_language_code": "en",
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
 
 
 def mapped(line: int, problems: tuple[str, ...] = (), **over: object) -> MappedRow:
@@ -77,7 +64,7 @@ class TestOutcomes:
         assert planned[1].reason == "same candidate and position as row 2 of applicants.csv"
 
     def test_invalid_first_row_does_not_make_the_second_a_duplicate(self):
-        planned = plan_rows([mapped(2, candidate_resume=None), mapped(3)])
+        planned = plan_rows([mapped(2, candidate_resume=...), mapped(3)])
         assert [p.status for p in planned] == [Status.INVALID, None]
 
     def test_ledger_enrolled_is_skipped_with_url(self):

@@ -343,13 +343,14 @@ class TestRowNumbers:
         table = read_table(write_text(tmp_path, "a.csv", "A,B,C\n1\n1,2\n"))
         assert values(table) == [{"A": "1", "B": "", "C": ""}, {"A": "1", "B": "2", "C": ""}]
 
-    def test_extra_cells_are_an_error(self, tmp_path: Path) -> None:
-        """A row with more values than the header fails, naming the row and counts."""
+    def test_extra_cells_make_that_row_invalid_not_the_file(self, tmp_path: Path) -> None:
+        """A row with more values than the header keeps its problem; the file is read."""
         text = "A,B,C,D,E,F,G\n" + "1,2,3,4,5,6,7\n" * 12 + "1,2,3,4,5,6,7,8,9\n"
-        path = write_text(tmp_path, "a.csv", text)
-        message = read_error(path)
-        assert message.startswith(f"{path}: row 14 has 9 values but the header has 7 columns")
-        assert "column H holds '8'" in message
+        table = read_table(write_text(tmp_path, "a.csv", text))
+        assert len(table.rows) == 13 and not table.rows[0].problems
+        (problem,) = table.rows[-1].problems
+        assert problem.startswith("row: 9 cells but the header has 7 columns")
+        assert "column H holds '8'" in problem
 
     def test_trailing_empty_extra_cells_are_fine(self, tmp_path: Path) -> None:
         """Empty cells past the header (Excel's trailing delimiters) are not data."""
@@ -612,11 +613,10 @@ class TestXlsx:
         assert "refusing to open this XLSX: it would unpack to" in message
         assert "MB (limit" in message
 
-    def test_gzip_bomb_is_refused(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_gzip_bomb_is_refused(self, tmp_path: Path) -> None:
         """A gzip that would unpack past the limit is refused."""
         path = write_bytes(tmp_path, "a.csv.gz", gzip.compress(b"Name\n" + b"x\n" * 100_000))
-        monkeypatch.setattr("sync.readers.sniff.MAX_UNCOMPRESSED_BYTES", 50_000)
-        assert "refusing to unpack this gzip file" in read_error(path)
+        assert "refusing to unpack this gzip file" in read_error(path, max_bytes=50_000)
 
     def test_list_sheets_and_sniff(self, tmp_path: Path) -> None:
         """The helpers report the workbook's sheets and format by content."""

@@ -6,20 +6,18 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from helpers import Cli
 
 import sync.readers.tables
-from sync.cli import cli
 from sync.ledger import open_ledger
 from sync.results import read_results, run_history
 from sync.run import run_sync
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
@@ -27,25 +25,14 @@ TOKEN = "api-test-token-5b2e9c71"
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(token=TOKEN, seed=5)) as running:
-        yield running
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(token=TOKEN, seed=5)
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No option may leak in from the developer's shell or working folder, and the
-    logging an in-process CLI run configured does not outlive the test."""
-    import os
-
-    import structlog
-
-    for key in list(os.environ):
-        if key.startswith("JOBMOJITO_"):
-            monkeypatch.delenv(key)
+def in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Relative paths (the default results file, its ledger) land in the test's folder."""
     monkeypatch.chdir(tmp_path)
-    yield
-    structlog.reset_defaults()
 
 
 def statuses(path: Path) -> list[tuple[str, str]]:
@@ -56,15 +43,14 @@ class TestOptionSources:
     """run_sync resolves options exactly as the CLI does: file < environment < arguments."""
 
     def test_token_from_the_environment_alone(
-        self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
     ) -> None:
-        sandbox.reset()
         monkeypatch.setenv("JOBMOJITO_TOKEN", TOKEN)
         monkeypatch.setenv("JOBMOJITO_BASE_URL", sandbox.base_url)
         common = ["--applicants", str(SAMPLES / "applicants.csv"), "--jobs",
                   str(SAMPLES / "jobs.csv"), "--mapping", "generic", "--yes"]  # fmt: skip
         cli_out, api_out = tmp_path / "cli.csv", tmp_path / "api.csv"
-        done = CliRunner().invoke(cli, ["run", *common, "--out", str(cli_out)])
+        done = cli("run", *common, "--out", str(cli_out))
         assert done.exit_code == 1, done.output  # the samples hold invalid rows on purpose
         report = run_sync(
             applicants=SAMPLES / "applicants.csv",
@@ -85,7 +71,6 @@ class TestOptionSources:
     def test_config_file_token_file_glob_latest_and_out_dir(
         self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        sandbox.reset()
         exports = tmp_path / "exports"
         exports.mkdir()
         shutil.copy(SAMPLES / "applicants.csv", exports / "applicants-1.csv")
@@ -130,7 +115,6 @@ class TestOneReadPerInput:
     def test_the_applicants_file_is_read_once(
         self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        sandbox.reset()
         reads: list[str] = []
         real = sync.readers.tables._read_bytes
 
@@ -155,9 +139,8 @@ class TestChosenMapping:
     """history and report name the mapping auto-detection chose, never 'auto'."""
 
     def test_history_and_report_show_the_chosen_mapping(
-        self, sandbox: RunningSandbox, tmp_path: Path
+        self, sandbox: RunningSandbox, tmp_path: Path, cli: Cli
     ) -> None:
-        sandbox.reset()
         report = run_sync(
             applicants=SAMPLES / "applicants.csv", jobs=SAMPLES / "jobs.csv",
             out=tmp_path / "r.xlsx", base_url=sandbox.base_url, token=TOKEN, yes=True,
@@ -165,10 +148,10 @@ class TestChosenMapping:
         assert report.mapping == "generic"
         ledger = tmp_path / "r.ledger.sqlite"
         assert [run["mapping"] for run in run_history(ledger)] == ["generic"]
-        listed = CliRunner().invoke(cli, ["history", "--ledger", str(ledger), "--json"])
+        listed = cli("history", "--ledger", str(ledger), "--json")
         assert json.loads(listed.output.splitlines()[0])["mapping"] == "generic"
         rebuilt = tmp_path / "again.xlsx"
-        done = CliRunner().invoke(cli, ["report", "--ledger", str(ledger), "--out", str(rebuilt)])
+        done = cli("report", "--ledger", str(ledger), "--out", str(rebuilt))
         assert done.exit_code == 0, done.output
         from openpyxl import load_workbook
 
@@ -182,15 +165,13 @@ class TestLogFormatFromTheConfigFile:
 
     @pytest.mark.parametrize(("fmt", "is_json"), [("json", True), ("console", False)])
     def test_config_log_format_takes_effect(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, is_json: bool
+        self, tmp_path: Path, cli: Cli, fmt: str, is_json: bool
     ) -> None:
         config = tmp_path / "c.toml"
         config.write_text(f'log_format = "{fmt}"\n')
-        done = CliRunner().invoke(
-            cli,
-            ["run", "--config", str(config), "--dry-run", "--mapping", "generic",
-             "--applicants", str(SAMPLES / "applicants.csv"), "--out", str(tmp_path / "r.csv")],
-        )  # fmt: skip
+        done = cli("run", "--config", str(config), "--dry-run", "--mapping", "generic",
+                   "--applicants", str(SAMPLES / "applicants.csv"),
+                   "--out", str(tmp_path / "r.csv"))  # fmt: skip
         assert done.exit_code == 1, done.output
         log_lines = [ln for ln in done.stderr.splitlines() if "run finished" in ln]
         assert log_lines, done.stderr

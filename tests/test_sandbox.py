@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from helpers import CANDIDATE, CREATE, EMAIL, FROM_ARRAY, candidate, from_array, interview
 
 from sync.jobmojito.models import (
     LANGUAGE_CODES,
@@ -23,71 +24,29 @@ from sync.jobmojito.models import (
 )
 from sync.sandbox import RunningSandbox, SandboxConfig, expected_decision, run_sandbox
 
-CANDIDATE = "job-interview-create-for-candidate-with-token"
-CREATE = "job-interview-create"
-FROM_ARRAY = "job-interview-create-from-array"
-TEMPLATE_ID = "baa3bf7c-6926-46fd-9005-16738a31f72d"
-
-
-def candidate(email: str = "ann@example.com", **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "candidate_name": "Ann Example",
-        "candidate_email": email,
-        "candidate_country_code": "SK",
-        "candidate_resume": "Curriculum Vitae: Python, SQL.",
-        "position_name": "Backend Engineer",
-        "position_location": "remote",
-        "position_country_code": "SK",
-        "mojito_language_code": "en",
-    }
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not None}
-
-
-def interview(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "name": "Project manager",
-        "location": "remote",
-        "interview_template_id": TEMPLATE_ID,
-        "mojito_language_code": "en",
-        "status": "active",
-        "type": "interview",
-        "visibility": "merchant_public",
-    }
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not None}
-
-
-def from_array(**changes: Any) -> dict[str, Any]:
-    body = interview(description="Customer support screening")
-    body["questions"] = [{"question": "Tell me about a hard customer."}]
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not None}
-
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(seed=3)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(sandbox: RunningSandbox) -> None:
-    sandbox.reset()
-
-
-@pytest.fixture(scope="module")
-def client(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    """Sends the sandbox's token (one client for the module: building one costs ~30 ms)."""
-    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.auth_headers) as c:
+def _module_anon(sandbox_server: RunningSandbox) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sandbox_server.url) as c:
         yield c
 
 
-@pytest.fixture(scope="module")
-def anon(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    """Sends no token; based at the server root."""
-    with httpx.Client(base_url=sandbox.url) as c:
-        yield c
+@pytest.fixture
+def anon(sandbox: RunningSandbox, _module_anon: httpx.Client) -> httpx.Client:
+    """Sends no token; based at the server root of the freshly reset ``sandbox``."""
+    return _module_anon
+
+
+def by_position_id(answer: dict[str, Any], email: str = EMAIL) -> dict[str, Any]:
+    """A candidate for the position of an earlier ``answer``, named only by its id."""
+    return candidate(
+        email,
+        position_def_set_id=answer["position_def_set_id"],
+        position_name=...,
+        position_location=...,
+        position_country_code=...,
+        mojito_language_code=...,
+    )
 
 
 class TestEnrolment:
@@ -97,7 +56,7 @@ class TestEnrolment:
         response = client.post(CANDIDATE, json=candidate())
         assert response.status_code == 200
         answer = CandidateResponse.model_validate(response.json())
-        assert answer.status == expected_decision("ann@example.com")
+        assert answer.status == expected_decision(EMAIL)
         assert answer.position_def_set_id and answer.interview_def_set_id
         assert answer.profile_interview_id
         assert answer.embed_id is None and answer.embed_signing_key is None
@@ -109,13 +68,13 @@ class TestEnrolment:
 
     @pytest.mark.parametrize("decision", ["ai_accept", "recruiter_action", "recruiter_accept"])
     def test_accepting_decisions_carry_no_reason(self, client: httpx.Client, decision: str) -> None:
-        body = client.post(CANDIDATE, json=candidate(f"ann+{decision}@example.com")).json()
+        body = client.post(CANDIDATE, json=candidate(f"ana+{decision}@example.com")).json()
         assert body["status"] == decision
         assert "reason" not in body
 
     @pytest.mark.parametrize("decision", ["ai_reject", "recruiter_reject"])
     def test_rejections_carry_a_reason(self, client: httpx.Client, decision: str) -> None:
-        body = client.post(CANDIDATE, json=candidate(f"ann+{decision}@example.com")).json()
+        body = client.post(CANDIDATE, json=candidate(f"ana+{decision}@example.com")).json()
         assert body["status"] == decision
         assert body["reason"]
 
@@ -169,8 +128,8 @@ class TestAlreadyApplied:
         assert client.get("merchant-status").json()["credits_interview_monthly"] == before
 
     def test_email_case_and_spaces_do_not_make_a_new_candidate(self, client: httpx.Client) -> None:
-        client.post(CANDIDATE, json=candidate("ann@example.com"))
-        again = client.post(CANDIDATE, json=candidate("  ANN@Example.COM ")).json()
+        client.post(CANDIDATE, json=candidate(EMAIL))
+        again = client.post(CANDIDATE, json=candidate("  ANA@Example.COM ")).json()
         assert again["status"] == "already-applied"
 
     def test_same_candidate_for_another_position_is_a_new_enrolment(
@@ -183,14 +142,7 @@ class TestAlreadyApplied:
 
     def test_resend_by_position_def_set_id_finds_the_enrolment(self, client: httpx.Client) -> None:
         first = client.post(CANDIDATE, json=candidate()).json()
-        pinned = candidate(
-            position_def_set_id=first["position_def_set_id"],
-            position_name=None,
-            position_location=None,
-            position_country_code=None,
-            mojito_language_code=None,
-        )
-        again = client.post(CANDIDATE, json=pinned).json()
+        again = client.post(CANDIDATE, json=by_position_id(first)).json()
         assert again["status"] == "already-applied"
         assert again["interview_url"] == first["interview_url"]
 
@@ -213,15 +165,7 @@ class TestPositions:
 
     def test_position_def_set_id_finds_an_existing_position(self, client: httpx.Client) -> None:
         a = client.post(CANDIDATE, json=candidate("a@example.com")).json()
-        by_id = candidate(
-            "b@example.com",
-            position_def_set_id=a["position_def_set_id"],
-            position_name=None,
-            position_location=None,
-            position_country_code=None,
-            mojito_language_code=None,
-        )
-        b = client.post(CANDIDATE, json=by_id).json()
+        b = client.post(CANDIDATE, json=by_position_id(a, "b@example.com")).json()
         assert b["position_def_set_id"] == a["position_def_set_id"]
         assert b["status"] != "already-applied"
 
@@ -259,7 +203,7 @@ def _problem(name: str, error: str) -> tuple[str, dict[str, str]]:
 LANGUAGES = ", ".join(LANGUAGE_CODES)
 # Each: (field, the 422 body the document's rules give, the request body).
 INVALID_CANDIDATES = [
-    (*_problem("candidate_email", "candidate_email is required"), candidate(candidate_email=None)),
+    (*_problem("candidate_email", "candidate_email is required"), candidate(candidate_email=...)),
     (*_problem("candidate_name", "candidate_name must not be empty"), candidate(candidate_name="")),
     (
         *_problem("candidate_resume", "candidate_resume must not be empty"),
@@ -269,14 +213,14 @@ INVALID_CANDIDATES = [
         *_problem(
             "position_name", "position_name is required when position_def_set_id is not provided"
         ),
-        candidate(position_name=None),
+        candidate(position_name=...),
     ),
     (
         *_problem(
             "position_location",
             "position_location is required when position_def_set_id is not provided",
         ),
-        candidate(position_location=None),
+        candidate(position_location=...),
     ),
     (
         *_problem(
@@ -306,7 +250,7 @@ INVALID_CANDIDATES = [
     ),
 ]
 INVALID_INTERVIEWS = [
-    (*_problem("name", "name is required"), interview(name=None)),
+    (*_problem("name", "name is required"), interview(name=...)),
     (
         *_problem("interview_template_id", "interview_template_id must be a valid UUID"),
         interview(interview_template_id="not-a-uuid"),
@@ -325,7 +269,7 @@ INVALID_INTERVIEWS = [
     ),
 ]
 INVALID_FROM_ARRAY = [
-    (*_problem("description", "description is required"), from_array(description=None)),
+    (*_problem("description", "description is required"), from_array(description=...)),
     (*_problem("questions", "questions must have at least 1 item"), from_array(questions=[])),
     (
         *_problem("questions[0].question", "questions[0].question is required"),
@@ -335,6 +279,15 @@ INVALID_FROM_ARRAY = [
         *_problem("type", "type must be one of: interview, coaching, assessment"),
         from_array(type="quiz"),
     ),
+]
+
+INVALID = [
+    *[(CANDIDATE, *case) for case in INVALID_CANDIDATES],
+    *[(CREATE, *case) for case in INVALID_INTERVIEWS],
+    *[(FROM_ARRAY, *case) for case in INVALID_FROM_ARRAY],
+]
+INVALID_IDS = [
+    f"{endpoint.removeprefix('job-interview-')}:{field}" for endpoint, field, *_ in INVALID
 ]
 
 
@@ -347,45 +300,28 @@ class TestValidation:
     checks it.
     """
 
-    @pytest.mark.parametrize(("field", "expected", "body"), INVALID_CANDIDATES)
-    def test_invalid_candidate(
+    @pytest.mark.parametrize(("endpoint", "field", "expected", "body"), INVALID, ids=INVALID_IDS)
+    def test_invalid_body(
         self,
         client: httpx.Client,
         sandbox: RunningSandbox,
+        endpoint: str,
         field: str,
         expected: dict[str, str],
         body: dict[str, Any],
     ) -> None:
-        response = client.post(CANDIDATE, json=body)
+        response = client.post(endpoint, json=body)
         assert response.status_code == 422
         assert response.json() == expected
-        assert sandbox.stats()["enrolments_created"] == 0
-        assert sandbox.stats()["positions"] == 0
-
-    @pytest.mark.parametrize(("field", "expected", "body"), INVALID_INTERVIEWS)
-    def test_invalid_interview(
-        self, client: httpx.Client, sandbox: RunningSandbox, field: str, expected: Any, body: Any
-    ) -> None:
-        response = client.post(CREATE, json=body)
-        assert response.status_code == 422
-        assert response.json() == expected
-        assert sandbox.stats()["interviews"] == 0
-
-    @pytest.mark.parametrize(("field", "expected", "body"), INVALID_FROM_ARRAY)
-    def test_invalid_from_array(
-        self, client: httpx.Client, sandbox: RunningSandbox, field: str, expected: Any, body: Any
-    ) -> None:
-        response = client.post(FROM_ARRAY, json=body)
-        assert response.status_code == 422
-        assert response.json() == expected
-        assert sandbox.stats()["interviews"] == 0
+        stats = sandbox.stats()
+        assert (stats["enrolments_created"], stats["positions"], stats["interviews"]) == (0, 0, 0)
 
     def test_a_known_position_external_id_does_not_lift_the_position_fields(
         self, client: httpx.Client
     ) -> None:
         """The document: they are required when position_def_set_id is not provided."""
         assert client.post(CANDIDATE, json=candidate(position_external_id="J-1")).status_code == 200
-        again = candidate("bob@example.com", position_external_id="J-1", position_name=None)
+        again = candidate("bob@example.com", position_external_id="J-1", position_name=...)
         response = client.post(CANDIDATE, json=again)
         assert response.status_code == 422
         assert response.json()["name"] == "position_name"
@@ -522,8 +458,8 @@ class TestAuth:
 
     @pytest.mark.parametrize(("method", "endpoint"), ENDPOINTS)
     @pytest.mark.parametrize(
-        "headers",
-        [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "sandbox-token"}],
+        "authorization",
+        [None, "Bearer wrong", "{token}"],
         ids=["missing", "wrong-token", "no-bearer"],
     )
     def test_401(
@@ -532,8 +468,11 @@ class TestAuth:
         sandbox: RunningSandbox,
         method: str,
         endpoint: str,
-        headers: dict[str, str],
+        authorization: str | None,
     ) -> None:
+        headers = {} if authorization is None else {"Authorization": authorization}
+        if authorization == "{token}":  # the right token, without "Bearer"
+            headers["Authorization"] = sandbox.token
         response = anon.request(
             method, "/functions/v1/" + endpoint, headers=headers, json=candidate()
         )
@@ -588,7 +527,7 @@ class TestStatsAndReset:
     ) -> None:
         client.post(CANDIDATE, json=candidate())
         client.post(CANDIDATE, json=candidate())
-        client.post(CANDIDATE, json=candidate(candidate_email=None))
+        client.post(CANDIDATE, json=candidate(candidate_email=...))
         anon.get("/functions/v1/merchant-status")
         stats = anon.get("/__sandbox/stats").json()
         assert stats["requests"] == 4
@@ -647,7 +586,7 @@ class TestExactlyOnce:
             )
         bodies = [a.json() for a in answers]
         statuses = Counter(b["status"] for b in bodies)
-        assert statuses == {expected_decision("ann@example.com"): 1, "already-applied": 29}
+        assert statuses == {expected_decision(EMAIL): 1, "already-applied": 29}
         assert len({b["interview_url"] for b in bodies}) == 1
         stats = sandbox.stats()
         assert (stats["enrolments_created"], stats["duplicates_answered"]) == (1, 29)

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
+from helpers import candidate
 
 import sync.sandbox
 from sync.errors import UsageError
@@ -22,16 +23,6 @@ from sync.sandbox import SandboxConfig, config_from_flags, create_app, parse_fau
 from sync.sandbox.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
-CANDIDATE = {
-    "candidate_name": "Ann Example",
-    "candidate_email": "ann@example.com",
-    "candidate_country_code": "SK",
-    "candidate_resume": "Curriculum Vitae: Python, SQL.",
-    "position_name": "Backend Engineer",
-    "position_location": "remote",
-    "position_country_code": "SK",
-    "mojito_language_code": "en",
-}
 
 
 class TestParseFaults:
@@ -193,7 +184,7 @@ class TestRunSandbox:
             def patient_client() -> None:
                 url = sandbox.base_url + "job-interview-create-for-candidate-with-token"
                 try:
-                    response = httpx.post(url, json=CANDIDATE, headers=sandbox.auth_headers)
+                    response = httpx.post(url, json=candidate(), headers=sandbox.auth_headers)
                     outcome.append(response.status_code)
                 except httpx.TransportError as exc:
                     outcome.append(exc)

@@ -6,51 +6,18 @@ import asyncio
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from helpers import CANDIDATE, EMAIL, candidate
 
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig
 from sync.sandbox._faults import Fault, FaultPlan
 from sync.sandbox._ratelimit import TokenBucket, retry_after_header
 
-CANDIDATE = "job-interview-create-for-candidate-with-token"
 
-
-def candidate(email: str = "ann@example.com") -> dict[str, Any]:
-    return {
-        "candidate_name": "Ann Example",
-        "candidate_email": email,
-        "candidate_country_code": "SK",
-        "candidate_resume": "Curriculum Vitae: Python, SQL.",
-        "position_external_id": "JOB-1",
-        "position_name": "Backend Engineer",
-        "position_location": "remote",
-        "position_country_code": "SK",
-        "mojito_language_code": "en",
-    }
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(seed=11)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(sandbox: RunningSandbox) -> None:
-    sandbox.reset()
-
-
-@pytest.fixture(scope="module")
-def client(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.auth_headers) as c:
-        yield c
-
-
-def enrolled_url(sandbox: RunningSandbox, email: str = "ann@example.com") -> str:
+def enrolled_url(sandbox: RunningSandbox, email: str = EMAIL) -> str:
     (enrolment,) = [e for e in sandbox.state.enrolments.values() if e.email == email]
     return enrolment.interview_url
 

@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
+from helpers import CANDIDATE, CREATE, FROM_ARRAY, TEMPLATE_ID, candidate, from_array, interview
 
 from sync.jobmojito import spec
 from sync.jobmojito.models import (
@@ -27,55 +27,10 @@ from sync.jobmojito.models import (
     InterviewCreateFromArrayRequest,
     InterviewCreateRequest,
 )
-from sync.sandbox import RunningSandbox, SandboxConfig, create_app, run_sandbox
+from sync.sandbox import RunningSandbox, create_app
 
-CANDIDATE = "job-interview-create-for-candidate-with-token"
-CREATE = "job-interview-create"
-FROM_ARRAY = "job-interview-create-from-array"
-TEMPLATE_ID = "baa3bf7c-6926-46fd-9005-16738a31f72d"
 #: sha256 of shared/api/openapi.snapshot.json, the document as the vendor published it.
 PUBLISHED_SHA256 = "553ad0618945235aae274277942d9ecc2fec3871889d7428b19d047db121203f"
-
-
-def candidate(**changes: Any) -> dict[str, Any]:
-    """A for-candidate-with-token body the document accepts; ``...`` removes a key."""
-    body: dict[str, Any] = {
-        "candidate_name": "Ann Example",
-        "candidate_email": "ann@example.com",
-        "candidate_country_code": "SK",
-        "candidate_resume": "Curriculum Vitae: Python, SQL.",
-        "position_name": "Backend Engineer",
-        "position_location": "remote",
-        "position_country_code": "SK",
-        "mojito_language_code": "en",
-    }
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not ...}
-
-
-def interview(**changes: Any) -> dict[str, Any]:
-    """A job-interview-create body the document accepts; ``...`` removes a key."""
-    body: dict[str, Any] = {
-        "name": "Project manager",
-        "location": "remote",
-        "interview_template_id": TEMPLATE_ID,
-        "mojito_language_code": "en",
-        "status": "active",
-        "type": "interview",
-        "visibility": "merchant_public",
-    }
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not ...}
-
-
-def from_array(**changes: Any) -> dict[str, Any]:
-    """A job-interview-create-from-array body the document accepts; ``...`` removes a key."""
-    body = interview(
-        description="Customer support screening",
-        questions=[{"question": "Tell me about a hard customer."}],
-    )
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not ...}
 
 
 BUILDERS = {CANDIDATE: candidate, CREATE: interview, FROM_ARRAY: from_array}
@@ -374,24 +329,6 @@ class TestTheClientsOutputMeetsTheDocument:
 
 
 # ====================================================================== the sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(seed=5)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(request: pytest.FixtureRequest) -> None:
-    if "sandbox" in request.fixturenames:
-        request.getfixturevalue("sandbox").reset()
-
-
-@pytest.fixture(scope="module")
-def client(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, headers=sandbox.auth_headers) as c:
-        yield c
 
 
 def answered(response: httpx.Response, path: str, method: str = "post") -> dict[str, Any]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import email_validator
 import pytest
+from helpers import CANDIDATE, candidate, from_array, merchant_status, readme_section
+from helpers import interview as create
 from pydantic import BaseModel, ValidationError
 
 from sync.jobmojito.fields import shown
@@ -35,54 +38,11 @@ from sync.jobmojito.models import (
     PlatformLanguagesListResponse,
     TranscriptEntry,
 )
+from sync.jobmojito.spec import request_schema, response_schema
 
 OPENAPI = Path(__file__).parents[1] / "sync/jobmojito/openapi.json"  # vendored, as published
 
 # ------------------------------------------------------------------- payloads
-
-
-def candidate(**over: Any) -> dict[str, Any]:
-    """A valid for-candidate-with-token payload; ``None`` in ``over`` removes a key."""
-    base: dict[str, Any] = {
-        "candidate_name": "Ana Silva",
-        "candidate_email": "ana@example.com",
-        "candidate_country_code": "PT",
-        "candidate_resume": "CV text",
-        "position_name": "Backend Engineer",
-        "position_location": "Berlin",
-        "position_country_code": "DE",
-        "mojito_language_code": "en",
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def create(**over: Any) -> dict[str, Any]:
-    """A valid job-interview-create payload."""
-    base: dict[str, Any] = {
-        "name": "Project manager",
-        "location": "remote",
-        "interview_template_id": "baa3bf7c-6926-46fd-9005-16738a31f72d",
-        "mojito_language_code": "en",
-        "status": "active",
-        "type": "interview",
-        "visibility": "merchant_public",
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def from_array(**over: Any) -> dict[str, Any]:
-    """A valid job-interview-create-from-array payload."""
-    base: dict[str, Any] = {
-        **create(),
-        "interview_template_id": "tpl-1",
-        "description": "Short description.",
-        "questions": [{"question": "Why this role?"}],
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
-
 
 REQUESTS: dict[type[BaseModel], Any] = {
     CandidateRequest: candidate,
@@ -260,6 +220,17 @@ class TestMatchesTheDocument:
                     assert errors(model, build(**{prop: "  "})) == [((prop,), "missing")], prop
 
 
+CREATE_REQUIRED = [
+    "name",
+    "location",
+    "interview_template_id",
+    "mojito_language_code",
+    "status",
+    "type",
+    "visibility",
+]
+
+
 class TestRequiredFields:
     """Each required field is refused when missing, null or blank, one error naming it."""
 
@@ -275,51 +246,25 @@ class TestRequiredFields:
         assert errors(CandidateRequest, data) == [((field,), "missing")]
 
     def test_the_four_always_required(self):
-        """The mapping's REQUIRED_CANDIDATE_FIELDS are the candidate's four fields."""
-        assert {
-            "candidate_name",
-            "candidate_email",
-            "candidate_country_code",
-            "candidate_resume",
-        } == REQUIRED_CANDIDATE_FIELDS
+        """REQUIRED_CANDIDATE_FIELDS (what every mapping must map) are the four fields the
+        vendor's document requires of a candidate request."""
+        required = request_schema(CANDIDATE, "post")["required"]
+        assert len(required) == 4
+        assert set(required) == REQUIRED_CANDIDATE_FIELDS
 
-    @pytest.mark.parametrize(
-        "field",
-        [
-            "name",
-            "location",
-            "interview_template_id",
-            "mojito_language_code",
-            "status",
-            "type",
-            "visibility",
-        ],
-    )
+    @pytest.mark.parametrize("field", CREATE_REQUIRED)
     def test_create_requires_its_seven(self, field):
         """Each of job-interview-create's seven required fields is refused when missing."""
-        assert errors(InterviewCreateRequest, create(**{field: None})) == [((field,), "missing")]
+        assert errors(InterviewCreateRequest, create(**{field: ...})) == [((field,), "missing")]
 
     def test_create_needs_nothing_else(self):
         """Description and everything else are optional on job-interview-create."""
         assert errors(InterviewCreateRequest, create()) == []
 
-    @pytest.mark.parametrize(
-        "field",
-        [
-            "name",
-            "location",
-            "interview_template_id",
-            "mojito_language_code",
-            "description",
-            "status",
-            "type",
-            "visibility",
-            "questions",
-        ],
-    )
+    @pytest.mark.parametrize("field", [*CREATE_REQUIRED, "description", "questions"])
     def test_from_array_requires_its_nine(self, field):
         """job-interview-create-from-array also needs a description and the questions."""
-        assert errors(InterviewCreateFromArrayRequest, from_array(**{field: None})) == [
+        assert errors(InterviewCreateFromArrayRequest, from_array(**{field: ...})) == [
             ((field,), "missing")
         ]
 
@@ -332,26 +277,26 @@ class TestPositionRule:
     @pytest.mark.parametrize("field", FIELDS)
     def test_each_missing_field_is_one_error_naming_it(self, field):
         """One missing position field gives exactly one error, at that field."""
-        assert errors(CandidateRequest, candidate(**{field: None})) == [
+        assert errors(CandidateRequest, candidate(**{field: ...})) == [
             ((field,), "required_without_position")
         ]
 
     def test_all_four_missing_give_four_errors(self):
         """All four missing: one error each, none merged."""
-        data = candidate(**dict.fromkeys(self.FIELDS))
+        data = candidate(**dict.fromkeys(self.FIELDS, ...))
         assert errors(CandidateRequest, data) == [
             ((f,), "required_without_position") for f in self.FIELDS
         ]
 
     def test_position_def_set_id_makes_them_optional(self):
         """With position_def_set_id the position fields may all be absent."""
-        data = candidate(**dict.fromkeys(self.FIELDS), position_def_set_id="pos-1")
+        data = candidate(**dict.fromkeys(self.FIELDS, ...), position_def_set_id="pos-1")
         assert errors(CandidateRequest, data) == []
         assert CandidateRequest.model_validate(data).to_json()["position_def_set_id"] == "pos-1"
 
     def test_blank_position_def_set_id_counts_as_absent(self):
         """A blank position_def_set_id does not lift the rule."""
-        data = candidate(position_name=None, position_def_set_id="  ")
+        data = candidate(position_name=..., position_def_set_id="  ")
         assert errors(CandidateRequest, data) == [(("position_name",), "required_without_position")]
 
     def test_blank_field_is_missing(self):
@@ -636,6 +581,10 @@ class TestToJson:
         assert errors(InterviewCreateRequest, create(interview_template_id="tpl-1")) == [
             (("interview_template_id",), "uuid")
         ]
+        # from-array's has no format: any text is a template id there
+        assert (
+            errors(InterviewCreateFromArrayRequest, from_array(interview_template_id="tpl-1")) == []
+        )
 
 
 class TestFromArray:
@@ -683,15 +632,18 @@ class TestResponses:
         assert response.status == status
 
     def test_all_six_are_the_documented_ones(self):
-        """The six decision statuses the results sheet copies."""
-        assert set(DECISION_STATUSES) == {
-            "ai_accept",
-            "recruiter_accept",
-            "recruiter_action",
-            "ai_reject",
-            "recruiter_reject",
-            "already-applied",
-        }
+        """The decision statuses are the vendor document's enum for the candidate answer's
+        status, in its order, and the README's results table lists them as sent."""
+        answer = response_schema(CANDIDATE, "post", "200")
+        assert list(DECISION_STATUSES) == answer["properties"]["status"]["enum"]
+        assert len(DECISION_STATUSES) == 6
+        row = next(
+            line
+            for line in readme_section("The results sheet").splitlines()
+            if line.startswith("| `ai_accept`")
+        )
+        assert re.findall(r"`([\w-]+)`", row.split("|")[1]) == list(DECISION_STATUSES)
+        assert row.split("|")[3].strip() == "yes"  # sent
 
     def test_unknown_decision_refused(self):
         """A status outside the enum is not silently taken for a decision."""
@@ -729,29 +681,15 @@ class TestResponses:
 
     def test_merchant_status_nullables(self):
         """Nullable merchant-status fields take null; required ones must be present."""
-        body: dict[str, Any] = {
-            "profile_id": "p",
-            "default_merchant_id": None,
-            "merchant_id": "m",
-            "credits_interview_monthly": 10,
-            "credits_interview_monthly_limit": None,
-            "credits_interview_extra": 0,
-            "credits_interview_single": 0,
-            "definitions_active": 2,
-            "interviews_without_credits": 0,
-            "interviews_undecided": 1,
-            "interviews_ongoing": 0,
-            "interview_results": 5,
-            "candidates": 7,
-            "candidates_history": [0] * 14,
-            "interview_result_history": [0] * 14,
-            "subscription_type": "Growth",
-            "subscription_status": None,
-            "invitations_sent": 3,
-            "invitations_limit": None,
-            "invitations_available": None,
-            "later_field": True,
-        }
+        body = merchant_status(
+            default_merchant_id=None,
+            credits_interview_monthly=10,
+            credits_interview_monthly_limit=None,
+            subscription_status=None,
+            invitations_limit=None,
+            invitations_available=None,
+            later_field=True,
+        )
         assert MerchantStatus.model_validate(body).credits_interview_monthly == 10
         del body["credits_interview_monthly"]
         assert errors(MerchantStatus, body) == [(("credits_interview_monthly",), "missing")]
@@ -791,6 +729,6 @@ class TestShown:
         """str(ValidationError) of a request never carries the resume."""
         with pytest.raises(ValidationError) as info:
             CandidateRequest.model_validate(
-                candidate(candidate_name=None, candidate_resume=["SECRET RESUME TEXT"])
+                candidate(candidate_name=..., candidate_resume=["SECRET RESUME TEXT"])
             )
         assert "SECRET" not in str(info.value)

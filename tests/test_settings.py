@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import ConfigError, InputError, UsageError
-from sync.options import resolve_options
+from sync.resolve import resolve_options
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from helpers import readme_section
 
 from sync.errors import FieldProblem
 from sync.jobmojito.models import LANGUAGE_CODES
@@ -27,32 +29,32 @@ class TestRegistry:
     """The set of transforms is small, fixed and documented."""
 
     def test_the_names_are_exactly_the_documented_set(self):
-        assert list(TRANSFORMS) == [
-            "strip",
-            "lower",
-            "upper",
-            "collapse_spaces",
-            "first",
-            "first_last",
-            "email",
-            "country",
-            "language",
-            "country_language",
-            "html",
-            "file",
-            "int",
-            "number",
-            "bool",
-            "seniority",
-            "linkedin",
-        ]
+        """README's "Transforms, a small fixed set: ..." names exactly these, in this order."""
+        text = readme_section("Mapping files").split("Transforms, a small fixed set:")[1]
+        listed = re.sub(r"\([^()]*\)", "", text.split("\n\n")[0])  # the examples in (...)
+        assert re.findall(r"`([^`]+)`", listed) == list(TRANSFORMS)
 
     def test_every_transform_has_a_docstring(self):
         for name, fn in TRANSFORMS.items():
             assert fn.__doc__ and fn.__doc__.strip(), name
 
-    def test_typed_transforms_are_the_non_text_ones(self):
-        assert set(TYPED_TRANSFORMS) == {"int", "number", "bool"}
+    def test_typed_transforms_are_the_non_text_ones(self, resumes: Path):
+        """TYPED_TRANSFORMS (which must end a chain) are exactly the transforms whose
+        result is not text: a number or a truth value."""
+        cells = {
+            "strip": " a ", "lower": "A", "upper": "a", "collapse_spaces": "a  b",
+            "first": "a; b", "first_last": "Silva, Ana", "email": "ana@example.com",
+            "country": "Portugal", "language": "English", "country_language": "Berlin, Germany",
+            "html": "<b>x</b>", "file": "ana.txt", "int": "12", "number": "1.5", "bool": "yes",
+            "seniority": "Senior engineer", "linkedin": "https://www.linkedin.com/in/ana",
+        }  # fmt: skip
+        assert cells.keys() == TRANSFORMS.keys()  # a new transform is sorted here too
+        store = ResumeStore([resumes])
+        for name, cell in cells.items():
+            transform = file_transform(store) if name == "file" else TRANSFORMS[name]
+            value = transform(cell)
+            assert value not in ("", None), name
+            assert (name in TYPED_TRANSFORMS) is not isinstance(value, str), (name, value)
 
     def test_platform_languages_are_the_schema_enum(self):
         assert set(LANGUAGE_CODES) == PLATFORM_LANGUAGES

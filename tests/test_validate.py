@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from helpers import candidate
 from pydantic import ValidationError
 
 from sync.jobmojito.models import (
@@ -25,19 +26,8 @@ RESUME = "Jane Doe, 12 Secret Street, born 1990-01-01. Experience: ten years of 
 
 
 def payload(**over: Any) -> dict[str, Any]:
-    """A valid for-candidate-with-token payload; ``None`` in ``over`` removes a key."""
-    base: dict[str, Any] = {
-        "candidate_name": "Ana Silva",
-        "candidate_email": "ana@example.com",
-        "candidate_country_code": "PT",
-        "candidate_resume": RESUME,
-        "position_name": "Backend Engineer",
-        "position_location": "Berlin",
-        "position_country_code": "DE",
-        "mojito_language_code": "en",
-    }
-    base.update(over)
-    return {k: v for k, v in base.items() if v is not None}
+    """A valid payload whose resume is private text; ``field=...`` removes a key."""
+    return candidate(**{"candidate_resume": RESUME, **over})
 
 
 def problems(**over: Any) -> tuple[str, ...]:
@@ -135,7 +125,7 @@ class TestProblemLines:
 
     def test_position_rule(self):
         """One line per missing position field, each naming it."""
-        assert problems(position_name=None, position_location=" ") == (
+        assert problems(position_name=..., position_location=" ") == (
             "position_name: required when position_def_set_id is not given",
             "position_location: required when position_def_set_id is not given",
         )
@@ -145,10 +135,10 @@ class TestProblemLines:
         assert (
             problems(
                 position_def_set_id="pos-1",
-                position_name=None,
-                position_location=None,
-                position_country_code=None,
-                mojito_language_code=None,
+                position_name=...,
+                position_location=...,
+                position_country_code=...,
+                mojito_language_code=...,
             )
             == ()
         )
@@ -174,7 +164,7 @@ class TestProblemLines:
 
     def test_missing_and_blank_required(self):
         """Missing and blank are both 'required'."""
-        assert problems(candidate_name=None, candidate_email="  ") == (
+        assert problems(candidate_name=..., candidate_email="  ") == (
             "candidate_name: required",
             "candidate_email: required",
         )

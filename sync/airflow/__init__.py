@@ -31,9 +31,11 @@ exit  meaning                                     task
 ====  ==========================================  =========================
 
 Retries are safe because of the ledger: one stable SQLite file in ``out_dir``
-(``jobmojito-sync.ledger.sqlite``) shared by every attempt and every DAG run.
-Candidates it shows enrolled are skipped; requests left in flight are resent
-and the API answers ``already-applied``. The results sheet is per run
+(``jobmojito-sync.ledger.sqlite``) shared by every attempt and every DAG run,
+or, when the task may run on any of several workers, a PostgreSQL database
+named by an Airflow Connection (``ledger_conn_id=``). Candidates it shows
+enrolled are skipped; requests left in flight are resent and the API answers
+``already-applied``. The results sheet is per run
 (``results_<ds>.xlsx``); a retry rewrites it with the whole picture.
 
 ``make_dag(..., with_outcomes=True)`` adds a second task that brings the
@@ -57,6 +59,7 @@ from sync.airflow.options import (
     RETRYABLE_EXIT_CODES,
     check_share,
     check_sync_kwargs,
+    connection_ledger_url,
     outcomes_task_options,
     outcomes_verdict,
     results_file_name,
@@ -75,6 +78,7 @@ __all__ = [
     "TaskProgress",
     "check_share",
     "check_sync_kwargs",
+    "connection_ledger_url",
     "make_dag",
     "outcomes_task",
     "outcomes_task_options",

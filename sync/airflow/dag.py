@@ -17,7 +17,7 @@ from sync.airflow.options import (
     check_sync_kwargs,
     results_file_name,
 )
-from sync.errors import ConfigError
+from sync.errors import ConfigError, UsageError
 
 
 def _taskflow() -> tuple[Any, Any]:
@@ -45,6 +45,7 @@ def _dag_task(
     options: dict[str, Any],
     ds: str | None = None,
     run_id: str | None = None,
+    ledger_conn_id: str | None = None,
 ) -> dict[str, Any]:
     """The task body of ``make_dag``: Airflow fills ``ds`` and ``run_id`` from the context.
 
@@ -62,6 +63,7 @@ def _dag_task(
         token_conn_id=token_conn_id,
         token_variable=token_variable,
         results_name=results_name,
+        ledger_conn_id=ledger_conn_id,
         **options,
     )
 
@@ -75,6 +77,7 @@ def _outcomes_task(
     options: dict[str, Any],
     ds: str | None = None,
     run_id: str | None = None,
+    ledger_conn_id: str | None = None,
 ) -> dict[str, Any]:
     """The outcomes task of ``make_dag(with_outcomes=True)``; its XCom holds counts and paths."""
     return task.outcomes_task(
@@ -84,6 +87,7 @@ def _outcomes_task(
         token_conn_id=token_conn_id,
         token_variable=token_variable,
         outcomes_name=outcomes_name,
+        ledger_conn_id=ledger_conn_id,
         **options,
     )
 
@@ -104,6 +108,7 @@ def make_dag(
     token_conn_id: str | None = None,
     token_variable: str | None = None,
     results_name: str = RESULTS_NAME,
+    ledger_conn_id: str | None = None,
     task_id: str = "jobmojito_sync",
     tags: tuple[str, ...] = ("jobmojito",),
     task_kwargs: Mapping[str, Any] | None = None,
@@ -127,10 +132,16 @@ def make_dag(
     ``out_dir/outcomes_<ds>.xlsx`` from the same ledger; ``outcomes_kwargs`` are its
     own options (``changed_since="last-run"``, ``details=True``, ``outcomes_layout``),
     on top of ``sync_kwargs``. Its XCom holds counts and paths only.
+
+    ``ledger_conn_id`` names an Airflow Connection (type Postgres) whose database
+    holds the ledger, for tasks that may run on any of several workers; without
+    it the ledger is ``ledger`` or a file in ``out_dir``.
     """
     check_share(fail_on_problems)
-    check_sync_kwargs(sync_kwargs)
+    check_sync_kwargs({**sync_kwargs, "ledger": ledger})
     check_sync_kwargs(dict(outcomes_kwargs or {}))
+    if ledger and ledger_conn_id:
+        raise UsageError("give the ledger once: ledger=… or ledger_conn_id=…, not both")
     results_file_name("check", pattern=results_name)
     results_file_name("check", pattern=outcomes_name, what="outcomes_name")
     dag_decorator, task_decorator = _taskflow()
@@ -153,6 +164,7 @@ def make_dag(
             token_conn_id=token_conn_id,
             token_variable=token_variable,
             results_name=results_name,
+            ledger_conn_id=ledger_conn_id,
             options=options,
         )
         if not with_outcomes:
@@ -166,6 +178,7 @@ def make_dag(
             token_conn_id=token_conn_id,
             token_variable=token_variable,
             outcomes_name=outcomes_name,
+            ledger_conn_id=ledger_conn_id,
             options={**options, **dict(outcomes_kwargs or {})},
         )
         synced >> brought

@@ -1,9 +1,10 @@
 """The Airflow task's options and verdict: pure functions, no Airflow needed.
 
 What the task passes to the run (``task_options``), what it refuses in a DAG
-(``check_sync_kwargs``), how the results file is named, and how a run's exit
-code and counts become the task's state (``task_verdict``); the same for the
-outcomes task (``outcomes_task_options``, ``outcomes_verdict``).
+(``check_sync_kwargs``), how the results file is named, how an Airflow
+Connection becomes the URL of a PostgreSQL ledger (``connection_ledger_url``),
+and how a run's exit code and counts become the task's state (``task_verdict``);
+the same for the outcomes task (``outcomes_task_options``, ``outcomes_verdict``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
-from sync.errors import UsageError
+from sync.errors import ConfigError, UsageError
+from sync.ledger.location import SCHEMA_PARAMETER, PostgresURL, is_postgres_url, password_refused
 from sync.options import SyncOptions
 from sync.text import did_you_mean
 
@@ -95,6 +98,14 @@ def check_sync_kwargs(options: Mapping[str, Any]) -> None:
     if unknown:
         hints = [key + did_you_mean(key, sorted(SyncOptions.model_fields)) for key in unknown]
         raise UsageError(f"unknown option(s): {', '.join(hints)}")
+    for key in ("ledger", "ledger_url"):
+        value = options.get(key)
+        if is_postgres_url(value):
+            problem = password_refused(PostgresURL(str(value)), "a DAG")
+            if problem:
+                raise UsageError(
+                    f"{key}: {problem}; or name an Airflow Connection: ledger_conn_id=…"
+                )
 
 
 def task_options(
@@ -108,12 +119,12 @@ def task_options(
     results_name: str = RESULTS_NAME,
     **options: Any,
 ) -> dict[str, Any]:
-    """The run's options as flags for ``sync.options.resolve_options``.
+    """The run's options as flags for ``sync.resolve.resolve_options``.
 
     The ledger defaults to ``out_dir/jobmojito-sync.ledger.sqlite`` (stable across
     task retries and DAG runs); the results file is ``out_dir/results_<ds>.xlsx``.
     """
-    check_sync_kwargs(options)
+    check_sync_kwargs({**options, "ledger": ledger})
     folder = Path(out_dir)
     flags: dict[str, Any] = {
         **options,
@@ -121,12 +132,20 @@ def task_options(
         "jobs": str(jobs) if jobs else None,
         "mapping": mapping,
         "out": folder / results_file_name(run_date, pattern=results_name),
-        "ledger": Path(ledger) if ledger else folder / LEDGER_NAME,
+        "ledger": _ledger_flag(ledger, folder),
         "progress": False,
         "log_format": "json",
         "yes": True,
     }
     return {k: v for k, v in flags.items() if v is not None}
+
+
+def _ledger_flag(ledger: str | Path | None, folder: Path) -> str | Path:
+    """The ledger as a flag: a URL as text (a path would turn its // into /), a file
+    as a path, else the stable file in ``out_dir``."""
+    if ledger and is_postgres_url(str(ledger)):
+        return str(ledger)
+    return Path(ledger) if ledger else folder / LEDGER_NAME
 
 
 def outcomes_task_options(
@@ -139,13 +158,13 @@ def outcomes_task_options(
 ) -> dict[str, Any]:
     """The outcomes run's options as flags for ``resolve_options(applicants_required=False)``:
     the ledger the sync task writes, the sheet ``out_dir/outcomes_<ds>.xlsx``."""
-    check_sync_kwargs(options)
+    check_sync_kwargs({**options, "ledger": ledger})
     folder = Path(out_dir)
     flags: dict[str, Any] = {
         **options,
         "outcomes_out": folder
         / results_file_name(run_date, pattern=outcomes_name, what="outcomes_name"),
-        "ledger": Path(ledger) if ledger else folder / LEDGER_NAME,
+        "ledger": _ledger_flag(ledger, folder),
         "progress": False,
         "log_format": "json",
         "yes": True,
@@ -169,6 +188,49 @@ def outcomes_verdict(summary: Mapping[str, Any]) -> str | None:
         reason = summary.get("aborted") or "the interview results could not all be read"
         return f"outcomes aborted (exit 3): {reason}; a retry is safe; {where}".rstrip("; ")
     return f"outcomes failed (exit {code}); {where}".rstrip("; ")
+
+
+#: libpq settings an Airflow Connection's extra may carry into the ledger's URL (and
+#: ``ledger_schema``); Airflow's own keys (``cursor``, ``iam``, ...) are not libpq's.
+LIBPQ_EXTRAS = frozenset({
+    "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "sslnegotiation",
+    "sslcompression", "connect_timeout", "application_name", "options",
+    "target_session_attrs", "keepalives", "keepalives_idle", "keepalives_interval",
+    "keepalives_count", "tcp_user_timeout", "gssencmode", "channel_binding",
+    "require_auth", "passfile", "service", SCHEMA_PARAMETER,
+})  # fmt: skip
+
+
+def connection_ledger_url(conn_id: str, conn: Any) -> str:
+    """The PostgreSQL URL of the ledger an Airflow Connection describes.
+
+    Uses the Connection's host, port, login, password and schema (Airflow's name
+    for the database), and from its extra the libpq settings (``sslmode``, ...)
+    and ``ledger_schema``; other extra keys are Airflow's and are left out.
+    """
+    conn_type = str(getattr(conn, "conn_type", "") or "")
+    if conn_type not in ("postgres", "postgresql"):
+        raise ConfigError(
+            f"ledger_conn_id={conn_id!r}: the Connection's type is {conn_type or 'not set'!r};"
+            " the ledger needs a Postgres Connection (host, port, login, password, database)"
+        )
+    host = str(getattr(conn, "host", "") or "")
+    if not host:
+        raise ConfigError(f"ledger_conn_id={conn_id!r}: the Connection has no host")
+    netloc = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    if getattr(conn, "port", None):
+        netloc += f":{int(conn.port)}"
+    login, password = getattr(conn, "login", None), getattr(conn, "password", None)
+    if login:
+        user = quote(str(login), safe="")
+        if password:
+            user += ":" + quote(str(password), safe="")
+        netloc = f"{user}@{netloc}"
+    database = quote(str(getattr(conn, "schema", "") or ""), safe="")
+    extra = getattr(conn, "extra_dejson", None) or {}
+    query = {k: str(v) for k, v in extra.items() if k in LIBPQ_EXTRAS}
+    url = f"postgresql://{netloc}/{database}"
+    return f"{url}?{urlencode(query, quote_via=quote)}" if query else url
 
 
 def _problem_breakdown(counts: Mapping[str, int]) -> str:

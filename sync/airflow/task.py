@@ -19,12 +19,21 @@ from sync.airflow.options import (
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
+    connection_ledger_url,
     outcomes_task_options,
     outcomes_verdict,
     task_options,
     task_verdict,
 )
-from sync.errors import ConfigError, LedgerLockedError, SyncError
+from sync.errors import (
+    ConfigError,
+    LedgerLockedError,
+    LedgerUnavailableError,
+    SyncError,
+    UsageError,
+)
+from sync.ledger.location import PostgresURL, is_postgres_url
+from sync.redact import register_secret
 
 
 def _exceptions() -> tuple[type[Exception], type[Exception]]:
@@ -90,12 +99,13 @@ def _token_from_airflow(conn_id: str | None, variable: str | None) -> str | None
 
 @contextlib.contextmanager
 def _task_errors(what: str) -> Iterator[None]:
-    """A ``SyncError`` as the task's state: retried for exit 3 and for a ledger held by
-    another run (``AirflowException``), failed for good otherwise (``AirflowFailException``)."""
+    """A ``SyncError`` as the task's state: retried for exit 3, for a ledger held by
+    another run and for a ledger database that cannot be reached (``AirflowException``),
+    failed for good otherwise (``AirflowFailException``)."""
     fail, retry = _exceptions()
     try:
         yield
-    except LedgerLockedError as exc:
+    except (LedgerLockedError, LedgerUnavailableError) as exc:
         raise retry(f"{what}: {exc}; the task will retry") from None
     except SyncError as exc:
         if exc.exit_code in RETRYABLE_EXIT_CODES:
@@ -117,6 +127,21 @@ def _token_update(conn_id: str | None, variable: str | None) -> dict[str, Any]:
 
     token = _token_from_airflow(conn_id, variable)
     return {} if token is None else {"token": SecretStr(token)}
+
+
+def _ledger_from_airflow(conn_id: str) -> str:
+    """The PostgreSQL ledger's URL from an Airflow Connection; its password never logged."""
+    try:
+        conn = _get_connection(conn_id)
+    except Exception as exc:
+        raise ConfigError(
+            f"ledger_conn_id={conn_id!r}: cannot read that Airflow Connection"
+            f" ({type(exc).__name__})"
+        ) from None
+    register_secret(getattr(conn, "password", None))
+    url = connection_ledger_url(conn_id, conn)
+    register_secret(PostgresURL(url).password)  # as it is quoted in the URL
+    return url
 
 
 class TaskProgress:
@@ -176,6 +201,19 @@ def _task_logging() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
+def _task_ledger(flag: Any, ledger: str | Path | None, conn_id: str | None) -> dict[str, Any]:
+    """The ledger options the task sets: a Connection's database, a URL, or a file."""
+    from pydantic import SecretStr
+
+    if conn_id:
+        if ledger:
+            raise UsageError("give the ledger once: ledger=… or ledger_conn_id=…, not both")
+        return {"ledger": None, "ledger_url": SecretStr(_ledger_from_airflow(conn_id))}
+    if is_postgres_url(flag):
+        return {"ledger": None, "ledger_url": SecretStr(str(flag))}
+    return {"ledger": flag, "ledger_url": None}
+
+
 def sync_task(
     *,
     applicants: str | Path,
@@ -189,6 +227,7 @@ def sync_task(
     token_conn_id: str | None = None,
     token_variable: str | None = None,
     results_name: str = RESULTS_NAME,
+    ledger_conn_id: str | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """Run one sync inside an Airflow task; return the summary for XCom.
@@ -199,12 +238,17 @@ def sync_task(
     arguments here win). ``options`` are further ``SyncOptions`` fields
     (``rate``, ``concurrency``, ``base_url``, ...).
 
+    The ledger is the PostgreSQL database of ``ledger_conn_id`` (an Airflow
+    Connection of type Postgres), else ``ledger`` (a file, or a URL whose password
+    is in the worker's ~/.pgpass), else ``out_dir/jobmojito-sync.ledger.sqlite``.
+
     Returns ``SyncReport.as_dict()``. Raises ``AirflowFailException`` (no retry)
     for exit 2 and for exit 1 above ``fail_on_problems``; ``AirflowException``
-    (retried) for exit 3 and for a ledger held by another run.
+    (retried) for exit 3, for a ledger held by another run and for a ledger database
+    that cannot be reached.
     """
     _exceptions()  # Airflow must be there before anything runs
-    from sync.options import resolve_options
+    from sync.resolve import resolve_options
     from sync.run import execute
 
     with _task_logging():
@@ -226,8 +270,8 @@ def sync_task(
             loaded = resolve_options(flags)
             # resolve_options honours out_dir from a config file or JOBMOJITO_OUT_DIR by
             # renaming the results file; the task's names win.
-            update: dict[str, Any] = {"out": flags["out"], "ledger": flags["ledger"]}
-            update["out_dir"] = None
+            update: dict[str, Any] = {"out": flags["out"], "out_dir": None}
+            update.update(_task_ledger(flags["ledger"], ledger, ledger_conn_id))
             update.update(_token_update(token_conn_id, token_variable))
             opts = loaded.model_copy(update=update)
             try:
@@ -260,20 +304,23 @@ def outcomes_task(
     token_conn_id: str | None = None,
     token_variable: str | None = None,
     outcomes_name: str = OUTCOMES_NAME,
+    ledger_conn_id: str | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """Bring the interview outcomes of the ledger's enrolments back; the summary for XCom.
 
-    The ledger defaults to the sync task's (``out_dir/jobmojito-sync.ledger.sqlite``),
-    the sheet is ``out_dir/outcomes_<ds>.xlsx``; ``options`` are further
+    The ledger is the sync task's: ``ledger_conn_id``'s database, else ``ledger``,
+    else ``out_dir/jobmojito-sync.ledger.sqlite``; the sheet is
+    ``out_dir/outcomes_<ds>.xlsx``; ``options`` are further
     ``SyncOptions`` fields (``changed_since``, ``details``, ``outcomes_layout``,
     ``rate``, ...), the token as for ``sync_task``. Returns ``OutcomeReport.as_dict()``
-    (counts and paths only). Raises ``AirflowException`` (retried) for exit 3 and a
-    ledger held by another run, ``AirflowFailException`` otherwise.
+    (counts and paths only). Raises ``AirflowException`` (retried) for exit 3, a
+    ledger held by another run or a ledger database out of reach,
+    ``AirflowFailException`` otherwise.
     """
     _exceptions()  # Airflow must be there before anything runs
-    from sync.options import resolve_options
     from sync.outcomes.run import execute_outcomes
+    from sync.resolve import resolve_options
 
     with _task_logging():
         import structlog
@@ -288,7 +335,8 @@ def outcomes_task(
                 **options,
             )
             loaded = resolve_options(flags, applicants_required=False)
-            update = {"outcomes_out": flags["outcomes_out"], "ledger": flags["ledger"]}
+            update: dict[str, Any] = {"outcomes_out": flags["outcomes_out"]}
+            update.update(_task_ledger(flags["ledger"], ledger, ledger_conn_id))
             update.update(_token_update(token_conn_id, token_variable))
             report = execute_outcomes(loaded.model_copy(update=update))
         summary = report.as_dict()

@@ -1,8 +1,14 @@
 """The ``jobmojito-sync`` command group: global options, logging, and errors to exit codes.
 
 Every command turns a ``SyncError`` into ``Error: <message>`` with its exit
-code (``handle_errors``); anything else is a bug (exit 70). The traceback is
-shown only with ``--debug``, secrets scrubbed.
+code (``handle_errors``), and so a failure of the machine (a full disk, no
+memory: ``sync.failures``); anything else is a bug (exit 70). The traceback is
+shown only with ``--debug``, secrets scrubbed. With ``--quiet`` the error is a
+log line instead, with its date and time like every other line cron keeps. A
+"no" at the confirmation question is not an error: ``nothing sent``, exit 4.
+Messages are printed as data (``sync.text.printable``): a file name or a
+header holding an escape sequence cannot steer the terminal. A reader that
+closes the pipe early (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from typing import Any, TypeVar
 import click
 
 from sync import __version__
-from sync.errors import EXIT_INTERNAL, SyncError
+from sync.errors import EXIT_INTERNAL, Declined, SyncError
 from sync.options import DEFAULT_BASE_URL, SyncOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command its reader stopped (128 + SIGPIPE)
 
 _DEFAULTS = {name: f.default for name, f in SyncOptions.model_fields.items()}
 
@@ -32,30 +39,66 @@ class _State:
     log_format: str | None = None  # the --log-format flag (or JOBMOJITO_LOG_FORMAT), if given
 
 
-def _configure_logging(log_format: str) -> None:
+def _configure_logging(log_format: str, *, calm: bool = False) -> None:
+    """Logging for the command; ``calm``: a screen tells the story, so only warnings."""
     from sync.logs import configure_logging
 
-    level = logging.DEBUG if _State.debug else logging.WARNING if _State.quiet else logging.INFO
+    quiet = _State.quiet or calm
+    level = logging.DEBUG if _State.debug else logging.WARNING if quiet else logging.INFO
     configure_logging(log_format, level=level)  # type: ignore[arg-type]
 
 
 def _fail(exc: BaseException) -> None:
     from sync.redact import scrub
+    from sync.text import printable
 
+    if isinstance(exc, BrokenPipeError):  # the reader went away (| head): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     if _State.debug:  # the traceback too, secrets scrubbed; the exit code stays the same
         import traceback
 
-        click.echo(scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
+        text = printable(scrub("".join(traceback.format_exception(exc))), one_line=False)
+        click.echo(text.rstrip(), err=True)
 
+    if not isinstance(exc, SyncError):  # a full disk, no memory: the machine's, not a bug
+        from sync.failures import operational
+
+        exc = operational(exc, sending_began=False) or exc
+    message = printable(scrub(str(exc)), one_line=False)
+    if isinstance(exc, Declined):
+        click.echo(message, err=True)
+        sys.exit(exc.exit_code)
     if isinstance(exc, SyncError):
-        click.echo(f"Error: {scrub(str(exc))}", err=True)
+        if _State.quiet:  # a dated log line, like the rest of what cron keeps
+            import structlog
+
+            structlog.get_logger("sync").error("error", message=message, exit_code=exc.exit_code)
+        else:
+            click.echo(f"Error: {message}", err=True)
         sys.exit(exc.exit_code)
     click.echo(
-        f"Internal error: {type(exc).__name__}: {scrub(str(exc))}\n"
+        f"Internal error: {type(exc).__name__}: {message}\n"
         "This is a bug in jobmojito-sync; rerun with --debug for the traceback.",
         err=True,
     )
     sys.exit(EXIT_INTERNAL)
+
+
+def ledger_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--ledger``'s check: refuse a URL given on the command line with a password in
+    it (``ps`` shows command lines to every user of the machine)."""
+    from sync.ledger.location import PostgresURL, is_postgres_url, password_refused
+
+    source = ctx.get_parameter_source(param.name or "")
+    if value is None or source is not click.core.ParameterSource.COMMANDLINE:
+        return value
+    if is_postgres_url(value):
+        problem = password_refused(PostgresURL(value), "a command line (ps shows it to anyone)")
+        if problem:
+            raise click.BadParameter(problem)
+    return value
 
 
 def handle_errors(fn: F) -> F:
@@ -116,7 +159,15 @@ api_flags = _stacked(
         ),
         click.option(
             "--token-command",
-            help="Command printing a fresh token, run once on a 401 (env JOBMOJITO_TOKEN_COMMAND).",
+            help="Command printing a fresh token, run whenever the API refuses the token, the"
+            " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",
+        ),
+        click.option(
+            "--allow-insecure-http",
+            is_flag=True,
+            default=None,
+            help="Allow an http:// --base-url on another machine: the token then crosses the"
+            " network in clear. Without it, http:// is for this machine only (the sandbox).",
         ),
     ]
 )
@@ -173,7 +224,12 @@ def outcomes_flags(prefix: str) -> Callable[[F], F]:
     help="Logs on stderr: console on a terminal, JSON lines otherwise (auto; also"
     " JOBMOJITO_LOG_FORMAT or log_format in the config file).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Log only warnings and errors (for cron).")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Only warnings and errors, as dated log lines; nothing when all is well (cron).",
+)
 def cli(debug: bool, log_format: str | None, quiet: bool) -> None:
     """Enrol candidates from ATS spreadsheet exports into JobMojito AI interviews.
 
@@ -187,7 +243,8 @@ def cli(debug: bool, log_format: str | None, quiet: bool) -> None:
 
     \b
     Exit codes: 0 every row done; 1 some rows invalid, rejected or failed;
-    2 usage or configuration error (nothing sent); 3 aborted mid-run.
+    2 usage or configuration error (nothing sent); 3 aborted mid-run;
+    4 declined at the question (nothing sent).
     """
     _State.debug, _State.quiet, _State.log_format = debug, quiet, log_format
     # Commands that read run options (run) configure logging again once they know

@@ -1,4 +1,9 @@
-"""``jobmojito-sync outcomes``: the interview outcomes of a ledger's enrolments, in a sheet."""
+"""``jobmojito-sync outcomes``: the interview outcomes of a ledger's enrolments, in a sheet.
+
+At a terminal the outcome is a screen (``sync.screen.Screen.outcomes``: the
+enrolments by interview status, what was written, the files), its text printed
+as data; without one (cron) the last log line says the same.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import structlog
 
 from sync.cli._app import (
     _configure_logging,
@@ -14,8 +20,11 @@ from sync.cli._app import (
     api_flags,
     cli,
     handle_errors,
+    ledger_flag,
     outcomes_flags,
 )
+
+log = structlog.get_logger("sync")
 
 
 @cli.command()
@@ -27,8 +36,9 @@ from sync.cli._app import (
 )
 @click.option(
     "--ledger",
-    type=click.Path(path_type=Path),
-    help="The ledger your runs write (default: as `run` finds it).",
+    callback=ledger_flag,
+    help="The ledger your runs write: an SQLite file or a PostgreSQL URL (its password in"
+    " ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here); default: as `run` finds it.",
 )
 @outcomes_flags("")
 @api_flags
@@ -42,41 +52,34 @@ def outcomes(config_file: Path | None, **flags: Any) -> None:
     that match no enrolment go to a sheet of their own. The token comes from
     JOBMOJITO_TOKEN, as for `run`.
     """
-    from sync.options import resolve_options
     from sync.outcomes.run import execute_outcomes
+    from sync.resolve import resolve_options
 
     given = {**flags, "log_format": _State.log_format}
     options = resolve_options(given, config=config_file, applicants_required=False)
-    _configure_logging(options.log_format)
+    on_screen = not _State.quiet and sys.stderr.isatty()
+    _configure_logging(options.log_format, calm=on_screen and options.log_format != "json")
     report = execute_outcomes(options)
-    _print_report(report)
+    if on_screen:
+        from sync.screen import Screen
+
+        Screen().outcomes(report)
+    else:
+        _log_outcomes(report)
     sys.exit(report.exit_code)
 
 
-def _print_report(report: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _log_outcomes(report: Any) -> None:
+    """Without a screen: the outcomes run as the last log line (a warning when not 0)."""
+    from sync.outcomes.summary import OUTCOMES_EXIT_MEANINGS
+    from sync.screen import outcomes_sentence
 
-    counts = report.counts
-    if sys.stderr.isatty():
-        table = Table(title=f"outcomes {report.run_id}")
-        table.add_column("enrolments")
-        table.add_column("", justify="right")
-        for key in ("not_started", "started", "completed", "other", "unmatched"):
-            if key in counts:
-                table.add_row(key.replace("_", " "), str(counts[key]))
-        table.add_row("[bold]written", f"[bold]{counts.get('written', 0)}")
-        Console(stderr=True).print(table)
-    for path in report.files:
-        click.echo(f"outcomes: {path}", err=True)
-    if counts.get("unmatched"):
-        click.echo(
-            f"not matched: {counts['unmatched']} results of candidates this ledger did not"
-            " enrol (listed apart)",
-            err=True,
-        )
-    if report.exit_code:
-        from sync.outcomes.summary import OUTCOMES_EXIT_MEANINGS
-
-        meaning = OUTCOMES_EXIT_MEANINGS.get(report.exit_code, "")
-        click.echo(f"exit {report.exit_code}: {meaning}", err=True)
+    say = log.info if report.exit_code == 0 else log.warning
+    say(
+        "outcomes",
+        headline=outcomes_sentence(report),
+        files=[str(path) for path in report.files],
+        not_matched=report.counts.get("unmatched", 0),
+        exit_code=report.exit_code,
+        meaning=OUTCOMES_EXIT_MEANINGS.get(report.exit_code, ""),
+    )

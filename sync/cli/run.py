@@ -1,4 +1,18 @@
-"""``jobmojito-sync run``: preview, confirm, send, and the outcome at the terminal."""
+"""``jobmojito-sync run``: preview, confirm, send, and the outcome at the terminal.
+
+Who sees what:
+
+- a person at a terminal (stderr is one, or a question will be asked on
+  ``/dev/tty``) sees the screens of ``sync.screen``: the preview, the question,
+  the progress bar, the outcome; logs there keep to warnings (``--debug``: all);
+- without a terminal (cron, CI), logs say everything (JSON lines by default),
+  the last one the run's outcome; ``--quiet`` keeps warnings only, so a clean
+  night prints nothing, and every line carries its date and time.
+
+Nothing is sent without a yes: ``--yes`` (or ``yes = true``), or ``y`` typed at
+the question (``sync.cli.ask``). Without a terminal to ask on, the run stops
+before sending (exit 2); a "no" sends nothing (exit 4).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import structlog
 
 from sync.cli._app import (
     _configure_logging,
@@ -15,9 +30,12 @@ from sync.cli._app import (
     api_flags,
     cli,
     handle_errors,
+    ledger_flag,
     outcomes_flags,
 )
-from sync.errors import EXIT_MEANINGS
+from sync.errors import EXIT_MEANINGS, UsageError
+
+log = structlog.get_logger("sync")
 
 
 @cli.command()
@@ -51,7 +69,26 @@ from sync.errors import EXIT_MEANINGS
     help="--applicants/--jobs are globs: take the newest matching file (cron).",
 )
 @click.option(
+    "--max-input-mb",
+    type=int,
+    help="Refuse an applicants or jobs file (or a .csv.gz's content) larger than this;"
+    " a table takes about ten times its size in memory." + _default("max_input_mb"),
+)
+@click.option(
     "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    default=None,
+    help="Replace an existing results sheet (default: keep it as <name>.1.xlsx, .2, …).",
+)
+@click.option(
+    "--interview-links",
+    type=click.Choice(["include", "omit"]),
+    help="omit: leave the tokenised interview links (credentials) out of the results"
+    " sheet, for one forwarded outside the team; the ledger keeps them."
+    + _default("interview_links"),
 )
 @click.option(
     "--out-dir",
@@ -71,10 +108,57 @@ from sync.errors import EXIT_MEANINGS
     help="Folder or zip holding the resume files named in the export.",
 )
 @click.option(
+    "--fetch-resume-urls",
+    is_flag=True,
+    default=None,
+    help="Download resume links found in the export (they expire; never logged).",
+)
+@click.option(
+    "--resume-url-rate",
+    type=float,
+    help="Resume downloads started per second, apart from the API's rate"
+    + _default("resume_url_rate"),
+)
+@click.option(
+    "--resume-fallback",
+    type=click.Choice(["none", "profile"]),
+    help="profile: for rows without a resume, compose one from the profile columns"
+    " (headline, summary, experiences …), marked as such." + _default("resume_fallback"),
+)
+@click.option(
+    "--candidate-country-from",
+    type=click.Choice(["none", "job"]),
+    help="job: a candidate with no country of their own takes the job's."
+    + _default("candidate_country_from"),
+)
+@click.option(
+    "--default-country",
+    metavar="XX",
+    help="Country (ISO code) for candidates no column, location or phone places.",
+)
+@click.option(
+    "--position-location",
+    metavar="TEXT",
+    help="Position location where the export and the jobs file give none.",
+)
+@click.option(
+    "--position-country",
+    metavar="XX",
+    help="Position country (ISO code) where neither the export, the jobs file nor the"
+    " location text gives one.",
+)
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="Interview language where the export gives none and the job's country has no"
+    " single main language (en, de, br …).",
+)
+@click.option(
     "--ledger",
-    type=click.Path(path_type=Path),
-    help="SQLite ledger (default: <out>.ledger.sqlite beside the results, or"
-    " jobmojito-sync.ledger.sqlite in --out-dir).",
+    callback=ledger_flag,
+    help="The ledger: an SQLite file (default: <out>.ledger.sqlite beside the results, or"
+    " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
+    " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
 )
 @api_flags
 @click.option(
@@ -97,7 +181,13 @@ from sync.errors import EXIT_MEANINGS
     help="After the run, bring the interview outcomes back (as the `outcomes` command).",
 )
 @outcomes_flags("outcomes-")
-@click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    default=None,
+    help="Send without asking (needed where no terminal can be asked: cron, CI).",
+)
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
 )
@@ -105,97 +195,82 @@ from sync.errors import EXIT_MEANINGS
 def run(config_file: Path | None, **flags: Any) -> None:
     """Sync an applicants export: map, validate, send, write the results sheet.
 
-    The API token comes from the JOBMOJITO_TOKEN environment variable, never
-    from a flag. Every input row gets one line in the results sheet with its
-    status, reason and interview_url.
+    The API token comes from the JOBMOJITO_TOKEN environment variable, or from
+    token_file in the config file (a file only its owner can read); never from
+    a flag. Before sending it shows what it will send and asks; without a
+    terminal to ask on it sends only with --yes. Every input row gets one line
+    in the results sheet with its status, reason and interview link.
     """
-    from sync.options import resolve_options
+    from sync.cli.ask import has_terminal
+    from sync.resolve import resolve_options
     from sync.run import execute
 
     if flags.get("delimiter") in ("tab", "\\t", "TAB"):
         flags["delimiter"] = "\t"
     options = resolve_options({**flags, "log_format": _State.log_format}, config=config_file)
-    _configure_logging(options.log_format)
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    asking = not options.yes and not options.dry_run
+    terminal = asking and has_terminal()
+    on_screen = not _State.quiet and (sys.stderr.isatty() or terminal or options.dry_run)
+    # At a terminal the screens tell the story: the logs there keep to warnings.
+    console = sys.stderr.isatty() and options.log_format != "json"
+    _configure_logging(options.log_format, calm=on_screen and console)
+
+    from sync.screen import Screen
+
+    screen = Screen() if on_screen else None
     show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
     progress = None
-    if show_bar and not options.dry_run:
+    if show_bar and not options.dry_run and not _State.quiet:
         from sync.progress import RichProgress
 
-        progress = RichProgress()
-    confirm = None
-    if interactive and not options.yes and not options.dry_run:
-        confirm = _confirm
+        progress = RichProgress(console=screen.out if screen is not None else None)
     report = execute(
         options,
-        on_prepared=_preview if interactive or options.dry_run else None,
-        confirm=confirm,
+        on_prepared=screen.preview if screen is not None else None,
+        confirm=_confirm(terminal) if asking else None,
         progress=progress,
     )
-    _print_outcome(report)
+    if screen is not None:
+        screen.outcome(report)
+    else:
+        _log_outcome(report)
     sys.exit(report.exit_code)
 
 
-def _preview(prepared: Any) -> None:
-    """What the run is about to do: mapping, counts, the first payloads."""
-    from rich.console import Console
-    from rich.table import Table
+def _confirm(terminal: bool) -> Any:
+    """The run's confirmation: the question at the terminal, or a stop where there is none."""
+    from sync.cli.ask import ask
+    from sync.screen import question
 
-    console = Console(stderr=True)
-    console.print(f"[bold]mapping[/]: {prepared.mapping.name} — {prepared.mapping_reason}")
-    for warning in prepared.warnings:
-        console.print(f"[yellow]note[/]: {warning}")
-    counts = prepared.counts()
-    console.print(
-        "rows: "
-        + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
-        + f" (of {len(prepared.planned)})"
+    def confirm(prepared: Any) -> bool:
+        if not terminal:
+            raise UsageError(
+                f"nothing sent: {len(prepared.to_send)} candidates are ready to send to"
+                f" {prepared.options.base_url}, but there is no terminal to ask for"
+                " confirmation; add --yes (or yes = true in the config file) to send"
+                " without asking"
+            )
+        answer = ask(question(prepared))
+        log.info("confirmation", answer="yes" if answer else "no")
+        return bool(answer)
+
+    return confirm
+
+
+def _log_outcome(report: Any) -> None:
+    """Without a screen: the outcome as the last log line (a warning when a person is needed)."""
+    from sync.results import headline
+    from sync.screen import sources_by_field
+
+    say = log.info if report.exit_code == 0 else log.warning
+    say(
+        "outcome",
+        headline=headline(report.counts, dry_run=report.dry_run),
+        results=str(report.results_path),
+        previous_results_kept_as=str(report.previous_results or "") or None,
+        values_from=sources_by_field(report.sources) or None,
+        outcomes=[str(p) for p in report.outcomes.files] if report.outcomes else None,
+        outcomes_note=report.outcomes_note or None,
+        exit_code=report.exit_code,
+        meaning=EXIT_MEANINGS.get(report.exit_code, ""),
     )
-    first = prepared.to_send[:5] or [p for p in prepared.planned if p.status is not None][:5]
-    if not first:
-        return
-    table = Table(title="first rows", show_lines=False)
-    for col in ("row", "candidate", "e-mail", "country", "position", "language", "status"):
-        table.add_column(col)
-    for p in first:
-        body = p.payload
-        table.add_row(
-            str(p.row.line),
-            str(body.get("candidate_name", "")),
-            str(body.get("candidate_email", "")),
-            str(body.get("candidate_country_code", "")),
-            str(body.get("position_name") or body.get("position_external_id") or ""),
-            str(body.get("mojito_language_code", "")),
-            p.status.value if p.status else "to send",
-        )
-    console.print(table)
-
-
-def _confirm(prepared: Any) -> bool:
-    n = len(prepared.to_send)
-    return click.confirm(
-        f"Send {n} candidate{'s' if n != 1 else ''} to {prepared.options.base_url}?",
-        default=False,
-        err=True,
-    )
-
-
-def _print_outcome(report: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    if sys.stderr.isatty():
-        table = Table(title=f"run {report.run_id}")
-        table.add_column("status")
-        table.add_column("rows", justify="right")
-        for status, count in report.counts.items():
-            table.add_row(status, str(count))
-        table.add_row("[bold]total", f"[bold]{report.rows}")
-        console.print(table)
-    click.echo(f"results: {report.results_path}", err=True)
-    if report.outcomes is not None:
-        for path in report.outcomes.files:
-            click.echo(f"outcomes: {path}", err=True)
-    if report.exit_code:
-        click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)

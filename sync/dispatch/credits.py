@@ -54,11 +54,19 @@ async def preflight(
     Fewer credits than rows is only a warning: credits are spent by
     pre-screening and completed interviews, not one per enrolment, so the run
     may well fit. ``null`` balances (unlimited plans) never stop a run. A 401/403
-    raises ``AuthError``; any other failure to read the status is a warning.
+    raises ``AuthError``; a 404 means the base URL is wrong (every row would be
+    ``rejected 404``), so it stops the run too (``PreflightError``); any other
+    failure to read the status is a warning.
     """
     try:
         status = await client.merchant_status()
     except RequestFailed as exc:
+        if exc.reply.http_status == 404:
+            raise PreflightError(
+                f"the API answered 404 Not Found for {client.base_url}merchant-status: the"
+                " base URL is wrong (--base-url, JOBMOJITO_BASE_URL; it ends in"
+                " /functions/v1/). Nothing was sent"
+            ) from None
         return PreflightResult(
             None,
             warnings=(

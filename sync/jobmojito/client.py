@@ -16,7 +16,10 @@ that the dispatcher drives (a page of ``merchant-result-list``, one result's
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
-turned into fixed messages here and never passed on.
+turned into fixed messages here and never passed on. Every text the API
+returns is stripped of it before parsing, whatever the status. It travels in
+clear only to this machine: ``check_base_url`` (``sync.jobmojito.urls``)
+refuses ``http://`` to any other host unless ``allow_insecure_http`` says so.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any, Self
 
 import httpx
 import pydantic
+import structlog
 
 from sync import __version__
 from sync.errors import AuthError, ConfigError, SyncError
@@ -44,7 +48,10 @@ from sync.jobmojito.models import (
 )
 from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify, parse_retry_after
 from sync.jobmojito.tokens import TokenSource, auth_message
+from sync.jobmojito.urls import check_base_url
 from sync.redact import redact, redact_secrets
+
+log = structlog.get_logger("sync.jobmojito.client")
 
 __all__ = [
     "CANDIDATE_PATH",
@@ -53,6 +60,7 @@ __all__ = [
     "RESULTS_PATH",
     "ApiClient",
     "RequestFailed",
+    "check_base_url",
 ]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
@@ -115,7 +123,8 @@ def _failure(exc: httpx.TransportError) -> Failure:
 class ApiClient:
     """The API over one pooled ``httpx.AsyncClient``; use as ``async with``.
 
-    ``transport`` replaces the network (``httpx.MockTransport`` in tests).
+    ``transport`` replaces the network (``httpx.MockTransport`` in tests);
+    ``allow_insecure_http`` lets the token go in clear to another machine.
     """
 
     def __init__(
@@ -127,19 +136,12 @@ class ApiClient:
         concurrency: int,
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.base_url = base_url.strip().rstrip("/") + "/"
-        try:
-            url = httpx.URL(self.base_url)
-        except httpx.InvalidURL:
-            url = None
-        if url is None or url.scheme not in ("http", "https") or not url.host:
-            raise ConfigError(
-                f"base URL {base_url!r} is not an http(s) URL (--base-url, JOBMOJITO_BASE_URL);"
-                " nothing was sent"
-            )
         self.tokens = tokens
         self.timeout = timeout
         self.concurrency = concurrency
@@ -192,11 +194,25 @@ class ApiClient:
         return await self._call("POST", CANDIDATE_PATH, CandidateResponse, json=dict(body))
 
     async def merchant_status(self) -> MerchantStatus:
-        """GET /merchant-status. ``AuthError`` on 401/403, ``RequestFailed`` otherwise."""
+        """GET /merchant-status. ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
+
+        A refused token is refreshed once with the token command, if there is
+        one, and the look-up asked again: the pre-flight is where an expired
+        token is met first on a nightly run.
+        """
         reply = await self._call("GET", MERCHANT_STATUS_PATH, MerchantStatus)
         verdict = classify(reply)
+        refreshed = False
+        if verdict is Verdict.AUTH and self.tokens.can_refresh:
+            log.warning(
+                "the API refused the token; running the token command", status=reply.http_status
+            )
+            refreshed = await asyncio.to_thread(self.tokens.refresh)
+            if refreshed:
+                reply = await self._call("GET", MERCHANT_STATUS_PATH, MerchantStatus)
+                verdict = classify(reply)
         if verdict is Verdict.AUTH:
-            raise AuthError(auth_message(reply))
+            raise AuthError(auth_message(reply, refreshed=refreshed))
         if verdict is not Verdict.SUCCESS or reply.body is None:
             raise RequestFailed(reply)
         return reply.body

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -55,9 +56,16 @@ def clipped(text: str) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
+#: ``repr`` that stops early: a nested value (a YAML alias bomb) is never written out whole.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 6
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = MAX_SHOWN
+
+
 def shown(value: object) -> str:
     """A value as a message may show it: quoted, on one line, at most ``MAX_SHOWN`` chars."""
-    text = clipped(value if isinstance(value, str) else repr(value))
+    text = clipped(value if isinstance(value, str) else _SHORT_REPR.repr(value))
     return repr(text) if isinstance(value, str) else text
 
 

@@ -24,7 +24,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
@@ -220,48 +220,43 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+def _enum(expected: Any) -> str:
+    values = [v if isinstance(v, str) else json.dumps(v) for v in expected if v is not None]
+    nullable = " (or null)" if None in expected else ""
+    return f"must be one of: {', '.join(values)}{nullable}"
+
+
+def _min_length(expected: Any) -> str:
+    return "must not be empty" if expected == 1 else f"must be at least {expected} characters"
+
+
+#: How each JSON-Schema keyword's failure reads, given the keyword's value.
+_PHRASES: dict[str, Callable[[Any], str]] = {
+    "type": lambda e: f"must be {_types(e)}",
+    "enum": _enum,
+    "const": lambda e: f"must be {json.dumps(e)}",
+    "minLength": _min_length,
+    "maxLength": lambda e: f"must be at most {_count(e, 'character')}",
+    "minimum": lambda e: f"must be at least {e:g}",
+    "maximum": lambda e: f"must be at most {e:g}",
+    "exclusiveMinimum": lambda e: f"must be greater than {e:g}",
+    "exclusiveMaximum": lambda e: f"must be less than {e:g}",
+    "multipleOf": lambda e: f"must be a multiple of {e:g}",
+    "minItems": lambda e: f"must have at least {_count(e, 'item')}",
+    "maxItems": lambda e: f"must have at most {_count(e, 'item')}",
+    "uniqueItems": lambda e: "must not repeat an item",
+    "minProperties": lambda e: f"must have at least {_count(e, 'field')}",
+    "maxProperties": lambda e: f"must have at most {_count(e, 'field')}",
+    "format": lambda e: f"must be a valid {'UUID' if e == 'uuid' else e}",
+    "pattern": lambda e: f"must match the pattern {e}",
+    "anyOf": lambda e: _alternatives(e),
+    "oneOf": lambda e: _alternatives(e),
+}
+
+
 def _message(error: ValidationError) -> str:
-    keyword = error.validator
-    expected: Any = error.validator_value
-    if keyword == "type":
-        return f"must be {_types(expected)}"
-    if keyword == "enum":
-        values = [v if isinstance(v, str) else json.dumps(v) for v in expected if v is not None]
-        nullable = " (or null)" if None in expected else ""
-        return f"must be one of: {', '.join(values)}{nullable}"
-    if keyword == "const":
-        return f"must be {json.dumps(expected)}"
-    if keyword == "minLength":
-        return "must not be empty" if expected == 1 else f"must be at least {expected} characters"
-    if keyword == "maxLength":
-        return f"must be at most {_count(expected, 'character')}"
-    if keyword == "minimum":
-        return f"must be at least {expected:g}"
-    if keyword == "maximum":
-        return f"must be at most {expected:g}"
-    if keyword == "exclusiveMinimum":
-        return f"must be greater than {expected:g}"
-    if keyword == "exclusiveMaximum":
-        return f"must be less than {expected:g}"
-    if keyword == "multipleOf":
-        return f"must be a multiple of {expected:g}"
-    if keyword == "minItems":
-        return f"must have at least {_count(expected, 'item')}"
-    if keyword == "maxItems":
-        return f"must have at most {_count(expected, 'item')}"
-    if keyword == "uniqueItems":
-        return "must not repeat an item"
-    if keyword == "minProperties":
-        return f"must have at least {_count(expected, 'field')}"
-    if keyword == "maxProperties":
-        return f"must have at most {_count(expected, 'field')}"
-    if keyword == "format":
-        return f"must be a valid {'UUID' if expected == 'uuid' else expected}"
-    if keyword == "pattern":
-        return f"must match the pattern {expected}"
-    if keyword in ("anyOf", "oneOf"):
-        return _alternatives(expected)
-    return "is not valid"
+    phrase = _PHRASES.get(str(error.validator))
+    return phrase(error.validator_value) if phrase is not None else "is not valid"
 
 
 def _alternatives(schemas: Any) -> str:

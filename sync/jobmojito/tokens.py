@@ -4,6 +4,10 @@
 (``token_command``); ``auth_message`` is the user's message when the API
 refuses it. The token never appears in a ``repr``, an exception or a log
 line: it is registered with the log scrubber the moment it is known.
+
+A token must fit an HTTP header: ``check_token`` refuses one holding a line
+break, a space or a non-ASCII character up front (a token pasted with a stray
+newline would otherwise end as a "network error" on every request).
 """
 
 from __future__ import annotations
@@ -21,11 +25,43 @@ from sync.redact import register_secret
 if TYPE_CHECKING:
     from sync.jobmojito.retry import Reply
 
-__all__ = ["TOKEN_COMMAND_TIMEOUT", "TokenSource", "auth_message"]
+__all__ = ["TOKEN_COMMAND_TIMEOUT", "TokenSource", "auth_message", "check_token", "token_problem"]
 
 log = structlog.get_logger("sync.jobmojito.tokens")
 
 TOKEN_COMMAND_TIMEOUT = 30.0
+
+
+def token_problem(token: str) -> str:
+    """Why ``token`` cannot be sent in an ``Authorization`` header, or ``""`` if it can.
+
+    A bearer token is visible ASCII (RFC 6750's token68 and every JWT are):
+    never a line break, a tab, a space, a control character or a non-ASCII
+    letter. The reason names the first bad character's kind and position,
+    never the token itself.
+    """
+    for position, ch in enumerate(token, start=1):
+        if ch in "\r\n":
+            return f"a line break at character {position}"
+        if ch in " \t":
+            return f"a space or tab at character {position}"
+        if not ch.isascii():
+            return f"a non-ASCII character at character {position}"
+        if not ch.isprintable():
+            return f"a control character at character {position}"
+    return ""
+
+
+def check_token(token: str, source: str = "the API token") -> str:
+    """``token`` without surrounding whitespace; ``ConfigError`` if it cannot be sent."""
+    token = token.strip()
+    problem = token_problem(token)
+    if problem:
+        raise ConfigError(
+            f"{source} holds {problem}, which an HTTP header cannot carry; copy the token"
+            " again without it (nothing was sent)"
+        )
+    return token
 
 
 class TokenSource:
@@ -46,7 +82,7 @@ class TokenSource:
     ) -> None:
         if isinstance(token, SecretStr):
             token = token.get_secret_value()
-        token = (token or "").strip() or None
+        token = check_token(token) if token and token.strip() else None
         command = (command or "").strip() or None
         if token is None and command is None:
             raise ConfigError(
@@ -120,6 +156,14 @@ class TokenSource:
             )
             return False
         register_secret(token)
+        problem = token_problem(token)
+        if problem:
+            log.warning(
+                "token command printed a token an HTTP header cannot carry",
+                program=args[0],
+                problem=problem,
+            )
+            return False
         if token == self._token:
             log.warning("token command printed the same token again", program=args[0])
             return False

@@ -1,10 +1,12 @@
-"""The SQLite ledger's schema: its tables, its migrations, and the check that a file is a ledger.
+"""The ledger's schema, for both stores: its tables, its migrations, and the check
+that an SQLite file is a ledger.
 
 The tables (one ``meta`` row records the schema version):
 
 - ``runs``: one row per run (state running / finished / killed, inputs with
   their SHA-256, exit code, counts);
-- ``rows``: every input row of a run, with its display columns and, once it has
+- ``rows``: every input row of a run, with its display columns (and, since
+  version 2, its ``notes``: where derived values came from) and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
 - ``enrolments``: one row per identity the API enrolled, across runs, with who it
@@ -12,8 +14,13 @@ The tables (one ``meta`` row records the schema version):
 - ``outcomes``: the interview outcome last seen per enrolment (``outcomes`` runs;
   ``runs.kind`` tells them from sync runs).
 
-``MIGRATIONS`` lists (version, SQL) in order; ``migrate`` brings an older file
-up to ``SCHEMA_VERSION`` in one transaction and refuses a newer one.
+``MIGRATIONS`` lists (version, script) in order, each declared once for both
+stores: portable SQL in SQLite's spelling, which ``sync.ledger.dialect``
+translates for PostgreSQL, or a ``PerDialect`` with both spellings side by side
+where no portable one exists. ``migrate`` brings an older ledger up to
+``SCHEMA_VERSION`` in one transaction, one process at a time, and refuses a
+newer one. tests/test_ledger_schema.py checks that both stores end up with the
+same tables, columns, keys and indexes.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import sqlite3
 from pathlib import Path
 
 from sync.errors import LedgerError
+from sync.ledger.db import Database
+from sync.ledger.dialect import Script
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,7 +97,10 @@ CREATE TABLE enrolments (
 ) WITHOUT ROWID;
 """
 
-# Version 5: outcomes back (issue 17). Plain SQL, so that another store ports it as is.
+# Version 2: where each derived value of a row came from (the results' notes column).
+_NOTES_V2 = "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
+
+# Version 5: outcomes back (issue 17), portable SQL (UPDATE ... FROM: SQLite 3.33+).
 # An enrolment keeps who it is and the ATS's ids from the export (filled from the rows
 # of its run for enrolments made before; the ATS ids come with the next run that reads
 # them); ``outcomes`` remembers the outcome last seen, ``runs.kind`` the outcomes runs.
@@ -122,8 +134,9 @@ CREATE TABLE outcomes (
 );
 """
 
-# (version, SQL) in order; a ledger at version n gets every script after n.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA_V1), (5, _OUTCOMES_V5)]
+# (version, script) in order; a ledger at version n gets every script after n. Additive only.
+# Versions 3 and 4 are taken by changes made in parallel (issues 12 and 15).
+MIGRATIONS: list[tuple[int, Script]] = [(1, _SCHEMA_V1), (2, _NOTES_V2), (5, _OUTCOMES_V5)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -137,30 +150,25 @@ def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the ledger at ``path`` to ``SCHEMA_VERSION`` (a new file gets every script)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+def migrate(db: Database) -> None:
+    """Bring the ledger to ``SCHEMA_VERSION`` (a new one gets every script)."""
+    with db.migration() as session:
         version = 0
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if "meta" in db.tables(session):
+            row = session.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
             raise LedgerError(
-                f"the ledger {path} was written by a newer jobmojito-sync (schema"
+                f"the ledger {db.where} was written by a newer jobmojito-sync (schema"
                 f" version {version}; this version reads up to {SCHEMA_VERSION});"
                 " upgrade jobmojito-sync"
             )
         for target, script in MIGRATIONS:
             if target > version:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(target),),
+                for statement in db.dialect.ddl(script):
+                    session.execute(statement)
+                session.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', :version)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    {"version": str(target)},
                 )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

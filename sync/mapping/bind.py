@@ -11,18 +11,24 @@ for anything else. The result, a :class:`BoundMapping`, is what
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sync.errors import InputError, MappingError
 from sync.mapping.model import JOBS_PREFIX, REQUIRED_FIELDS, MappingFile, parse_template
 from sync.readers import normalise_header
+from sync.readers.documents import MAX_RESUME_CHARS
 from sync.records import Row, Table
 from sync.text import did_you_mean
 
 Values = dict[str, str]  # a row's cells by header, as in the file
 Reader = Callable[[Values, Values], str]  # (applicant's cells, job's cells) -> a field's text
 Source = tuple[bool, str]  # where a column is: (in the jobs file?, header as in the file)
+
+
+#: Fields cut at this length unless the mapping gives ``max_length``: resume text from a
+#: cell is cut like a resume file's (a 50 MB cell is never sent whole).
+DEFAULT_MAX_LENGTH: dict[str, int] = {"candidate_resume": MAX_RESUME_CHARS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,16 @@ class BoundMapping:
     fields: tuple[BoundField, ...]
     join: JobsIndex | None
     warnings: tuple[str, ...]
+    # the ``default`` of each field bound with ``derived`` (applied by sync.mapping.sources)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def find(self, refs: Sequence[str]) -> list[Source]:
+        """Where those of ``refs`` the files have are, in order (``jobs.X``: the jobs file)."""
+        return _resolve_all(refs, _Headers(self.applicants), _Headers(self.jobs))
+
+    def source_name(self, src: Source) -> str:
+        """``applicants.csv:Email``: a column as messages name it."""
+        return _source_name(src, self.applicants, self.jobs)
 
 
 # ---------------------------------------------------------------- finding columns
@@ -155,12 +171,21 @@ def _template_reader(parts: Sequence[tuple[str, Source | None]]) -> Reader:
 # ---------------------------------------------------------------- binding
 
 
-def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> BoundMapping:
+def bind(
+    mapping: MappingFile,
+    applicants: Table,
+    jobs: Table | None = None,
+    *,
+    derived: frozenset[str] = frozenset(),
+) -> BoundMapping:
     """Resolve every column of ``mapping`` against the files' headers, once.
 
     A field whose columns are all missing takes its ``default``; without one, a
     required field (candidate name, e-mail, country, resume) is an InputError
     listing the file's headers, and any other field is left out with a warning.
+    The ``derived`` fields are left to ``sync.mapping.sources``, which has more
+    ways to find them: their columns may be missing quietly, and their
+    ``default`` is kept in ``BoundMapping.defaults`` for the end of that chain.
     Raises MappingError when a jobs file is given to a mapping without ``jobs:``,
     and InputError for duplicate job keys or a missing key column.
     """
@@ -173,8 +198,13 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
     warnings: list[str] = []
     join = _bind_join(mapping, applicants, jobs, app_headers, jobs_headers)
     bound: list[BoundField] = []
+    defaults: dict[str, Any] = {}
     for name, spec in mapping.fields.items():
         steps = tuple(spec.transforms)
+        soft = name in derived and not spec.has_const
+        if soft and spec.default is not None:
+            defaults[name] = spec.default
+            spec = spec.model_copy(update={"default": None})
         if spec.has_const:
             bound.append(BoundField(name, None, spec.const, None, (), None, ()))
             continue
@@ -213,20 +243,21 @@ def bind(mapping: MappingFile, applicants: Table, jobs: Table | None = None) -> 
                         f"{name}: template column {_looked_for(absent, applicants, jobs)}"
                         " not found; it renders empty"
                     )
+        if read is None and soft:
+            continue
         if read is None:
             looked = _looked_for(refs, applicants, jobs, " nor ")
             if spec.default is not None:
                 warnings.append(f"{name}: no column {looked}; using the default {spec.default!r}")
                 bound.append(BoundField(name, None, spec.default, None, (), None, ()))
             elif name in REQUIRED_FIELDS:
-                _missing_required(name, refs, applicants, jobs)
+                missing_required(name, refs, applicants, jobs)
             elif "default" not in spec.model_fields_set:  # `default: null`: quietly optional
                 warnings.append(f"{name} left out: no column {looked}")
             continue
-        bound.append(
-            BoundField(name, read, None, spec.default, steps, spec.max_length, sources, found)
-        )
-    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings))
+        limit = spec.max_length or DEFAULT_MAX_LENGTH.get(name)
+        bound.append(BoundField(name, read, None, spec.default, steps, limit, sources, found))
+    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings), defaults)
 
 
 def _bind_join(
@@ -269,16 +300,18 @@ def _join_key(keys: Sequence[str], headers: _Headers, table: Table, other: Table
 # ---------------------------------------------------------------- messages for missing columns
 
 
-def _missing_required(
-    name: str, refs: Sequence[str], applicants: Table, jobs: Table | None
+def missing_required(
+    name: str, refs: Sequence[str], applicants: Table, jobs: Table | None, remedy: str = ""
 ) -> None:
+    """Raise the InputError of a required field no column serves (``remedy``: the options
+    that would serve it, as a sentence)."""
     only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
     table = jobs if only_jobs and jobs is not None else applicants
     names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
     raise InputError(
         f"{table.name}: no column for {name}, which the API requires: looked for"
         f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
-        f"{_file_headers(table)}"
+        f"{remedy}{_file_headers(table)}"
     )
 
 
@@ -313,4 +346,13 @@ def _file_headers(table: Table) -> str:
     return f" The file's headers: {', '.join(table.headers) or '(none)'}"
 
 
-__all__ = ["BoundField", "BoundMapping", "JobsIndex", "Reader", "Source", "Values", "bind"]
+__all__ = [
+    "BoundField",
+    "BoundMapping",
+    "JobsIndex",
+    "Reader",
+    "Source",
+    "Values",
+    "bind",
+    "missing_required",
+]

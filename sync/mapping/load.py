@@ -108,6 +108,11 @@ def parse_mapping(
         raise MappingError(f"{shown}: YAML syntax error: {exc}") from None
     if data is None:
         raise MappingError(f"{shown}: the file is empty (see mappings/generic.yaml)")
+    if _too_big(data):
+        raise MappingError(
+            f"{shown}: the file expands to more than {MAX_VALUES:,} values (YAML aliases"
+            " repeating one value over and over?); a mapping file is far smaller"
+        )
     if not isinstance(data, dict):
         raise MappingError(
             f"{shown}: expected keys such as version, name, fields; got {_kind(data)}"
@@ -122,6 +127,32 @@ def parse_mapping(
         raise MappingError("\n".join(f"{shown}: {p}" for p in problems))
     mapping._path = path
     return mapping
+
+
+#: Values (scalars, lists, keys) a mapping file may expand to, aliases written out.
+MAX_VALUES = 100_000
+
+
+def _too_big(data: Any) -> bool:
+    """Whether ``data`` expands past ``MAX_VALUES`` values; stops counting there.
+
+    YAML aliases share one object, so a file of a few lines can stand for
+    billions of values (nine levels of nine aliases): anything that walks it
+    (a message, the request body) would hang. The walk gives up at the limit.
+    """
+    budget = MAX_VALUES
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 class _Loader(yaml.SafeLoader):

@@ -22,12 +22,23 @@ format (``mappings/generic.yaml`` documents it too)::
     fields:                       # payload field -> how to make it
       candidate_name:  {template: "{First Name} {Last Name}"}
       candidate_email: {column: [Email, Email Address], transforms: [email]}
-      candidate_country_code: {column: Country, transforms: [country], default: US}
-      candidate_resume: {column: Resume, transforms: [file]}
       position_name: {column: jobs.Job Name}
       position_description_long: {column: jobs.Description, transforms: [html],
                                   max_length: 20000}
       interview_attempts: {const: 3}
+    resume:                       # candidate_resume from the first source that works
+      text: [Resume text]         # a column holding the text (a file name or link in it
+                                  # is followed as such)
+      files: [Files, Resume Filename]   # a file name, looked up in --resumes
+      ids: [Candidate ID, Application ID]  # an id naming a file or folder in --resumes
+      email: true                 # a file named after the candidate's e-mail
+      name: true                  # a file named after the candidate (a name no one else has)
+      urls: [Resume URL]          # a link (or a cell's hyperlink): --fetch-resume-urls
+      profile: [Headline, Summary, Experiences]  # composed: --resume-fallback profile
+    candidate_country:            # candidate_country_code from the first source that works
+      columns: [Country]          # a country: name in any language, alpha-2/3, alias
+      location: [Address, City, State, Zip]   # location text, read together
+      phone: [Phone]              # a number written with its international prefix
 
 A field has exactly one of
 
@@ -49,6 +60,15 @@ a warning, or silently with ``default: null``.
 case-, space- and BOM-insensitively; cell text is trimmed, and a blank cell is
 empty. In these files only ``true``/``false`` are booleans: ``no`` (Norwegian)
 and ``NO`` (Norway) stay text.
+
+``resume:`` and ``candidate_country:`` replace ``fields.candidate_resume`` and
+``fields.candidate_country_code`` (a mapping gives each one way, not both);
+``sync.mapping.sources`` tries their sources in order for each row, then the
+run's options (``--candidate-country-from job``, ``--default-country``), and
+notes where each value came from. The position's country, location and the
+interview language follow one rule for every mapping: the field's column, then
+(for the country and language) the position's location text and its country's
+main language, then the run's defaults, then the field's ``default``.
 
 Reading a file into this model is ``sync.mapping.load``; resolving it against
 a file's headers, ``sync.mapping.bind``; making payloads, ``sync.mapping.rows``.
@@ -136,6 +156,32 @@ class FieldSpec(_Strict):
         return "const" in self.model_fields_set
 
 
+class ResumeSources(_Strict):
+    """``resume:``: where each row's resume comes from, tried in this order."""
+
+    text: Names = []  # columns holding resume text (checked by content)
+    files: Names = []  # columns naming a file in --resumes
+    ids: Names = []  # columns whose id names a file or folder in --resumes
+    email: bool = True  # a file in --resumes named after the candidate's e-mail
+    name: bool = True  # a file in --resumes named after the candidate (if unique)
+    urls: Names = []  # columns holding a link (--fetch-resume-urls)
+    profile: Names = []  # columns composed into a text (--resume-fallback profile)
+
+    def columns(self) -> list[str]:
+        return [*self.text, *self.files, *self.ids, *self.urls, *self.profile]
+
+
+class CountrySources(_Strict):
+    """``candidate_country:``: where each row's country comes from, tried in this order."""
+
+    columns: Names = []  # a country column: names in any language, alpha-2/3, aliases
+    location: Names = []  # location or address columns, read together
+    phone: Names = []  # phone columns: a number with its international prefix
+
+    def all_columns(self) -> list[str]:
+        return [*self.columns, *self.location, *self.phone]
+
+
 class MappingFile(_Strict):
     """A validated mapping file (see the module docstring for the format)."""
 
@@ -146,6 +192,8 @@ class MappingFile(_Strict):
     detect: Detect | None = None
     jobs: JobsJoin | None = None
     fields: dict[str, FieldSpec]
+    resume: ResumeSources | None = None
+    candidate_country: CountrySources | None = None
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -170,6 +218,11 @@ class MappingFile(_Strict):
                 refs.extend(ref for _, ref in parse_template(spec.template) if ref)
             for ref in refs:
                 out[ref.removeprefix(JOBS_PREFIX)] = None
+        for name in (
+            *(self.resume.columns() if self.resume else ()),
+            *(self.candidate_country.all_columns() if self.candidate_country else ()),
+        ):
+            out[name] = None
         return list(out)
 
 
@@ -288,7 +341,28 @@ def check_mapping(mapping: MappingFile, stem: str | None) -> list[str]:
                     f"{at}.transforms[{i}]: '{name}' does not give text,"
                     " so it must be the last transform"
                 )
-    missing = [f for f in REQUIRED_FIELDS if f not in mapping.fields]
+    for key, field in (
+        ("resume", "candidate_resume"),
+        ("candidate_country", "candidate_country_code"),
+    ):
+        if getattr(mapping, key) is not None and field in mapping.fields:
+            problems.append(
+                f"fields.{field}: give it in fields or as {key}:, not both"
+                f" ({key}: lists every source, the column included)"
+            )
+        section = getattr(mapping, key)
+        for sub, names in section.model_dump().items() if section is not None else ():
+            for i, ref in enumerate(names if isinstance(names, list) else ()):
+                if ref.startswith(JOBS_PREFIX) or not ref.strip():
+                    problems.append(
+                        f"{key}.{sub}[{i}]: give a column of the applicants file"
+                        f" ({'not the jobs file' if ref.strip() else 'not an empty name'})"
+                    )
+    sections = {
+        "candidate_resume": mapping.resume,
+        "candidate_country_code": mapping.candidate_country,
+    }
+    missing = [f for f in REQUIRED_FIELDS if f not in mapping.fields and sections.get(f) is None]
     if missing:
         problems.append(
             f"fields: missing {', '.join(missing)}, required by the API"
@@ -301,10 +375,12 @@ __all__ = [
     "JOBS_PREFIX",
     "PAYLOAD_FIELDS",
     "REQUIRED_FIELDS",
+    "CountrySources",
     "Detect",
     "FieldSpec",
     "JobsJoin",
     "MappingFile",
+    "ResumeSources",
     "TemplateError",
     "check_mapping",
     "parse_template",

@@ -2,20 +2,27 @@
 
 A field's value is its reader's text run through its transforms, then its
 ``default`` when empty, cut at ``max_length`` with :data:`TRUNCATION_NOTE`.
-A row's problems (a transform's FieldProblem, a job key missing from the jobs
-file) are collected in its ``MappedRow``, never raised.
+A row's problems (the reader's, a transform's FieldProblem, a job key missing
+from the jobs file) are collected in its ``MappedRow``, never raised. With
+``sources`` (``sync.mapping.sources``), the derived fields (resume, countries,
+position location, language) are then found by their rules, and the row says
+where each came from.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.errors import FieldProblem
 from sync.mapping.bind import BoundField, BoundMapping, Values
+from sync.mapping.derived import DERIVED_FIELDS
 from sync.mapping.transforms import TRANSFORMS, Scalar, TextSource, file_transform
 from sync.records import MappedRow
+
+if TYPE_CHECKING:
+    from sync.mapping.sources import Sources
 
 TRUNCATION_NOTE = "… [truncated by jobmojito-sync at {n} characters]"
 _NO_VALUES: Values = {}
@@ -59,13 +66,35 @@ def _compile(field: BoundField, file: Callable[[str], Scalar]) -> Callable[[Valu
     return run
 
 
-def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Iterator[MappedRow]:
+def applicant_columns(bound: BoundMapping) -> dict[str, tuple[str, ...]]:
+    """Field -> the applicants-file headers it reads (a column, its alternatives, or a
+    template's columns), for messages that name an empty cell's column."""
+    prefix = bound.applicants.name + ":"
+    columns: dict[str, tuple[str, ...]] = {}
+    for f in bound.fields:
+        headers: tuple[str, ...]
+        if f.column is not None:
+            headers = () if f.column[0] else (f.column[1],)
+        else:
+            headers = tuple(s.removeprefix(prefix) for s in f.sources if s.startswith(prefix))
+            if len(headers) != len(f.sources):  # a jobs column too: not the row's alone
+                headers = ()
+        if headers:
+            columns[f.name] = headers
+    return columns
+
+
+def map_rows(
+    bound: BoundMapping, *, resumes: TextSource | None = None, sources: Sources | None = None
+) -> Iterator[MappedRow]:
     """One ``MappedRow`` per applicant row, in order. Never raises for a row's problem.
 
     Empty results are left out of the payload (validation then names a missing
     required field); a transform's FieldProblem becomes ``<field>: <message>``;
     a job key missing from the jobs file becomes a ``position: …`` problem.
-    ``resumes`` serves the ``file`` transform (a ``ResumeStore``).
+    ``resumes`` serves the ``file`` transform (a ``ResumeStore``); ``sources``
+    finds the derived fields (a derived field's own FieldProblem is then one
+    reason among the others it tries).
     """
     file = file_transform(resumes)
     constants = {
@@ -80,10 +109,14 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
     constants = {k: v for k, v in constants.items() if v != ""}
     join = bound.join
     jobs_name = bound.jobs.name if bound.jobs is not None else ""
+    soft = DERIVED_FIELDS if sources is not None else frozenset()
+    if sources is not None and sources.needs_names:
+        _count_names(bound, sources, dict(fields))
     for row in bound.applicants.rows:
         a = row.values
         j = _NO_VALUES
-        problems: list[str] = []
+        problems: list[str] = list(row.problems)
+        failed: dict[str, str] = {}
         if join is not None:
             key = a.get(join.applicants_header, "").strip()
             if key:
@@ -101,7 +134,10 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
             try:
                 value = run(a, j)
             except FieldProblem as exc:
-                problems.append(f"{name}: {exc.message}")
+                if name in soft:
+                    failed[name] = exc.message
+                else:
+                    problems.append(f"{name}: {exc.message}")
                 continue
             if value is not None and value != "":
                 payload[name] = value
@@ -109,7 +145,31 @@ def map_rows(bound: BoundMapping, *, resumes: TextSource | None = None) -> Itera
                     row_email[""] = str(value)
         if constants:
             payload.update(constants)
-        yield MappedRow(row, payload, tuple(problems))
+        if sources is None:
+            yield MappedRow(row, payload, tuple(problems))
+            continue
+        found = sources.resolve(
+            row, a, j, payload, failed, job_missing=j is _NO_VALUES and join is not None
+        )
+        problems.extend(found.problems)
+        yield MappedRow(row, payload, tuple(problems), tuple(found.notes), tuple(found.sources))
 
 
-__all__ = ["TRUNCATION_NOTE", "map_rows"]
+def _count_names(
+    bound: BoundMapping, sources: Sources, fields: dict[str, Callable[[Values, Values], Any]]
+) -> None:
+    """Tell ``sources`` every candidate's name and e-mail before the first row is
+    resolved (a resume is matched by name only when no other candidate has it)."""
+    name, email = fields.get("candidate_name"), fields.get("candidate_email")
+    if name is None:
+        return
+    for row in bound.applicants.rows:
+        try:
+            text = str(name(row.values, _NO_VALUES) or "")
+            address = str(email(row.values, _NO_VALUES) or "") if email else ""
+        except FieldProblem:
+            continue
+        sources.add_owner(text, address)
+
+
+__all__ = ["TRUNCATION_NOTE", "applicant_columns", "map_rows"]

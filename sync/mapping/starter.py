@@ -1,8 +1,12 @@
 """A starter mapping for an export no shipped mapping fits (``mappings init``).
 
 Each payload field is matched to the header most like one of its usual names
-(``_SYNONYMS``, compared with ``normalise_header`` and difflib); the result is
-commented YAML in which every column is marked as a guess for the user to check.
+(``_SYNONYMS``, compared with ``normalise_header`` and difflib); the resume and
+the candidate's country get ``resume:`` and ``candidate_country:`` sections
+listing every column that may serve (a text or file column by its content, ids,
+links, profile sections; a country, the location or address columns, phones).
+The result is commented YAML in which every column is marked as a guess for the
+user to check, named after the file it is written to.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import difflib
 import re
 from collections.abc import Sequence
 
+import yaml
+
 from sync.readers import normalise_header
 from sync.records import Table
 
@@ -18,35 +24,81 @@ from sync.records import Table
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "candidate_name": ("name", "full name", "candidate name", "candidate", "applicant name"),
     "candidate_email": ("email", "e-mail", "email address", "e-mail address", "mail", "emails"),
-    "candidate_country_code": ("country", "candidate country", "location", "country code"),
-    "candidate_resume": (
-        "resume",
-        "cv",
-        "resume text",
-        "resume file",
-        "resume filename",
-        "cv name",
-    ),
     "candidate_external_id": ("id", "candidate id", "applicant id", "application id", "profile id"),
     "candidate_linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "social media"),
     "position_external_id": ("job id", "requisition id", "posting id", "position id", "job code"),
-    "position_name": ("job", "job title", "position", "job name", "posting title", "title"),
-    "position_location": ("office", "job location", "location", "posting location", "city"),
-    "position_country_code": ("job country", "office country", "country"),
-    "position_description": ("job description", "description", "summary"),
+    "position_name": (
+        "job",
+        "job title",
+        "position",
+        "job name",
+        "posting title",
+        "title",
+        "applied for",
+        "applied job",
+        "applied position",
+        "vacancy",
+        "role",
+        "requisition title",
+        "opening",
+    ),
+    "position_location": (
+        "office",
+        "job location",
+        "posting location",
+        "job city",
+        "work location",
+    ),
+    "position_country_code": ("job country", "office country"),
+    "position_description": ("job description", "description"),
     "mojito_language_code": ("language", "locale", "language code"),
 }
 _TRANSFORMS = {
     "candidate_email": ["email"],
-    "candidate_country_code": ["country"],
     "position_country_code": ["country"],
     "mojito_language_code": ["language"],
     "position_description": ["html"],
     "candidate_linkedin_url": ["linkedin"],
 }
-# A field with no column of its own may read the column chosen for another.
-_REUSE = {"position_country_code": "position_location"}
 _FILE_SUFFIXES = (".pdf", ".docx", ".doc", ".txt", ".md", ".html", ".htm", ".rtf")
+# Words in a header that mark a column as a source of the resume or the country.
+_SOURCES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("resume", "files"): ("resume", "cv", "files", "file name", "attachment", "lebenslauf"),
+    ("resume", "ids"): (
+        "candidate id",
+        "application id",
+        "applicant id",
+        "contact id",
+        "id",
+        "profile id",
+        "app id",
+    ),
+    ("resume", "urls"): ("resume url", "resume link", "cv url", "cv link"),
+    ("resume", "profile"): (
+        "headline",
+        "summary",
+        "experience",
+        "experiences",
+        "education",
+        "educations",
+        "skills",
+        "current title",
+        "current company",
+        "cover letter",
+    ),
+    ("candidate_country", "columns"): ("country", "candidate country", "land", "nationality"),
+    ("candidate_country", "location"): (
+        "address",
+        "city",
+        "state",
+        "zip",
+        "location",
+        "candidate location",
+        "postal code",
+        "region",
+    ),
+    ("candidate_country", "phone"): ("phone", "phones", "phone number", "mobile", "telephone"),
+}
 
 
 def _guess(field: str, headers: Sequence[str]) -> tuple[str | None, float]:
@@ -74,22 +126,74 @@ def _names_files(table: Table, header: str) -> bool:
 
 
 def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as one double-quoted YAML scalar that reads back as exactly ``text``.
+
+    Written by the YAML emitter, never by hand: a header holding a line break, a
+    quote or a control character stays inside its string (escaped), so the cell
+    text of an export can never add keys of its own to the mapping.
+    """
+    emitted = yaml.safe_dump(text, default_style='"', width=float("inf"), allow_unicode=True)
+    return emitted.rstrip("\n")
 
 
-def starter_mapping(table: Table) -> str:
-    """A commented starter mapping for an unknown export, every guess marked."""
-    name = re.sub(r"[^a-z0-9]+", "_", table.name.rsplit(".", 1)[0].lower()).strip("_") or "custom"
+def _sources(table: Table, used: set[str]) -> list[str]:
+    """The ``resume:`` and ``candidate_country:`` sections: every column that may serve."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for header in table.headers:
+        key = normalise_header(header)
+        for (section, kind), words in _SOURCES.items():
+            if header in used and kind != "ids":
+                continue
+            hit = key in words or (
+                kind in ("files", "urls", "profile", "location", "phone")
+                and any(w in key.split() for w in words if " " not in w)
+            )
+            if kind == "ids" and not (key in words or key.endswith(" id")):
+                hit = False
+            if hit:
+                if kind == "files" and not _names_files(table, header):
+                    kind = "urls" if _names_links(table, header) else "text"
+                found.setdefault((section, kind), []).append(header)
+                break
+    lines = []
+    for section, comment in (
+        ("resume", "candidate_resume: the first of these that gives a text, per row"),
+        ("candidate_country", "candidate_country_code: the first that gives a country"),
+    ):
+        kinds = [(kind, cols) for (sec, kind), cols in found.items() if sec == section]
+        if not kinds:
+            lines.append(f"{section}: {{}}  # guess: no column looks like one: add columns,"
+                         " or pass --resumes / --default-country at run time")  # fmt: skip
+            continue
+        lines.append(f"{section}:  # guess: {comment}")
+        for kind, cols in kinds:
+            lines.append(f"  {kind}: [" + ", ".join(_yaml_str(c) for c in cols) + "]")
+    return lines
+
+
+def _names_links(table: Table, header: str) -> bool:
+    values = [v for r in table.rows[:20] if (v := r.values.get(header, "").strip())]
+    return bool(values) and all(v.lower().startswith(("http://", "https://")) for v in values)
+
+
+def starter_mapping(table: Table, name: str | None = None) -> str:
+    """A commented starter mapping for an unknown export, every guess marked.
+
+    ``name`` is the mapping's name: the stem of the file it will be written to
+    (by default, made from the export's file name)."""
+    if name is None:
+        name = table.name.rsplit(".", 1)[0]
+    name = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "custom"
     used: set[str] = set()
     chosen: dict[str, str] = {}
     lines = [
         f"# Starter mapping written by `jobmojito-sync mappings init {table.name}`.",
         "# Every column below is a GUESS from the header names: check each one,",
         "# fix what is wrong, then try it with --dry-run.",
-        f"# Headers found: {', '.join(table.headers)}",
+        f"# Headers found: {', '.join(_yaml_str(h) for h in table.headers)}",
         "version: 1",
-        f"name: {name}    # must equal the file name (save as mappings/{name}.yaml)",
-        f"title: Export like {table.name}",
+        f"name: {name}    # must equal the file name ({name}.yaml)",
+        f"title: {_yaml_str(f'Export like {table.name}')}",
         "source: written by mappings init; not checked against the ATS's documentation",
         "detect:",
         "  columns: [" + ", ".join(_yaml_str(h) for h in table.headers[:8]) + "]",
@@ -99,36 +203,38 @@ def starter_mapping(table: Table) -> str:
     last = _find(table.headers, ("last name", "lastname", "surname", "family name", "nachname"))
     for field in _SYNONYMS:
         if field == "candidate_name" and first and last:
-            lines.append(f'  candidate_name: {{template: "{{{first}}} {{{last}}}"}}  # guess')
+            template = _yaml_str(f"{{{first}}} {{{last}}}")
+            lines.append(f"  candidate_name: {{template: {template}}}  # guess")
             used.update({first, last})
             continue
         header, ratio = _guess(field, [h for h in table.headers if h not in used])
-        if header is None and field in _REUSE and chosen.get(_REUSE[field]):
-            # The job's location usually names its country too ("Lisbon, Portugal").
-            header, ratio = chosen[_REUSE[field]], 0.0
+        if field == "position_country_code" and ratio < 1.0:  # never the candidate's country
+            header = None
         if header is None:
             if field == "mojito_language_code":
-                lines.append("  mojito_language_code: {const: en}  # guess: no language column")
+                lines.append(
+                    "  mojito_language_code: {column: [Language], transforms: [language],"
+                    " default: en}  # guess: no language column: the job's country decides,"
+                    " else English"
+                )
+                continue
+            if field == "position_country_code":
+                lines.append("  # position_country_code: from the position's location text")
                 continue
             lines.append(f"  # {field}: no column looks like it; give a column, template or const")
             continue
         used.add(header)
         chosen[field] = header
         transforms = list(_TRANSFORMS.get(field, ()))
-        if field == "candidate_resume" and _names_files(table, header):
-            transforms = ["file"]
         extra = f", transforms: [{', '.join(transforms)}]" if transforms else ""
-        if ratio == 0.0:
-            lines.append(
-                f"  {field}: {{column: {_yaml_str(header)}{extra}}}"
-                f"  # guess: the same column as {_REUSE[field]}"
-            )
-            continue
         lines.append(
             f"  {field}: {{column: {_yaml_str(header)}{extra}}}  # guess ({ratio:.0%} match)"
         )
-    lines.append("  # candidate_resume must be text: use transforms: [file] when the column")
-    lines.append("  # holds a file name, and pass --resumes DIR|ZIP")
+    lines.extend(_sources(table, used))
+    lines.append("# Resume files come with --resumes DIR|ZIP; links are downloaded with")
+    lines.append(
+        "# --fetch-resume-urls; profile columns compose a resume with --resume-fallback profile."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -274,8 +274,8 @@ def seniority(text: str) -> str:
 def file_transform(source: TextSource | None) -> Transform:
     """The ``file`` transform for one run: the cell names a file; its text is the value.
 
-    ``source`` resolves the name (``ResumeStore``: the --resumes folder, then the
-    applicants file's folder). Without one, every use is a row problem.
+    ``source`` resolves the name (``ResumeStore``: the --resumes folder or zip, and
+    nowhere else). Without one, every use is a row problem.
     """
 
     def file(text: str) -> str:

@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 import structlog
 
 from sync import __version__
+from sync.checks import check_sending
 from sync.dispatch import DispatchSettings, RowOutcome
 from sync.errors import (
     EXIT_ABORTED,
@@ -37,9 +38,9 @@ from sync.errors import (
     LedgerError,
     SyncError,
 )
-from sync.ledger import Ledger, open_ledger
+from sync.ledger import Ledger, Location, PostgresURL, find_ledger
 from sync.ledger.base import EnrolledCandidate, utc_now
-from sync.options import SyncOptions, resolve_options
+from sync.options import SyncOptions
 from sync.outcomes import summary
 from sync.outcomes.assessment import assessment_of
 from sync.outcomes.fetch import Reader
@@ -54,7 +55,8 @@ from sync.outcomes.match import Matching, match_results
 from sync.outcomes.sheets import write_outcomes
 from sync.outcomes.summary import Gathered
 from sync.redact import register_secret
-from sync.results.sheets import sheet_suffix
+from sync.resolve import resolve_options
+from sync.results.tables import sheet_suffix
 from sync.send import api_client, stop_on_signals
 
 __all__ = [
@@ -76,7 +78,7 @@ class OutcomeReport:
     exit_code: int
     counts: dict[str, int]
     outcomes_path: Path
-    ledger_path: Path
+    ledger_path: Location  # a file, or a PostgreSQL URL (str() masks its password)
     files: list[Path]
     layout: str
     changed_since: str | None
@@ -146,6 +148,7 @@ class _SyncReport(Protocol):
     aborted: str
     notes: list[str]
     outcomes: Any
+    outcomes_note: str
 
 
 _ReportT = TypeVar("_ReportT", bound=_SyncReport)
@@ -158,15 +161,15 @@ def bring_outcomes(options: SyncOptions, report: _ReportT) -> _ReportT:
     if not options.with_outcomes:
         return report
     if report.aborted:
-        report.notes.append(
-            f"--with-outcomes: no outcomes read, the run stopped ({report.aborted})"
-        )
+        report.outcomes_note = f"none read: the run stopped ({report.aborted})"
+        report.notes.append(f"--with-outcomes: {report.outcomes_note}")
         return report
     try:
         report.outcomes = execute_outcomes(options)
     except SyncError as exc:  # the run's own sheet is written: say why, exit non-zero
         log.error("outcomes not written", error=str(exc))
-        report.notes.append(f"--with-outcomes: no outcomes written: {exc}")
+        report.outcomes_note = f"none written: {exc}"
+        report.notes.append(f"--with-outcomes: {report.outcomes_note}")
         report.exit_code = max(report.exit_code, exc.exit_code)
         return report
     report.exit_code = max(report.exit_code, report.outcomes.exit_code)
@@ -178,21 +181,24 @@ def execute_outcomes(options: SyncOptions) -> OutcomeReport:
     started = utc_now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
+    if options.ledger_url is not None:
+        register_secret(PostgresURL(options.ledger_url.get_secret_value()).password)
     layout = options.outcomes_layout
     out = options.outcomes_path()
     sheet_suffix(out, "outcomes")  # before anything is read, not after
-    ledger_path = options.ledger_path()
-    if not ledger_path.is_file():
-        raise LedgerError(
-            f"no ledger at {ledger_path}: give --ledger, the ledger your runs write;"
-            " nothing was read"
-        )
     if options.token is None and not options.token_command:
         raise ConfigError(
             "no API token: set JOBMOJITO_TOKEN in the environment (or token_file in the"
             " config file, or token_command); nothing was read"
         )
-    with open_ledger(ledger_path) as ledger:
+    check_sending(options)  # a token a header can carry, a URL it may travel to
+    where = options.ledger_location()
+    found = find_ledger(where)  # reading never creates a ledger
+    if found is None:
+        raise LedgerError(
+            f"no ledger at {where}: give --ledger, the ledger your runs write; nothing was read"
+        )
+    with found as ledger:
         run_id = ledger.start_outcome_run(
             tool_version=__version__, results_path=str(out), layout=layout
         )
@@ -298,7 +304,7 @@ def _run(
         exit_code=exit_code,
         counts=counts,
         outcomes_path=out,
-        ledger_path=options.ledger_path(),
+        ledger_path=options.ledger_location(),
         files=files,
         layout=layout,
         changed_since=since,

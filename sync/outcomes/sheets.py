@@ -1,7 +1,7 @@
 """Writing the outcomes: the sheet of enrolled candidates, the results apart, the import files.
 
 ``write_outcomes`` picks the format from ``--out``'s extension, as the results
-sheet does, with the same writer (``sync.results.sheets``: numbers as numbers,
+sheet does, with the same writer (``sync.results.tables``: numbers as numbers,
 every other cell text and never a formula, atomic replacement):
 
 ``.xlsx``
@@ -36,15 +36,9 @@ from sync.outcomes.lines import (
     outcome_columns,
 )
 from sync.records import Status
-from sync.results.sheets import (
-    STATUS_COLOURS,
-    Table,
-    atomic,
-    sheet_suffix,
-    write_csv_table,
-    write_workbook,
-)
+from sync.results.sheets import STATUS_COLOURS
 from sync.results.summary import Section, summary_text, summary_text_path
+from sync.results.tables import Table, atomic, sheet_suffix, write_csv_table, write_workbook
 
 __all__ = ["PROGRESS_COLOURS", "import_path", "unmatched_csv_path", "write_outcomes"]
 

@@ -101,7 +101,7 @@ def sections(
     run: list[tuple[str | int, ...]] = [
         ("run id", run_id),
         ("tool version", __version__),
-        ("ledger", str(options.ledger_path())),
+        ("ledger", str(options.ledger_location())),
         ("changed since", options.changed_since or "(all)"),
         ("layout", layout),
         ("exit code", exit_code),

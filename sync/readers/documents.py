@@ -7,21 +7,28 @@ scanned (no text layer), corrupt and empty files are a
 :class:`~sync.errors.FieldProblem` in plain words, never a crash.
 
 Hostile input is bounded: PDF and DOCX are parsed in a worker process with a
-time limit (a parse that takes too long is killed and the row is invalid), at
-most ``MAX_PDF_PAGES`` pages are read, and a longer text is cut at the
-caller's ``max_chars`` with a note saying so.
+time limit and a memory limit (a parse that takes too long or needs too much
+is stopped and the row is invalid), the whole run has a budget of parsing time
+(``PARSE_BUDGET_SECONDS``: past it, further PDF and DOCX resumes are not read),
+a DOCX that would unpack past ``MAX_UNPACKED_BYTES`` is refused before it is
+opened, at most ``MAX_PDF_PAGES`` pages are read, and a longer text is cut at
+the caller's ``max_chars`` with a note saying so. The worker ignores SIGINT:
+Ctrl-C at a terminal reaches the whole process group, and the run decides.
 """
 
 from __future__ import annotations
 
 import io
+import multiprocessing
 import re
+import signal
+import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from sync.errors import FieldProblem
 from sync.readers.html import html_to_text
@@ -29,6 +36,9 @@ from sync.readers.html import html_to_text
 MAX_PDF_PAGES = 50  # pages read from a PDF; more are ignored
 PARSE_SECONDS = 20.0  # time limit for parsing one PDF/DOCX
 MAX_RESUME_CHARS = 100_000  # longer text is cut, with a note saying so
+PARSE_MEMORY_BYTES = 768 * 1024 * 1024  # memory one PDF/DOCX parse may take, on top of the worker
+PARSE_BUDGET_SECONDS = 1800.0  # parsing time of all PDF/DOCX resumes of one run
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a DOCX unpacking to more is refused unopened
 TRUNCATED = "\n… [resume cut by jobmojito-sync at {n} characters]"
 
 # ---------------------------------------------------------------- the kind of document
@@ -203,24 +213,50 @@ _IN_WORKER = frozenset({"pdf", "docx"})
 
 @dataclass(slots=True)
 class ParseWorker:
-    """One worker process for PDF/DOCX parsing, replaced when a parse times out."""
+    """One worker process for PDF/DOCX parsing, replaced when a parse fails hard.
+
+    ``budget`` is the parsing time left for the run; once spent, a parse is
+    refused without starting. ``memory`` caps what one parse may allocate
+    (``RLIMIT_AS`` in the worker, on top of what the fresh worker uses).
+    """
 
     pool: ProcessPoolExecutor | None = None
+    budget: float = PARSE_BUDGET_SECONDS
+    memory: int = PARSE_MEMORY_BYTES
 
     def run(self, kind: str, data: bytes, seconds: float) -> str:
+        if self.budget <= 0:
+            raise FieldProblem(
+                f"was not read: this run's {PARSE_BUDGET_SECONDS / 60:g} minutes for reading PDF"
+                " and DOCX resumes are spent (slow files); give the text, or split the export"
+            )
+        limit = min(seconds, self.budget)
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=1)
+            self.pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),  # small: not a copy of this one
+                initializer=_limit_worker,
+                initargs=(self.memory,),
+            )
+        started = time.monotonic()
         future: Future[str] = self.pool.submit(_parse, kind, data)
         try:
-            return future.result(timeout=seconds)
+            return future.result(timeout=limit)
         except FutureTimeout:
             self.kill()
-            raise FieldProblem(f"took longer than {seconds:g} s to read; refused") from None
+            raise FieldProblem(f"took longer than {limit:g} s to read; refused") from None
         except FieldProblem:
             raise
+        except MemoryError:
+            self.kill()
+            raise FieldProblem(
+                f"needs more than {self.memory // 2**20} MB of memory to read; refused"
+            ) from None
         except Exception:  # a crashed worker (BrokenProcessPool …)
             self.kill()
             raise FieldProblem("could not be read (the reader crashed on it)") from None
+        finally:
+            self.budget -= time.monotonic() - started
 
     def kill(self) -> None:
         pool, self.pool = self.pool, None
@@ -231,11 +267,71 @@ class ParseWorker:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _Cap:
+    """The worker's memory cap, once set: the address space it started with and the cap."""
+
+    start = 0
+    cap = 0
+
+
+def _vm_peak() -> int:
+    """The largest address space this process has had (Linux), else 0."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _limit_worker(memory: int) -> None:
+    """In the worker: ignore SIGINT, and cap the address space at its size now + ``memory``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import resource
+
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        now = pages * resource.getpagesize()
+    except (ImportError, OSError, ValueError, IndexError):
+        return  # not Linux: the time limit still holds
+    _Cap.start = now
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = now + memory
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or cap < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        _Cap.cap = cap
+
+
 def _parse(kind: str, data: bytes) -> str:
-    return READERS[kind](data)
+    """In the worker. A reader that failed after taking most of the memory cap ran out of
+    memory (lxml and pypdf report that as a parse error): say so."""
+    try:
+        return READERS[kind](data)
+    except (FieldProblem, MemoryError):
+        if _Cap.cap and _vm_peak() > _Cap.start + (_Cap.cap - _Cap.start) // 2:
+            raise MemoryError from None
+        raise
 
 
 # ---------------------------------------------------------------- one document
+
+
+def _check_unpacked(shown: str, data: bytes) -> None:
+    """Refuse a DOCX whose parts unpack past ``MAX_UNPACKED_BYTES`` (python's zipfile
+    reads no more than a part's declared size, so the declared sizes are the bound)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the reader says it is damaged
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FieldProblem(
+            f"file '{shown}' unpacks to {unpacked // 2**20:,} MB (more than"
+            f" {MAX_UNPACKED_BYTES // 2**20} MB of text and pictures); refused"
+        )
 
 
 def document_text(
@@ -254,6 +350,8 @@ def document_text(
     if kind.startswith("bad-"):
         fmt = kind.removeprefix("bad-").upper()
         raise FieldProblem(f"file '{shown}' is not a readable {fmt} (damaged or mislabelled)")
+    if kind == "docx":
+        _check_unpacked(shown, data)
     try:
         text = worker.run(kind, data, parse_seconds) if kind in _IN_WORKER else READERS[kind](data)
     except FieldProblem as exc:
@@ -270,6 +368,9 @@ def document_text(
 __all__ = [
     "MAX_PDF_PAGES",
     "MAX_RESUME_CHARS",
+    "MAX_UNPACKED_BYTES",
+    "PARSE_BUDGET_SECONDS",
+    "PARSE_MEMORY_BYTES",
     "PARSE_SECONDS",
     "READERS",
     "SUPPORTED",

@@ -4,15 +4,18 @@ The header row is the row among the first 20 non-empty ones that holds the
 most of the columns the caller expects, else the first row about as wide as
 the table; title rows above it are skipped with a note. A column with values
 but no header is read as ``column_<letter>`` with a note; duplicate headers
-(compared by :func:`normalise_header`) and data in cells right of the header
-are errors naming the row and column.
+(compared by :func:`normalise_header`) are an error naming the columns. A row
+with data in cells right of the header is kept with that problem (it is
+``invalid``, the rest of the file is read), and a note suggests ``--delimiter``
+when most rows are like it. Hyperlink targets of a workbook's cells (``links``)
+travel with their rows as ``Row.links``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from sync.errors import InputError
@@ -90,9 +93,11 @@ def headers_and_rows(
     sheet: str | None,
     *,
     csv_delimiter: str | None,
+    links: Mapping[tuple[int, int], str] | None = None,
 ) -> tuple[tuple[str, ...], tuple[Row, ...], int]:
     """The header names, the rows under the header (blank ones left out), and the
-    header's row number; ``grid[i]`` is Excel row ``i + 1``."""
+    header's row number; ``grid[i]`` is Excel row ``i + 1``. ``links`` maps
+    ``(grid row, column)`` to a cell's hyperlink target."""
     where = f" (sheet {sheet!r})" if sheet is not None else ""
     head = _find_header(grid, expect)
     if head is None:
@@ -125,19 +130,35 @@ def headers_and_rows(
     pad = [""] * width
     rows: list[Row] = []
     append = rows.append
+    link_rows = {r for r, _ in links} if links else set()
+    too_wide = 0
     for offset, record in enumerate(data):
         size = len(record)
+        problem = None
         if size != width:
             if size < width:
                 record = record + pad[size:]
             else:
-                _check_extra(record, width, head + offset + 2, source, csv_delimiter)
+                problem = _extra_cells(record, width, csv_delimiter)
                 record = record[:width]
         if _is_blank(record):
             continue
         if pick is not None:
             record = [record[col] for col in pick]
-        append(Row(source, head + offset + 2, dict(zip(headers, record, strict=True))))
+        line = head + offset + 2
+        values = dict(zip(headers, record, strict=True))
+        if problem is None and line - 1 not in link_rows:
+            append(Row(source, line, values))
+            continue
+        too_wide += problem is not None
+        row_links = _row_links(links, line - 1, names, keep) if links else {}
+        append(Row(source, line, values, row_links, (problem,) if problem else ()))
+    if too_wide and too_wide * 2 > len(rows):
+        shown = "tab" if csv_delimiter == "\t" else repr(csv_delimiter)
+        notes.append(
+            f"{too_wide} of {len(rows)} rows have more cells than the header: if the"
+            f" delimiter is not {shown}, give it with --delimiter"
+        )
     return headers, tuple(rows), header_line
 
 
@@ -162,20 +183,25 @@ def _check_duplicates(
         )
 
 
-def _check_extra(
-    record: list[str], width: int, line: int, source: str, delimiter: str | None
-) -> None:
-    """A row wider than the header: an error when the extra cells hold data."""
+def _row_links(
+    links: Mapping[tuple[int, int], str], index: int, names: list[str], keep: list[int]
+) -> dict[str, str]:
+    return {names[col]: url for col in keep if (url := links.get((index, col)))}
+
+
+def _extra_cells(record: list[str], width: int, delimiter: str | None) -> str | None:
+    """The problem of a row wider than the header, when the extra cells hold data."""
     filled = [col for col in range(width, len(record)) if record[col].strip()]
     if not filled:
-        return
+        return None
     col = filled[0]
     value = record[col] if len(record[col]) <= 40 else record[col][:40] + "…"
     shown = "tab" if delimiter == "\t" else repr(delimiter)
-    raise InputError(
-        f"{source}: row {line} has {filled[-1] + 1} values but the header has {width} "
-        f"columns (column {_column_letter(col)} holds {value!r} and has no header); "
-        f"quote cells that contain the delimiter {shown}, or add a header for the extra column"
+    fix = f"quote cells that contain the delimiter {shown}" if delimiter else "delete them"
+    return (
+        f"row: {filled[-1] + 1} cells but the header has {width} columns (column"
+        f" {_column_letter(col)} holds {value!r} and has no header); {fix}, or add a header"
+        " for the extra column"
     )
 
 

@@ -1,30 +1,42 @@
-"""Find the resume file a cell names, in folders and zip archives (``file`` transform).
+"""Find a row's resume file in folders and zip archives, and read its text.
 
-``ResumeStore(sources)`` looks a name up in its sources, in order: the
-``--resumes`` folder or zip, then the applicants file's folder. It returns the
+``ResumeStore(sources)`` searches only the folders and zips it is given (the
+``--resumes`` option: never the applicants file's own folder), and never
+hidden files, hidden folders or macOS's ``__MACOSX`` copies. It returns a
 file's text (read by :mod:`sync.readers.documents`), and every failure is a
 :class:`~sync.errors.FieldProblem`, i.e. a problem of that row (``invalid``
 with the reason), never a crash.
 
-Finding the file, in order:
+The ways a row finds its file (``sync.mapping.sources`` tries them in order):
 
-1. the exact relative path (``resumes/ana.pdf``);
-2. the base name, ignoring case and accents (``Chloe Dubois CV.PDF`` finds
-   ``chloé dubois cv.pdf``), anywhere in the folder or zip; two candidates make
-   the row invalid as ambiguous rather than guessing;
-3. a file whose name contains the candidate's e-mail address (Greenhouse names
-   its bulk resume download that way), when the named file is not found.
+- :meth:`~ResumeStore.named`: a file name from a cell, by its exact relative
+  path (``resumes/ana.pdf``), else by its base name ignoring case and accents
+  (``Chloe Dubois CV.PDF`` finds ``chloé dubois cv.pdf``) anywhere below;
+- :meth:`~ResumeStore.by_id`: a candidate or application id as a file or
+  folder name, or its first part (``21338490.pdf``, ``<id>-attachments/cv.pdf``,
+  ``<id>_Jane_Doe.pdf``, ``457-John Doe.pdf``);
+- :meth:`~ResumeStore.by_email`: the candidate's e-mail in the name
+  (Greenhouse's bulk import and download);
+- :meth:`~ResumeStore.by_name`: the candidate's full name as the name's
+  words (``Jane_Doe_Resume.pdf``, ``CV Courtney Adams.docx``), which the
+  caller uses only for a name no other candidate shares.
+
+Two files for one key make the row invalid as ambiguous rather than a guess
+(the one exception: among one candidate's own files, by id or e-mail, a single
+file called resume/CV/Lebenslauf is the resume). The indexes are built once, so
+10,000 rows against 10,000 files cost a dictionary look-up each;
+:meth:`~ResumeStore.unused` lists the files no row took.
 
 Hostile input is bounded. Nothing is extracted to disk: a zip is read entry
 by entry, entries with absolute or ``..`` paths are never served, and an entry
 is read only up to the size cap whatever its header claims (a zip bomb ends
 as that row's problem). Names that resolve outside the folders (``..``,
-absolute paths, symlinks out) are refused. Texts are cached, so a resume named
-on two rows is parsed once.
+absolute paths, symlinks out) are refused. Texts are cached: parsed once each.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import zipfile
@@ -36,6 +48,18 @@ from sync.readers.documents import MAX_RESUME_CHARS, PARSE_SECONDS, ParseWorker,
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a resume larger than this is refused
 MAX_INDEX_FILES = 200_000  # files indexed per folder (a mistaken --resumes /)
+#: Suffixes of the files matched by id, e-mail or name (a file named in a cell
+#: may have any suffix: the reader then says what it is).
+DOCUMENT_SUFFIXES = frozenset(
+    {".pdf", ".docx", ".doc", ".rtf", ".txt", ".md", ".html", ".htm", ".odt", ".text"}
+)
+_JUNK = frozenset({"__macosx", "thumbs.db", "desktop.ini"})
+_RESUME_WORDS = frozenset({"resume", "cv", "lebenslauf", "curriculum", "vitae"})
+_NAME_NOISE = _RESUME_WORDS | {"attachment", "attachments", "final", "updated", "of", "and"}
+_WORDS = re.compile(r"[^\W_]+")
+_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+
+Hit = tuple[int, str]  # (source index, name inside the source)
 
 
 def _fold(name: str) -> str:
@@ -44,10 +68,39 @@ def _fold(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
-def _the_one(
-    hits: list[tuple[int, str]], ambiguous: Callable[[str], str]
-) -> tuple[int, str] | None:
-    """The only hit, None for none; several are refused rather than guessed between."""
+def _hidden(parts: Sequence[str]) -> bool:
+    return any(p.startswith(".") or p.casefold() in _JUNK for p in parts)
+
+
+def name_words(name: str) -> frozenset[str] | None:
+    """A person's name as the set of its folded words (``Jane Doe`` = ``Doe_Jane``),
+    resume words and numbers left out; None for fewer than two words."""
+    plain = re.sub(r"['\u2019`]", "", _fold(name))  # O'Brien = OBrien
+    words = frozenset(w for w in _WORDS.findall(plain) if not w.isdigit()) - _NAME_NOISE
+    return words if len(words) >= 2 else None
+
+
+def _ids(parts: Sequence[str]) -> set[str]:
+    """The id-like names of a path: each folder and the file's stem, whole and by its
+    first word (``<id>-attachments``, ``457-John Doe``), when they hold a digit."""
+    out = set()
+    for part in parts:
+        for token in (part, re.split(r"[\s._-]+", part, maxsplit=1)[0]):
+            if any(c.isdigit() for c in token):
+                out.add(token)
+    return out
+
+
+def _the_one(hits: list[Hit], ambiguous: Callable[[str], str], *, own: bool = False) -> Hit | None:
+    """The only hit, None for none; several are refused rather than guessed between.
+
+    ``own``: the hits are one candidate's files, so a single resume/CV among them wins.
+    """
+    hits = list(dict.fromkeys(hits))
+    if len(hits) > 1 and own:
+        resumes = [h for h in hits if _RESUME_WORDS & set(_WORDS.findall(_fold(h[1])))]
+        if len(resumes) == 1:
+            return resumes[0]
     if len(hits) > 1:
         raise FieldProblem(ambiguous(", ".join(name for _, name in hits[:3])))
     return hits[0] if hits else None
@@ -86,15 +139,26 @@ class _Folder(_Source):
         candidate = self._inside(relative)
         if candidate is None:
             raise FieldProblem(f"file '{ref}' is outside {self.label}; refused")
+        if _hidden(PurePosixPath(relative).parts):
+            return None
         return relative if candidate.is_file() else None
 
     def names(self) -> Iterator[str]:
         if not self.root.is_dir():
             return
-        for count, path in enumerate(sorted(self.root.rglob("*"))):
-            if count >= MAX_INDEX_FILES:
-                return
-            if path.is_file() and self._inside(str(path.relative_to(self.root))):
+        count = 0
+        for folder, dirs, files in os.walk(self.root):  # symlinked folders are not followed
+            dirs[:] = sorted(d for d in dirs if not _hidden((d,)))
+            base = Path(folder)
+            for name in sorted(files):
+                if _hidden((name,)):
+                    continue
+                path = base / name
+                if path.is_symlink() and self._inside(str(path.relative_to(self.root))) is None:
+                    continue
+                count += 1
+                if count > MAX_INDEX_FILES:
+                    return
                 yield path.relative_to(self.root).as_posix()
 
     def read(self, name: str) -> bytes:
@@ -129,7 +193,8 @@ class _Zip(_Source):
             if name.startswith("/") or re.match(r"^[a-zA-Z]:", name) or ".." in parts:
                 self.unsafe.add(name)  # zip-slip: never served
                 continue
-            self.entries[name] = info
+            if not _hidden(parts):
+                self.entries[name] = info
 
     def exact(self, ref: str) -> str | None:
         name = ref.replace("\\", "/").removeprefix("./")
@@ -165,11 +230,39 @@ def _source(path: Path) -> _Source:
     return _Folder(path)
 
 
+class _Index:
+    """Every file of the sources by folded base name, id, e-mail and name words."""
+
+    def __init__(self, sources: Sequence[_Source]) -> None:
+        self.by_base: dict[str, list[Hit]] = {}
+        self.by_id: dict[str, list[Hit]] = {}
+        self.by_email: dict[str, list[Hit]] = {}
+        self.by_words: dict[frozenset[str], list[Hit]] = {}
+        self.documents: list[Hit] = []
+        for i, source in enumerate(sources):
+            for name in source.names():
+                hit = (i, name)
+                path = PurePosixPath(_fold(name))
+                self.by_base.setdefault(path.name, []).append(hit)
+                if path.suffix not in DOCUMENT_SUFFIXES:
+                    continue
+                self.documents.append(hit)
+                parts = (*path.parent.parts, path.stem)
+                for key in _ids(parts):
+                    self.by_id.setdefault(key, []).append(hit)
+                for part in parts:
+                    for address in _EMAIL.findall(part):
+                        self.by_email.setdefault(address, []).append(hit)
+                words = name_words(path.stem)
+                if words is not None:
+                    self.by_words.setdefault(words, []).append(hit)
+
+
 # ---------------------------------------------------------------- the store
 
 
 class ResumeStore:
-    """Reads the text of resume files named in cells, from folders and zip archives."""
+    """Finds resume files in folders and zip archives, and reads their text."""
 
     def __init__(
         self,
@@ -182,13 +275,11 @@ class ResumeStore:
         self.parse_seconds = parse_seconds
         self.max_chars = max_chars
         self._sources: list[_Source] | None = None
-        self._index: dict[str, list[tuple[int, str]]] | None = None
-        self._cache: dict[tuple[int, str], str | FieldProblem] = {}
-        self._found: dict[tuple[str, str], tuple[int, str]] = {}
+        self._index: _Index | None = None
+        self._cache: dict[Hit, str | FieldProblem] = {}
+        self._found: dict[tuple[str, str], Hit] = {}
+        self._used: set[Hit] = set()
         self._worker = ParseWorker()
-
-    def __repr__(self) -> str:
-        return f"ResumeStore({[str(d) for d in self.base_dirs]!r})"
 
     def close(self) -> None:
         """Stop the parsing worker (also done at exit)."""
@@ -200,29 +291,29 @@ class ResumeStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- public
+    @property
+    def where(self) -> str:
+        """The folders and zips searched, for messages."""
+        if not self.base_dirs:
+            return "any folder (no resume folder given; use --resumes)"
+        return " or ".join(str(d) for d in self.base_dirs)
+
+    # -- the file transform
 
     def read_text(self, ref: str, *, email: str | None = None) -> str:
-        """The text of the file ``ref`` names (see the module docstring for how it is
-        found). ``email`` is the candidate's address, used when ``ref`` finds nothing.
-        Raises FieldProblem with the reason when it cannot give text."""
+        """The text of the file ``ref`` names (by path, else base name), else of the file
+        named after ``email``. Raises FieldProblem with the reason when it cannot."""
         ref = ref.strip()
         if not ref:
             raise FieldProblem("no file name given")
         key = (ref, email or "")
         where = self._found.get(key)
         if where is None:
-            where = self._found[key] = self._find(ref, email)
-        cached = self._cache.get(where)
-        if cached is None:
-            try:
-                cached = self._text(where)
-            except FieldProblem as exc:
-                cached = exc
-            self._cache[where] = cached
-        if isinstance(cached, FieldProblem):
-            raise FieldProblem(cached.message)
-        return cached
+            where = self.named(ref) or (self.by_email(email) if email else None)
+            if where is None:
+                raise FieldProblem(f"file '{ref}' not found in {self.where}")
+            self._found[key] = where
+        return self.text(where)
 
     # -- finding
 
@@ -231,44 +322,71 @@ class ResumeStore:
             self._sources = [_source(d) for d in self.base_dirs]
         return self._sources
 
-    def _where(self) -> str:
-        if not self.base_dirs:
-            return "any folder (no resume folder given; use --resumes)"
-        return " or ".join(str(d) for d in self.base_dirs)
-
-    def _by_name(self) -> dict[str, list[tuple[int, str]]]:
+    def index(self) -> _Index:
         if self._index is None:
-            index: dict[str, list[tuple[int, str]]] = {}
-            for i, source in enumerate(self.sources()):
-                for name in source.names():
-                    index.setdefault(_fold(PurePosixPath(name).name), []).append((i, name))
-            self._index = index
+            self._index = _Index(self.sources())
         return self._index
 
-    def _find(self, ref: str, email: str | None) -> tuple[int, str]:
+    def named(self, ref: str) -> Hit | None:
+        """The file a cell names: by its path, else by its base name anywhere."""
         for i, source in enumerate(self.sources()):
             name = source.exact(ref)
             if name is not None:
-                return i, name
-        hits = self._by_name().get(_fold(PurePosixPath(ref.replace("\\", "/")).name), [])
-        where = _the_one(
-            hits, lambda shown: f"file '{ref}' is ambiguous: {shown}; name it with its folder"
+                return self._use((i, name))
+        base = _fold(PurePosixPath(ref.replace("\\", "/")).name)
+        hits = self.index().by_base.get(base, [])
+        shown = ref.strip()
+        return self._use(
+            _the_one(hits, lambda s: f"file '{shown}' is ambiguous: {s}; name it with its folder")
         )
-        if where is None and email:
-            key = _fold(email)
-            by_mail = [hit for folded, found in self._by_name().items() if key in folded
-                       for hit in found]  # fmt: skip
-            where = _the_one(
-                by_mail, lambda shown: f"file '{ref}' not found, and {email} names several: {shown}"
-            )
-        if where is None:
-            raise FieldProblem(f"file '{ref}' not found in {self._where()}")
-        return where
+
+    def by_id(self, value: str) -> Hit | None:
+        """The file or folder named by a candidate or application id."""
+        key = _fold(value)
+        hits = self.index().by_id.get(key, []) if key else []
+        return self._use(
+            _the_one(hits, lambda s: f"id {value.strip()} names several files: {s}", own=True)
+        )
+
+    def by_email(self, email: str) -> Hit | None:
+        """The file named after the candidate's e-mail address."""
+        key = _fold(email)
+        hits = self.index().by_email.get(key, []) if key else []
+        return self._use(
+            _the_one(hits, lambda s: f"the e-mail address names several files: {s}", own=True)
+        )
+
+    def by_name(self, words: frozenset[str]) -> Hit | None:
+        """The one file named after a person (``name_words``); several are refused."""
+        hits = self.index().by_words.get(words, [])
+        return self._use(_the_one(hits, lambda s: f"the candidate's name fits several files: {s}"))
+
+    def _use(self, hit: Hit | None) -> Hit | None:
+        if hit is not None:
+            self._used.add(hit)
+        return hit
+
+    def unused(self) -> list[str]:
+        """The documents no row took (for the run's Summary), in index order."""
+        return [hit[1] for hit in self.index().documents if hit not in self._used]
 
     # -- reading
 
-    def _text(self, where: tuple[int, str]) -> str:
-        i, name = where
+    def text(self, hit: Hit) -> str:
+        """The text of a found file (read once, however many rows take it)."""
+        cached = self._cache.get(hit)
+        if cached is None:
+            try:
+                cached = self._read(hit)
+            except FieldProblem as exc:
+                cached = exc
+            self._cache[hit] = cached
+        if isinstance(cached, FieldProblem):
+            raise FieldProblem(cached.message)
+        return cached
+
+    def _read(self, hit: Hit) -> str:
+        i, name = hit
         data = self.sources()[i].read(name)
         return document_text(
             name,
@@ -279,4 +397,4 @@ class ResumeStore:
         )
 
 
-__all__ = ["MAX_FILE_BYTES", "ResumeStore"]
+__all__ = ["DOCUMENT_SUFFIXES", "MAX_FILE_BYTES", "Hit", "ResumeStore", "name_words"]

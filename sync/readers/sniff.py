@@ -25,7 +25,10 @@ FORMATS = ("csv", "xlsx", "xls", "ods")
 """The values of ``Table.format`` and of :func:`~sync.readers.tables.sniff_format`."""
 
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
-"""Refuse archives (xlsx, ods, gzip) that would unpack to more than this."""
+"""Refuse archives (xlsx, ods) that would unpack to more than this."""
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+"""The largest input read by default (``--max-input-mb``): a file, or a gzipped CSV's content."""
 
 WHAT_TO_DO = "export the data from the ATS as CSV or XLSX and try again"
 """The advice that ends every message about a file that is not a readable table."""
@@ -47,11 +50,15 @@ _NOT_TABLES = (  # (magic, what it is)
 _HTML_RE = re.compile(rb"\s*(<!doctype html|<html|<table|<\?xml)", re.IGNORECASE)
 
 
-def classify(data: bytes, path: Path, source: str, notes: list[str]) -> tuple[str, bytes]:
-    """Return (format, bytes to read): content first, then the file extension."""
+def classify(
+    data: bytes, path: Path, source: str, notes: list[str], *, limit: int = MAX_INPUT_BYTES
+) -> tuple[str, bytes]:
+    """Return (format, bytes to read): content first, then the file extension.
+
+    A gzipped file's content may be at most ``limit`` bytes."""
     suffix = path.suffix.lower()
     if data.startswith(_GZIP_MAGIC):
-        data = _gunzip(data, source)
+        data = _gunzip(data, source, limit)
         if not data:
             raise InputError(f"{source}: the gzip file holds an empty file; {WHAT_TO_DO}")
         suffix = Path(path.stem).suffix.lower()
@@ -107,20 +114,21 @@ def _zip_format(data: bytes, suffix: str, source: str) -> str:
     raise InputError(f"{source}: this is {what}, not a CSV or spreadsheet; {WHAT_TO_DO}")
 
 
-def _gunzip(data: bytes, source: str) -> bytes:
+def _gunzip(data: bytes, source: str, limit: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as archive:
-            out = archive.read(MAX_UNCOMPRESSED_BYTES + 1)
+            out = archive.read(limit + 1)
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(
             f"{source}: the gzip file is damaged or incomplete ({exc}); download it again"
         ) from None
-    if len(out) > MAX_UNCOMPRESSED_BYTES:
+    if len(out) > limit:
         raise InputError(
             f"{source}: refusing to unpack this gzip file: it holds more than "
-            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MB; split the export into smaller files"
+            f"{limit / 2**20:,.0f} MB; split the export into smaller files, or raise the"
+            " limit with --max-input-mb"
         )
     return out
 
 
-__all__ = ["FORMATS", "MAX_UNCOMPRESSED_BYTES", "WHAT_TO_DO", "classify"]
+__all__ = ["FORMATS", "MAX_INPUT_BYTES", "MAX_UNCOMPRESSED_BYTES", "WHAT_TO_DO", "classify"]

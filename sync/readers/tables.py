@@ -28,7 +28,8 @@ from pathlib import Path
 from sync.errors import InputError
 from sync.readers.delimited import read_delimited
 from sync.readers.grid import headers_and_rows
-from sync.readers.sniff import WHAT_TO_DO, classify
+from sync.readers.hyperlinks import sheet_links
+from sync.readers.sniff import MAX_INPUT_BYTES, WHAT_TO_DO, classify
 from sync.readers.workbooks import read_sheet, sheet_names
 from sync.records import Table
 from sync.text import file_name
@@ -65,20 +66,26 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     expect: Iterable[str] = (),
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> Table:
     """Read a CSV/XLSX/XLS/ODS file (or a gzipped CSV) as a table of text.
 
     ``sheet`` picks a workbook sheet by name (case-insensitive); by default the
-    first non-empty visible sheet is read. ``encoding`` and ``delimiter`` force
-    what is otherwise sniffed (CSV only). ``expect`` names the columns the
-    caller knows; the header row is the row among the first 20 that holds the
-    most of them. Raises ``InputError`` with a message for the user.
+    visible sheet whose header holds the most ``expect`` columns is read (else
+    the first non-empty one), and an XLSX sheet's cell hyperlinks come as
+    ``Row.links``. ``encoding`` and ``delimiter`` force what is otherwise
+    sniffed (CSV only). ``expect`` names the columns the caller knows; the
+    header row is the row among the first 20 that holds the most of them. A
+    file (or a gzipped CSV's content) over ``max_bytes`` is refused before it
+    is parsed: the table costs about ten times its bytes in memory. Raises
+    ``InputError`` with a message for the user.
     """
     source = str(path)
+    _check_size(Path(path), source, max_bytes)
     data = _read_bytes(Path(path), source)
     notes: list[str] = []
     with _gc_paused():
-        return _read(data, source, sheet, encoding, delimiter, expect, notes)
+        return _read(data, source, sheet, encoding, delimiter, expect, notes, max_bytes)
 
 
 @contextmanager
@@ -105,11 +112,13 @@ def _read(
     delimiter: str | None,
     expect: Iterable[str],
     notes: list[str],
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> Table:
-    fmt, payload = classify(data, Path(source), source, notes)
+    fmt, payload = classify(data, Path(source), source, notes, limit=max_bytes)
     used_encoding: str | None = None
     used_delimiter: str | None = None
     sheet_name: str | None = None
+    links = None
     if fmt == "csv":
         if sheet is not None:
             notes.append(f"--sheet {sheet!r} ignored: {file_name(source)} is a CSV file")
@@ -117,9 +126,11 @@ def _read(
             payload, source, encoding, delimiter, notes
         )
     else:
-        grid, sheet_name = read_sheet(payload, fmt, source, sheet, notes)
+        expect = list(expect)
+        grid, sheet_name = read_sheet(payload, fmt, source, sheet, notes, expect)
+        links = sheet_links(payload, sheet_name) if fmt == "xlsx" else None
     headers, rows, header_line = headers_and_rows(
-        grid, source, expect, notes, sheet_name, csv_delimiter=used_delimiter
+        grid, source, expect, notes, sheet_name, csv_delimiter=used_delimiter, links=links
     )
     return Table(
         path=source,
@@ -133,6 +144,20 @@ def _read(
         delimiter=used_delimiter,
         notes=tuple(notes),
     )
+
+
+def _check_size(path: Path, source: str, max_bytes: int) -> None:
+    """Refuse a file over ``max_bytes`` before reading it (a missing one is ``_read_bytes``')."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return
+    if size > max_bytes:
+        raise InputError(
+            f"{source}: the file is {size / 2**20:,.0f} MB, over the limit of"
+            f" {max_bytes / 2**20:,.0f} MB (a table takes about ten times its size in"
+            " memory); split the export, or raise the limit with --max-input-mb"
+        )
 
 
 def _read_bytes(path: Path, source: str) -> bytes:

@@ -13,26 +13,29 @@ from typing import Any
 
 from sync import __version__
 from sync.errors import LedgerError
-from sync.ledger import Ledger, open_ledger
+from sync.ledger import PostgresURL, location, open_existing
 from sync.records import RunSummary
 from sync.results.sheets import write_results
 from sync.results.summary import count_statuses
 
 
-def _open(path: Path) -> Ledger:
-    """The ledger at ``path``, which must exist (reading never creates one)."""
-    if not Path(path).exists():
-        raise LedgerError(f"no ledger at {path}")
-    return open_ledger(Path(path))
+def rebuild_results(
+    ledger_path: Path | str | PostgresURL,
+    out: Path,
+    *,
+    run_id: str | None = None,
+    links: bool = True,
+) -> Path:
+    """Write the results sheet of ``run_id`` (default: the last run) to ``out``
+    (``links=False``: without the interview links).
 
-
-def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) -> Path:
-    """Write the results sheet of ``run_id`` (default: the last run) to ``out``."""
-    with _open(ledger_path) as ledger:
+    ``ledger_path`` is a file or a PostgreSQL URL; the ledger must exist."""
+    where = location(ledger_path)
+    with open_existing(where) as ledger:
         if run_id is None:
             run_id = ledger.last_run_id()
             if run_id is None:
-                raise LedgerError(f"the ledger {ledger_path} holds no runs yet")
+                raise LedgerError(f"the ledger {where} holds no runs yet")
         info = ledger.get_run(run_id)
         if info.kind != "sync":
             raise LedgerError(
@@ -51,14 +54,14 @@ def rebuild_results(ledger_path: Path, out: Path, *, run_id: str | None = None) 
         dry_run=bool(info.dry_run),
         counts=counts,
         exit_code=info.exit_code if info.exit_code is not None else 3,
-        notes=[f"rebuilt from the ledger {ledger_path}; run state: {info.state}"],
+        notes=[f"rebuilt from the ledger {where}; run state: {info.state}"],
     )
-    return write_results(out, lines, summary)
+    return write_results(out, lines, summary, links=links)
 
 
-def run_history(ledger_path: Path, *, limit: int = 20) -> list[dict[str, Any]]:
-    """Past runs, newest first, as plain dicts."""
-    with _open(ledger_path) as ledger:
+def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Past runs, newest first, as plain dicts (a file or a PostgreSQL URL)."""
+    with open_existing(ledger_path) as ledger:
         return [
             {
                 "run_id": r.run_id,

@@ -1,9 +1,13 @@
 """The Summary of a run: what it is made of, and the text file beside a CSV.
 
-The Summary tells the run (id, tool version, mapping, dry run, exit code and
-its meaning, start and end in UTC), the rows by status with the total, the
-input files with their SHA-256, and the notes. ``summary_sections`` builds that
-content once; the XLSX writer lays it out as the "Summary" sheet, and
+The Summary opens with the run in one sentence (``sync.results.statuses.headline``),
+then tells the run (id, tool version, mapping, dry run, exit code and its
+meaning, start and end in UTC), the rows by status that occurred with the
+total, where derived values came from (rows per source: "resume: id in a file
+name" …), the input files by name with their SHA-256, and the notes. It names
+no local path: a workbook is forwarded, and a folder name can say more than it
+should (file names and hashes identify the inputs). ``summary_sections`` builds
+that content once; the XLSX writer lays it out as the "Summary" sheet, and
 ``summary_text`` as ``<stem>.summary.txt`` beside a CSV (a CSV holds one table
 only). The counts are ``count_statuses`` of the lines written, so the Summary
 and the Results cannot disagree.
@@ -11,6 +15,7 @@ and the Results cannot disagree.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -19,11 +24,16 @@ from pathlib import Path
 from sync.errors import EXIT_MEANINGS
 from sync.records import ResultLine, RunSummary, Status
 from sync.results.cells import cell_text
+from sync.results.statuses import headline
+from sync.text import file_name
 
 _STATUS_ORDER = {s.value: i for i, s in enumerate(Status)}
 
 # (title, column names, rows): one block of the Summary.
 Section = tuple[str, tuple[str, ...], list[tuple[str | int, ...]]]
+
+# An absolute path in a note: /home/ana/exports/x.csv, ~/x.csv, C:\\Users\\ana\\x.csv.
+_LOCAL_PATH = re.compile(r"(?<![\w.:/])(?:~|[A-Za-z]:)?[/\\](?:[^\s/\\'\"]+[/\\])+(?=[^\s/\\'\"])")
 
 
 def count_statuses(lines: Iterable[ResultLine]) -> dict[str, int]:
@@ -50,19 +60,34 @@ def summary_sections(
         ("finished (UTC)", _utc(summary.finished_at)),
         ("rows", total),
     ]
-    by_status: list[tuple[str | int, ...]] = [(s.value, counts.get(s.value, 0)) for s in Status]
-    by_status += [(s, n) for s, n in counts.items() if s not in _STATUS_ORDER]
+    by_status: list[tuple[str | int, ...]] = [(s, n) for s, n in counts.items() if n]
     by_status.append(("total", total))
-    inputs: list[tuple[str | int, ...]] = [(name, sha) for name, sha in summary.inputs]
+    inputs: list[tuple[str | int, ...]] = [(file_name(path), sha) for path, sha in summary.inputs]
     notes: list[tuple[str | int, ...]] = [
-        (note,) for note in [*summary.notes, *extra_notes] if note
+        (without_local_paths(note),) for note in [*summary.notes, *extra_notes] if note
     ]
-    return [
+    sections: list[Section] = [
         ("Run", ("item", "value"), run),
         ("Rows by status", ("status", "rows"), by_status),
+    ]
+    if summary.sources:
+        by_source: list[tuple[str | int, ...]] = list(summary.sources.items())
+        sections.append(("Values by source", ("source", "rows"), by_source))
+    sections += [
         ("Input files", ("file", "sha256"), inputs),
         ("Notes", ("note",), notes),
     ]
+    return sections
+
+
+def summary_headline(summary: RunSummary, counts: dict[str, int]) -> str:
+    """The run in one sentence, as the Summary opens."""
+    return headline(counts, dry_run=summary.dry_run)
+
+
+def without_local_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its file name (``/home/ana/x.csv`` -> ``x.csv``)."""
+    return _LOCAL_PATH.sub("", text)
 
 
 def _utc(moment: str) -> str:
@@ -84,12 +109,15 @@ def summary_text_path(csv_path: Path) -> Path:
 def summary_text(
     results: Path,
     sections: list[Section],
+    head: str = "",
     *,
     heading: str = "jobmojito-sync run summary",
     label: str = "results",
 ) -> str:
     """The Summary as plain text, for the file beside the CSV ``results``."""
     out = [heading, f"{label}: {cell_text(results.name)}", ""]
+    if head:
+        out[2:2] = [cell_text(head), ""]
     for name, columns, rows in sections:
         out.append(name)
         if not rows:

@@ -1,0 +1,172 @@
+"""What each row status means, in words a recruiting team uses, and a run in one sentence.
+
+One table (``STATUS_GUIDE``) says, for every ``Status``: a short label (the
+terminal's outcome table, the headline), whether the row was sent, what it
+means and what to do about it. The workbook's "Statuses" sheet, the terminal
+and the README say the same because they all read it. ``headline`` puts a
+run's counts into one sentence::
+
+    32 sent: 20 accepted by the AI, 5 wait for a recruiter, 7 rejected by the AI; 5 need attention
+
+``ATTENTION`` are the statuses a person must look at (the "Problems" sheet):
+rows not sent because of their data, repeated rows, rows the API refused and
+rows that got no answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sync.records import Status
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """What one status means: ``label`` (a few words), ``sent``, ``meaning``, ``todo``."""
+
+    label: str
+    sent: bool
+    meaning: str
+    todo: str
+
+
+STATUS_GUIDE: dict[Status, Guide] = {
+    Status.AI_ACCEPT: Guide(
+        "accepted by the AI",
+        True,
+        "JobMojito's AI pre-screen accepted the candidate: the interview is open.",
+        "Send the candidate the interview_url: it is their personal link to the interview.",
+    ),
+    Status.RECRUITER_ACCEPT: Guide(
+        "accepted by a recruiter",
+        True,
+        "A recruiter (or a recruiter's rule in JobMojito) accepted the candidate: the"
+        " interview is open.",
+        "Send the candidate the interview_url.",
+    ),
+    Status.RECRUITER_ACTION: Guide(
+        "waits for a recruiter",
+        True,
+        "The candidate is enrolled, but the AI left the decision to a recruiter.",
+        "Accept or reject the candidate in JobMojito. Send the interview_url only once the"
+        " candidate is accepted.",
+    ),
+    Status.AI_REJECT: Guide(
+        "rejected by the AI",
+        True,
+        "JobMojito's AI pre-screen rejected the candidate for this position; the reason"
+        " column says why.",
+        "Do not send the interview_url to the candidate: they were screened out. To"
+        " interview them anyway, overrule the decision in JobMojito first.",
+    ),
+    Status.RECRUITER_REJECT: Guide(
+        "rejected by a recruiter",
+        True,
+        "A recruiter rejected the candidate for this position in JobMojito.",
+        "Do not send the interview_url.",
+    ),
+    Status.ALREADY_APPLIED: Guide(
+        "already applied",
+        True,
+        "JobMojito already had this candidate for this position (from an earlier run or"
+        " another channel); interview_url is their existing link.",
+        "Nothing, unless the candidate never got the link: then send this one.",
+    ),
+    Status.INVALID: Guide(
+        "not sent: data to fix",
+        False,
+        "Not sent: the row's data cannot be sent; the reason column names the field and"
+        " the problem.",
+        "Fix the export (or the mapping) as the Problems sheet says, then run again: only"
+        " the rows not yet enrolled are sent.",
+    ),
+    Status.DUPLICATE: Guide(
+        "repeated row",
+        False,
+        "Not sent: the same candidate for the same position appears earlier in this file;"
+        " the reason column names that row.",
+        "Nothing: the earlier row was handled. Remove the repeat from the export if it is"
+        " a mistake.",
+    ),
+    Status.SKIPPED: Guide(
+        "enrolled by an earlier run",
+        False,
+        "Not sent again: an earlier run enrolled this candidate for this position;"
+        " interview_url is the link from then.",
+        "Nothing. (--force sends it again; the API then answers already-applied.)",
+    ),
+    Status.REJECTED: Guide(
+        "refused by the API",
+        True,
+        "Sent, and the API refused it; the reason column holds the API's message.",
+        "Correct what the message names (in the export, the mapping or JobMojito) and run again.",
+    ),
+    Status.FAILED: Guide(
+        "got no answer",
+        True,
+        "Sent, but no answer came back after every retry (network, API outage); the"
+        " candidate may or may not be enrolled.",
+        "Run again later: the next run resends only these rows, and the API answers"
+        " already-applied if the first try got through. If it keeps failing, pass the"
+        " reason on to whoever runs jobmojito-sync.",
+    ),
+    Status.NOT_SENT: Guide(
+        "not sent yet",
+        False,
+        "Not sent: the run stopped before this row (interrupted, token refused, or held"
+        " back by --limit).",
+        "Run again: the next run sends it.",
+    ),
+    Status.DRY_RUN: Guide(
+        "would be sent",
+        False,
+        "Valid, and would be sent: this was a dry run, which sends nothing.",
+        "Run again without --dry-run to send.",
+    ),
+}
+
+#: Statuses a person must look at: the Problems sheet, "need attention".
+ATTENTION = (Status.INVALID, Status.DUPLICATE, Status.REJECTED, Status.FAILED)
+
+#: Statuses of rows that reached the API, in the order the headline names them.
+SENT = tuple(status for status, guide in STATUS_GUIDE.items() if guide.sent)
+
+
+def _rows(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def headline(counts: Mapping[str, int], *, dry_run: bool = False) -> str:
+    """A run in one sentence, from its counts by status value (only what happened)."""
+    parts: list[str] = []
+    if dry_run:
+        parts.append(f"dry run: {counts.get(Status.DRY_RUN.value, 0)} would be sent")
+    else:
+        sent = [(s, counts.get(s.value, 0)) for s in SENT]
+        total = sum(n for _, n in sent)
+        if total:
+            said = ", ".join(_said(s, n) for s, n in sent if n)
+            parts.append(f"{total} sent: {said}")
+        else:
+            parts.append("nothing sent")
+    skipped = counts.get(Status.SKIPPED.value, 0)
+    if skipped:
+        parts.append(f"{skipped} enrolled by an earlier run (skipped)")
+    not_sent = counts.get(Status.NOT_SENT.value, 0)
+    if not_sent:
+        parts.append(f"{not_sent} not sent yet (run again)")
+    attention = sum(counts.get(s.value, 0) for s in ATTENTION)
+    if attention:
+        parts.append(_rows(attention, "needs attention", "need attention"))
+    return "; ".join(parts)
+
+
+def _said(status: Status, n: int) -> str:
+    label = STATUS_GUIDE[status].label
+    if status is Status.RECRUITER_ACTION and n != 1:
+        label = "wait for a recruiter"
+    return f"{n} {label}"
+
+
+__all__ = ["ATTENTION", "SENT", "STATUS_GUIDE", "Guide", "headline"]
