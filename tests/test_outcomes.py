@@ -1,12 +1,12 @@
 """Outcomes back, part by part: what a result says, matching, what changed, layouts,
-the options, the ledger's memory, and the reads through the dispatcher."""
+the options, and the reads through the dispatcher (the ledger's memory, on both
+stores: tests/test_outcomes_ledger.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
@@ -17,12 +17,11 @@ import pytest
 from sync.airflow.options import outcomes_task_options, outcomes_verdict
 from sync.dispatch import DispatchSettings, NullJournal, RowOutcome, dispatch
 from sync.dispatch.endpoints import reading
-from sync.errors import LedgerError, UsageError
+from sync.errors import UsageError
 from sync.jobmojito import ApiClient, TokenSource
 from sync.jobmojito.models import InterviewDetails, MerchantResult, MerchantResultList
 from sync.jobmojito.retry import Failure, Reply, Verdict, classify_read
-from sync.ledger import EnrolledCandidate, SeenOutcome, open_ledger
-from sync.ledger.schema import _SCHEMA_V1, SCHEMA_VERSION
+from sync.ledger import EnrolledCandidate, SeenOutcome
 from sync.options import OutcomesLayout
 from sync.outcomes.assessment import assessment_of
 from sync.outcomes.layouts import AUTO, GENERIC, LAYOUTS, LEVER, choose_layouts, note_text
@@ -37,10 +36,9 @@ from sync.outcomes.lines import (
 )
 from sync.outcomes.match import AMBIGUOUS, NO_ENROLMENT, OTHER_POSITION, match_results
 from sync.outcomes.sheets import import_path
-from sync.records import ResultLine, Status
+from sync.records import Status
 from sync.redact import redact
 from sync.resolve import resolve_options
-from sync.results.history import rebuild_results, run_history
 
 
 def result(**fields: Any) -> MerchantResult:
@@ -315,107 +313,6 @@ class TestOptions:
         options = resolve_options({}, config=config, applicants_required=False)
         assert options.outcomes_out == tmp_path / "out" / "o.csv"  # relative to the file
         assert options.changed_since == "last-run"
-
-
-def enrol(ledger: Any, run_id: str, i: int, **fields: Any) -> None:
-    line = ResultLine(
-        source_file="a.csv", source_row=i + 2, candidate_name=f"C {i}",
-        candidate_email=f"c{i}@example.com", position="Eng (E-1)", status=Status.AI_ACCEPT,
-        interview_url=f"https://x/{i}", identity=f"c{i}@example.com/ext:E-1",
-        profile_interview_id=f"pi-{i}", position_name="Eng", position_external_id="E-1",
-        candidate_external_id=f"C-{i}",
-    )  # fmt: skip
-    line = replace(line, **fields)
-    ledger.record_plan(run_id, [line], [True])
-    ledger.record_outcome(run_id, 0, line)
-
-
-def start(ledger: Any) -> str:
-    return str(ledger.start_run(inputs=[], mapping="lever", dry_run=False, tool_version="t",
-                                results_path="r.xlsx"))  # fmt: skip
-
-
-class TestLedgerMemory:
-    """The ledger keeps who each enrolment is and the outcome last written."""
-
-    def test_enrolled_candidates_and_outcomes_round_trip(self, tmp_path: Path) -> None:
-        with open_ledger(tmp_path / "l.sqlite") as ledger:
-            run = start(ledger)
-            enrol(ledger, run, 0)
-            ledger.finish_run(run, exit_code=0, counts={})
-            [found] = ledger.enrolled_candidates()
-            assert (found.candidate_external_id, found.position_external_id, found.mapping) == (
-                "C-0", "E-1", "lever"
-            )  # fmt: skip
-            assert (found.candidate_name, found.source_row, found.last) == ("C 0", 2, None)
-            outcomes = ledger.start_outcome_run(tool_version="t", results_path="o.xlsx",
-                                                layout="auto")  # fmt: skip
-            seen = SeenOutcome(found.identity, "f1", "started", changed_at="t1", seen_at="t1")
-            ledger.record_outcomes(outcomes, [seen])
-            ledger.finish_run(outcomes, exit_code=0, counts={"written": 1})
-            [again] = ledger.enrolled_candidates()
-            assert again.last == replace(seen, run_id=outcomes)
-            assert ledger.last_run_id() == run and ledger.last_run_id("outcomes") == outcomes
-
-    def test_a_later_export_refreshes_the_ats_ids(self, tmp_path: Path) -> None:
-        with open_ledger(tmp_path / "l.sqlite") as ledger:
-            run = start(ledger)
-            enrol(ledger, run, 0, candidate_external_id="")
-            ledger.finish_run(run, exit_code=0, counts={})
-            later = start(ledger)
-            skipped = ResultLine("b.csv", 9, "C Zero", "c0@example.com", "Eng (E-1)",
-                                 Status.SKIPPED, identity="c0@example.com/ext:E-1",
-                                 candidate_external_id="C-77")  # fmt: skip
-            ledger.record_plan(later, [skipped], [False])
-            [found] = ledger.enrolled_candidates()
-            assert (found.candidate_external_id, found.position_external_id) == ("C-77", "E-1")
-            assert (found.source_file, found.source_row, found.candidate_name) == (
-                "b.csv", 9, "C Zero"
-            )  # fmt: skip
-
-    def test_a_version_1_ledger_is_migrated_and_filled_from_its_rows(self, tmp_path: Path) -> None:
-        path = tmp_path / "old.sqlite"
-        db = sqlite3.connect(path)
-        db.executescript(_SCHEMA_V1)
-        db.executescript(
-            "INSERT INTO meta VALUES ('schema_version', '1');"
-            "INSERT INTO runs (run_id, started_at, state, dry_run, mapping, inputs, tool_version,"
-            " results_path) VALUES ('r1', 't', 'finished', 0, 'lever', '[]', '0', 'r.xlsx');"
-            "INSERT INTO rows (run_id, row_index, source_file, source_row, candidate_name,"
-            " candidate_email, position, identity, state, status) VALUES ('r1', 0, 'a.csv', 7,"
-            " 'Old Timer', 'old@example.com', 'Eng (E-1)', 'old@example.com/ext:E-1', 'done',"
-            " 'ai_accept');"
-            "INSERT INTO enrolments (identity, status, first_status, interview_url, run_id,"
-            " enrolled_at, last_run_id, updated_at, profile_interview_id) VALUES"
-            " ('old@example.com/ext:E-1', 'ai_accept', 'ai_accept', 'u', 'r1', 't', 'r1', 't',"
-            " 'pi-9');"
-        )
-        db.commit()
-        db.close()
-        with open_ledger(path) as ledger:
-            [found] = ledger.enrolled_candidates()
-            assert (found.candidate_name, found.candidate_email, found.source_row) == (
-                "Old Timer", "old@example.com", 7
-            )  # fmt: skip
-            assert (found.position, found.mapping, found.profile_interview_id) == (
-                "Eng (E-1)", "lever", "pi-9"
-            )  # fmt: skip
-            assert [r.kind for r in ledger.runs()] == ["sync"]
-        version = sqlite3.connect(path).execute("SELECT value FROM meta").fetchone()[0]
-        assert int(version) == SCHEMA_VERSION == 5
-
-    def test_history_lists_outcomes_runs_and_report_refuses_them(self, tmp_path: Path) -> None:
-        path = tmp_path / "l.sqlite"
-        with open_ledger(path) as ledger:
-            run = ledger.start_outcome_run(tool_version="t", results_path="o.xlsx", layout="lever")
-            ledger.finish_run(run, exit_code=0, counts={"written": 3})
-        [info] = run_history(path)
-        assert (info["kind"], info["mapping"], info["counts"]) == ("outcomes", "lever",
-                                                                   {"written": 3})  # fmt: skip
-        with pytest.raises(LedgerError, match=r"outcomes run: its sheet was o\.xlsx"):
-            rebuild_results(path, tmp_path / "r.xlsx", run_id=run)
-        with pytest.raises(LedgerError, match="holds no runs yet"):
-            rebuild_results(path, tmp_path / "r.xlsx")  # the last *sync* run
 
 
 class TestReadsThroughTheDispatcher:
