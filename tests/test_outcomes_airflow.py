@@ -8,10 +8,7 @@ and paths to XCom, never a name, an e-mail or the token.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from test_airflow import SAMPLES, AirflowHome, _tail, airflow_bin  # noqa: F401 (a fixture)
 
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
@@ -50,16 +47,16 @@ dag = make_dag(
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    config = SandboxConfig(port=0, token="sandbox-token", seed=3, progress_seconds=0)
-    with run_sandbox(config) as running:
-        yield running
+def sandbox_config() -> SandboxConfig:
+    """The module's sandbox (conftest's ``sandbox_server``), never reset: the second day
+    reads what the first enrolled. Interviews progress at once."""
+    return SandboxConfig(token="sandbox-token", seed=3, progress_seconds=0)
 
 
 @pytest.fixture(scope="module")
 def af(
     airflow_bin: Path,  # noqa: F811 (the fixture)
-    sandbox: RunningSandbox,
+    sandbox_server: RunningSandbox,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AirflowHome:
     base = tmp_path_factory.mktemp("airflow-outcomes")
@@ -69,30 +66,16 @@ def af(
     (home / "dags" / "outcomes_test.py").write_text(
         DAG_FILE.format(dag_id=DAG_ID, samples=str(SAMPLES), out=str(out)), encoding="utf-8"
     )
-    af = AirflowHome(home, out, airflow_bin, sandbox, 0.0)
+    af = AirflowHome(home, out, airflow_bin, sandbox_server, 0.0)
     code, output, _ = af.airflow("db", "migrate")
     assert code == 0, f"airflow db migrate failed:\n{_tail(output, 40)}"
     return af
 
 
 def task_record(af: AirflowHome, task_id: str) -> tuple[str | None, dict[str, Any] | None]:
-    with contextlib.closing(sqlite3.connect(af.home / "airflow.db")) as db:
-        ti = db.execute(
-            "SELECT state, run_id FROM task_instance WHERE dag_id = ? AND task_id = ?"
-            " ORDER BY start_date DESC LIMIT 1",
-            (DAG_ID, task_id),
-        ).fetchone()
-        if ti is None:
-            return None, None
-        row = db.execute(
-            "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND run_id = ?"
-            " AND key = 'return_value'",
-            (DAG_ID, task_id, ti[1]),
-        ).fetchone()
-    summary = json.loads(row[0]) if row else None
-    while isinstance(summary, str | bytes):
-        summary = json.loads(summary)
-    return ti[0], summary
+    """The newest run's state and XCom ``return_value`` of ``task_id``."""
+    state, _, summary = af._task_record(DAG_ID, task_id)
+    return state, summary
 
 
 class TestOutcomesTask:

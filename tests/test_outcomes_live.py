@@ -14,16 +14,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import subprocess
-import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from helpers import candidate, process_env, read_sheet, run_process, write_export
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
@@ -33,7 +30,7 @@ from sync.ledger import open_ledger
 from sync.outcomes import NOT_STARTED, run_outcomes
 from sync.outcomes.lines import outcome_of
 from sync.run import run_sync
-from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig
 
 TOKEN = "outcomes-test-token-51c7e2a9"  # grepped for below
 DELAY = 10_000.0  # the sandbox's progress_seconds: starts within it, finishes within another
@@ -43,21 +40,20 @@ HEADER = ["candidate_external_id", "candidate_name", "candidate_email", "candida
 JOBS = [("JOB-1", "Backend Engineer", "Berlin", "DE"), ("JOB-2", "Analyst", "Lisbon", "PT")]
 
 
-def write_applicants(path: Path, n: int, *, start: int = 0) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(HEADER)
-        for i in range(start, start + n):
-            resume = f"Resume of person {i}\nPython, SQL"
-            person = [f"C-{i:04d}", f"Person {i:03d}", f"person{i:03d}@example.com", "PT", resume]
-            writer.writerow([*person, *JOBS[i % 2], "en"])
-    return path
+def write_applicants(path: Path, n: int) -> Path:
+    """A generic-mapping export of ``n`` people with the ATS's own candidate and job ids."""
+    rows = [
+        [f"C-{i:04d}", f"Person {i:03d}", f"person{i:03d}@example.com", "PT",
+         f"Resume of person {i}\nPython, SQL", *JOBS[i % 2], "en"]
+        for i in range(n)
+    ]  # fmt: skip
+    return write_export(path, HEADER, rows)
 
 
-@pytest.fixture()
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox(SandboxConfig(token=TOKEN, seed=5, progress_seconds=DELAY)) as sb:
-        yield sb
+@pytest.fixture(scope="module")
+def sandbox_config() -> SandboxConfig:
+    """conftest's ``sandbox`` (reset before each test, its clock too) with these settings."""
+    return SandboxConfig(token=TOKEN, seed=5, progress_seconds=DELAY)
 
 
 def api(sb: RunningSandbox, tmp_path: Path, **extra: Any) -> dict[str, Any]:
@@ -101,11 +97,6 @@ def served(sb: RunningSandbox) -> dict[str, dict[str, Any]]:
 def sheet(path: Path, name: str = "Outcomes") -> list[dict[str, Any]]:
     rows = list(load_workbook(path, read_only=True)[name].iter_rows(values_only=True))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def workbook_text(path: Path) -> str:
@@ -155,7 +146,7 @@ class TestOneLinePerEnrolment:
     ) -> None:
         enrol(sandbox, tmp_path, 6)
         report = run_outcomes(outcomes_out=tmp_path / "o.csv", **api(sandbox, tmp_path))
-        lines = read_csv(tmp_path / "o.csv")
+        lines = read_sheet(tmp_path / "o.csv")
         assert [ln["interview_status"] for ln in lines] == [NOT_STARTED] * 6
         assert {ln["started"] for ln in lines} == {"no"}
         assert report.counts["not_started"] == 6
@@ -229,10 +220,7 @@ class TestResultsOfOtherEnrolments:
         enrol(sandbox, tmp_path, 4)
         # Someone enrols two more candidates another way (the admin portal, a script).
         for i, email in enumerate(["walk.in+completed@example.com", "other+started@example.com"]):
-            body = {"candidate_name": f"Walk In {i}", "candidate_email": email,
-                    "candidate_country_code": "DE", "candidate_resume": "cv",
-                    "position_name": "Backend Engineer", "position_location": "Berlin",
-                    "position_country_code": "DE", "mojito_language_code": "en"}  # fmt: skip
+            body = candidate(email, candidate_name=f"Walk In {i}", candidate_country_code="DE")
             answer = httpx.post(sandbox.base_url + "job-interview-create-for-candidate-with-token",
                                 json=body, headers=sandbox.auth_headers, timeout=10)  # fmt: skip
             assert answer.status_code == 200
@@ -337,7 +325,7 @@ class TestImportLayout:
         header = next(csv.reader([raw.splitlines()[0]]))
         assert header[:3] == ["Lever Profile ID", "Full Name", "Email"]
         assert header[-4:] == ["DateNote-0", "UserNote-0", "IsSecretNote-0", "Note-0"]
-        rows = read_csv(target)
+        rows = read_sheet(target)
         assert sorted(r["Lever Profile ID"] for r in rows) == [f"C-{i:04d}" for i in range(6)]
         assert all(r["Note-0"].startswith("JobMojito AI interview: interview ") for r in rows)
         assert all(r["IsSecretNote-0"] == "no" and r["Stage"] == "" for r in rows)
@@ -356,13 +344,11 @@ def test_the_token_and_signed_urls_appear_nowhere(sandbox: RunningSandbox, tmp_p
     enrol(sandbox, tmp_path, 10)
     sandbox.advance(3 * DELAY)
     sandbox.configure(signed_urls_always=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOJITO")}
-    env["JOBMOJITO_TOKEN"] = TOKEN
-    done = subprocess.run(
-        [sys.executable, "-m", "sync", "--log-format", "json", "--debug", "outcomes",
-         "--ledger", str(tmp_path / "sync.ledger.sqlite"), "--out", str(tmp_path / "o.xlsx"),
-         "--base-url", sandbox.base_url, "--details", "--layout", "lever", "--page-size", "3"],
-        env=env, capture_output=True, text=True, timeout=120,
+    done = run_process(
+        "--log-format", "json", "--debug", "outcomes",
+        "--ledger", str(tmp_path / "sync.ledger.sqlite"), "--out", str(tmp_path / "o.xlsx"),
+        "--base-url", sandbox.base_url, "--details", "--layout", "lever", "--page-size", "3",
+        env=process_env(JOBMOJITO_TOKEN=TOKEN),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     # The API did leak them: the tool saw signed URLs, in fields and in the summary text.
@@ -405,12 +391,7 @@ class TestNightlyJob:
         assert len(sheet(tmp_path / "results.outcomes.xlsx")) == 5
         assert report.exit_code == 0
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOJITO")}
-        done = subprocess.run(
-            [sys.executable, "-m", "sync", "history", "--ledger",
-             str(tmp_path / "sync.ledger.sqlite"), "--json"],
-            env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        done = run_process("history", "--ledger", str(tmp_path / "sync.ledger.sqlite"), "--json")
         runs = [json.loads(line) for line in done.stdout.splitlines()]
         assert [r["kind"] for r in runs] == ["outcomes", "sync"]
         assert runs[0]["counts"]["enrolments"] == 5 and runs[0]["mapping"] == "auto"
