@@ -456,6 +456,14 @@ class TestAirflowOptions:
         with pytest.raises(UsageError, match="token"):
             outcomes_task_options(out_dir=tmp_path, token="t")
 
+    def test_a_postgresql_ledger_stays_a_url(self, tmp_path: Path) -> None:
+        """The sync task's PostgreSQL ledger, as text (a path would turn // into /); a
+        password in the DAG is refused, as for the sync task."""
+        url = "postgresql://sync@db.internal/ledger"
+        assert outcomes_task_options(out_dir=tmp_path, ledger=url)["ledger"] == url
+        with pytest.raises(UsageError, match="ledger_conn_id"):
+            outcomes_task_options(out_dir=tmp_path, ledger="postgresql://u:secret@db/ledger")
+
     @pytest.mark.parametrize(("code", "fails"), [(0, False), (1, False), (2, True), (3, True)])
     def test_verdict(self, code: int, fails: bool) -> None:
         verdict = outcomes_verdict({"exit_code": code, "outcomes_path": "o.xlsx"})
