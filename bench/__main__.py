@@ -77,6 +77,11 @@ def main() -> None:
         print("dispatcher against the sandbox:")
         for key, value in d.items():
             print(f"  {key:<40} {value:>10,.3f}")
+    from bench.bench_outcomes import RESULTS, bench_outcomes
+
+    print(f"\noutcomes back, {RESULTS:,} enrolments (sandbox in this process):")
+    for key, value in bench_outcomes().items():
+        print(f"  {key:<40} {value:>10,.2f}")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ dag = make_dag(
     # where=["Current Stage = Application Review"],  # more conditions, all must hold
     # fail_on="any",  # count problems earlier runs reported too (default: new ones only)
     # token_conn_id="jobmojito",  # a Connection whose password is the API token
+    # Bring the outcomes back in a second task (outcomes_<ds>.xlsx: who took the
+    # interview, how they scored, only what changed since the night before):
+    # with_outcomes=True,
+    # outcomes_kwargs={"changed_since": "last-run", "details": True},
     # Any other run option (see `jobmojito-sync run --help`):
     rate=10,
     concurrency=8,

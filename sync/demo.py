@@ -3,12 +3,14 @@
 Starts the sandbox on a free loopback port, runs the real ``run_sync`` over
 real HTTP, writes ``results.xlsx`` (an earlier one is kept as
 ``results.1.xlsx``; the ledger goes under ``demo-out/``), then runs again to
-show that the ledger skips everyone already enrolled.
+show that the ledger skips everyone already enrolled, and ends with
+``outcomes.xlsx``: who took the interview and how they scored, once a day has
+passed on the sandbox's clock and the candidates have taken their interviews.
 
 At a terminal it looks like a manual run (``sync.screen``): the preview, the
-progress bar, the outcome table and the run in one sentence, with logs kept to
-warnings. Elsewhere (CI, a pipe) the logs are JSON lines and the last lines say
-the same in plain text.
+progress bar, the outcome table and the run in one sentence, then the
+outcomes by interview status, with logs kept to warnings. Elsewhere (CI, a
+pipe) the logs are JSON lines and the last lines say the same in plain text.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from sync.logs import configure_logging
+from sync.outcomes.run import OutcomeReport, run_outcomes
 from sync.run import SyncReport, run_sync
-from sync.sandbox import SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -76,9 +79,26 @@ def main() -> int:
         created = sandbox.stats().get("enrolments_created")
         second_out = Path("demo-out") / "results-second-run.xlsx"
         second = run_sync(out=second_out, overwrite=True, **common)
+        outcomes = _outcomes(sandbox, common)
     _tell(screen, first, second, created)
+    if screen is not None:
+        screen.outcomes(outcomes)
+    else:
+        from sync.screen import outcomes_sentence
+
+        print(f"outcomes: {outcomes_sentence(outcomes)}; sheet: {outcomes.outcomes_path}")
     # Exit 1 is expected: the sample data holds deliberately bad rows.
-    return 0 if first.exit_code in (0, 1) and second.exit_code in (0, 1) else first.exit_code
+    codes = (first.exit_code, second.exit_code, outcomes.exit_code)
+    return 0 if all(code in (0, 1) for code in codes) else max(codes)
+
+
+def _outcomes(sandbox: RunningSandbox, common: dict[str, Any]) -> OutcomeReport:
+    """The last step: a day passes in the sandbox, then the outcomes sheet, with assessments."""
+    sandbox.advance(24 * 3600)
+    keep = ("ledger", "base_url", "token", "concurrency", "rate")
+    return run_outcomes(
+        outcomes_out=Path("outcomes.xlsx"), details=True, **{k: common[k] for k in keep}
+    )
 
 
 def _tell(screen: Any, first: SyncReport, second: SyncReport, created: Any) -> None:

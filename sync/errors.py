@@ -19,7 +19,8 @@ only with ``--debug``.
     └── AbortError                 exit 3  the run stopped mid-way; the sheet is written
         ├── AuthError              exit 3  401/403: token refused
         ├── CircuitOpenError       exit 3  too many consecutive failures
-        └── Interrupted            exit 3  SIGINT / SIGTERM
+        ├── Interrupted            exit 3  SIGINT / SIGTERM
+        └── ResultsIncomplete      exit 3  the interview results could not all be read
 
 Row-level problems (a bad e-mail, a 422 for one candidate) are never
 exceptions at this level: they become lines of the results sheet. Inside the
@@ -128,6 +129,10 @@ class Interrupted(AbortError):
     """SIGINT or SIGTERM arrived."""
 
 
+class ResultsIncomplete(AbortError):
+    """A page of interview results could not be read: no outcomes sheet is written."""
+
+
 class FieldProblem(Exception):
     """A value of one row cannot be transformed; becomes the row problem ``<field>: <msg>``.
 
@@ -164,6 +169,7 @@ __all__ = [
     "LedgerUnavailableError",
     "MappingError",
     "PreflightError",
+    "ResultsIncomplete",
     "SyncError",
     "UsageError",
 ]

@@ -5,6 +5,12 @@
 ``sync.resolve``; the CLI, ``run_sync`` and the Airflow task all build their
 options with its ``resolve_options``.
 
+The outcomes options (``with_outcomes``, ``outcomes_out``, ``changed_since``,
+``details``, ``outcomes_layout``, ``outcomes_page_size``) serve ``run
+--with-outcomes`` and the ``outcomes`` command alike; the latter reads no export,
+so ``sync.resolve.resolve_options(..., applicants_required=False)`` resolves
+without one.
+
 The ledger is an SQLite file (``ledger``, default beside the results) or a
 PostgreSQL database (``ledger_url``); ``ledger`` given a ``postgresql://`` URL
 means ``ledger_url``.
@@ -12,6 +18,7 @@ means ``ledger_url``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +39,10 @@ from sync.ledger.location import Location, PostgresURL
 from sync.mapping.conditions import parse_since, parse_where
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
+#: ``changed_since`` for "what changed since the previous outcomes run".
+LAST_RUN = "last-run"
+#: The outcomes import layouts: every ATS layout of ``sync.outcomes.layouts`` (a test checks).
+OutcomesLayout = Literal["auto", "generic", "lever"]
 
 
 class SyncOptions(BaseModel):
@@ -99,6 +110,14 @@ class SyncOptions(BaseModel):
     ignore_credits: bool = False  # go on when merchant-status says credits are short
     limit: int | None = Field(default=None, ge=1)  # only the first N planned rows are sent
 
+    # Outcomes back (the ``outcomes`` command, and ``run --with-outcomes``).
+    with_outcomes: bool = False  # after the run, bring the interview outcomes back
+    outcomes_out: Path | None = None  # .xlsx or .csv; default: <out stem>.outcomes<suffix>
+    changed_since: str | None = None  # "last-run" or an ISO 8601 date/time: only changes
+    details: bool = False  # add the AI assessment of completed interviews
+    outcomes_layout: OutcomesLayout = "auto"  # or generic, or an ATS's (sync.outcomes.layouts)
+    outcomes_page_size: int = Field(default=1000, ge=1, le=1000)  # results per page
+
     # How to talk to people. log_format is applied by the entry points (CLI, Airflow
     # task, demo); run_sync called from a script leaves the caller's logging alone.
     log_format: Literal["auto", "console", "json"] = "auto"
@@ -107,6 +126,34 @@ class SyncOptions(BaseModel):
 
     # Set by resolve_options: the config file the options were read from.
     config_file: Path | None = None
+
+    @field_validator("changed_since")
+    @classmethod
+    def _since(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in (LAST_RUN, "last_run"):
+            return None if value is None else LAST_RUN
+        try:
+            datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"{value!r}: give {LAST_RUN} or a date or time such as 2026-11-01 or"
+                " 2026-11-01T06:00:00Z"
+            ) from None
+        return value.strip()
+
+    @field_validator("outcomes_out")
+    @classmethod
+    def _outcomes_file(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
+            raise ValueError(f"{value}: the outcomes file must end in .xlsx or .csv")
+        return value
+
+    def outcomes_path(self) -> Path:
+        """The outcomes sheet: --outcomes-out (``outcomes --out``), else beside the results
+        as ``<stem>.outcomes.xlsx`` (``results.outcomes.xlsx``)."""
+        if self.outcomes_out is not None:
+            return self.outcomes_out
+        return self.out.with_name(f"{self.out.stem}.outcomes{self.out.suffix}")
 
     @field_validator("default_country", "position_country")
     @classmethod
@@ -142,7 +189,7 @@ class SyncOptions(BaseModel):
 
     @field_validator("since")
     @classmethod
-    def _since(cls, value: str | None) -> str | None:
+    def _applied_since(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
         return parse_since(value)

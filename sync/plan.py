@@ -246,6 +246,9 @@ def result_line(p: PlannedRow) -> ResultLine:
         identity=p.identity,
         notes=p.notes,
         fingerprint=p.fingerprint,
+        candidate_external_id=str(payload.get("candidate_external_id") or "").strip(),
+        position_external_id=str(payload.get("position_external_id") or "").strip(),
+        position_name=str(payload.get("position_name") or "").strip(),
     )
 
 

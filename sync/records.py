@@ -147,6 +147,11 @@ class ResultLine:
     # reported the same problem ("" while it is new): ``invalid (known since …)``.
     fingerprint: str = ""
     known_since: str = ""
+    # Not on the sheet: what the ledger keeps of an enrolment to write outcomes back
+    # to the ATS (its own candidate and job ids, as the export had them).
+    candidate_external_id: str = ""
+    position_external_id: str = ""
+    position_name: str = ""
 
     @property
     def shown_status(self) -> str:

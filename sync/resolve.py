@@ -50,7 +50,9 @@ from sync.text import did_you_mean
 _MAX_TOKEN_FILE = 64 * 1024  # a token file holds one token; a bigger file is a mistake
 CONFIG_ENV = "JOBMOJITO_SYNC_CONFIG"
 DEFAULT_CONFIG = Path("jobmojito-sync.toml")
-PATH_FIELDS = frozenset({"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file"})
+PATH_FIELDS = frozenset(
+    {"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file", "outcomes_out"}
+)
 #: The options a config file, the environment and arguments may set.
 FIELDS = frozenset(SyncOptions.model_fields) - {"config_file"}
 
@@ -204,6 +206,7 @@ def resolve_options(
     config: Path | None = None,
     now: datetime | None = None,
     scheduled: bool = False,
+    applicants_required: bool = True,
 ) -> SyncOptions:
     """The run's options: the config file < ``JOBMOJITO_*`` environment < ``arguments``.
 
@@ -211,7 +214,9 @@ def resolve_options(
     Airflow task's; ``None`` values count as not given. ``config`` names the
     config file (else ``$JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml``).
     ``scheduled``: the run is a scheduler's (the Airflow task), so ``fail_on``
-    defaults to ``new`` as for an ``out_dir`` run.
+    defaults to ``new`` as for an ``out_dir`` run. ``applicants_required=False``
+    (the ``outcomes`` command, which reads no export) neither requires
+    ``applicants`` nor resolves its glob.
     """
     given = {k: v for k, v in (arguments or {}).items() if v is not None}
     unknown = set(given) - FIELDS
@@ -227,6 +232,8 @@ def resolve_options(
         (f"{config_path}: {{field}}", from_file),
     ]
     merged = _merge(from_file, from_env, given)
+    if not applicants_required:
+        merged.setdefault("applicants", Path())  # read by nothing: the command reads no export
     try:
         options = SyncOptions(**merged, config_file=config_path)
     except ValidationError as exc:
@@ -239,7 +246,7 @@ def resolve_options(
                 msg = "required: give the flag or set it in the config file"
             problems.append(f"{where}: {msg}")
         raise UsageError("; ".join(problems)) from None
-    return finalise(options, now=now, scheduled=scheduled)
+    return finalise(options, now=now, scheduled=scheduled, inputs=applicants_required)
 
 
 def _ledger_spelling(layer: dict[str, Any]) -> dict[str, Any]:
@@ -273,14 +280,19 @@ def default_fail_on(options: SyncOptions, *, scheduled: bool = False) -> Literal
 
 
 def finalise(
-    options: SyncOptions, *, now: datetime | None = None, scheduled: bool = False
+    options: SyncOptions,
+    *,
+    now: datetime | None = None,
+    scheduled: bool = False,
+    inputs: bool = True,
 ) -> SyncOptions:
-    """Resolve globs, the dated output file, the token file and ``fail_on``."""
-    update: dict[str, Any] = {
-        "applicants": resolve_input(options.applicants, latest=options.latest, what="applicants"),
-        "fail_on": default_fail_on(options, scheduled=scheduled),
-    }
-    if options.jobs is not None:
+    """Resolve globs (``inputs``), the dated output file, the token file and ``fail_on``."""
+    update: dict[str, Any] = {"fail_on": default_fail_on(options, scheduled=scheduled)}
+    if inputs:
+        update["applicants"] = resolve_input(
+            options.applicants, latest=options.latest, what="applicants"
+        )
+    if inputs and options.jobs is not None:
         update["jobs"] = resolve_input(options.jobs, latest=options.latest, what="jobs")
     if options.out_dir is not None:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")

@@ -51,6 +51,7 @@ from sync.mapping.rows import shown_fields
 from sync.mapping.select import Selection, Selector, SelectSettings
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions
+from sync.outcomes.run import bring_outcomes
 from sync.plan import plan_rows, result_line, unplanned_lines, with_excluded
 from sync.progress import Progress
 from sync.readers import ResumeStore
@@ -91,6 +92,8 @@ class SyncReport:
     selection: dict[str, int] = field(default_factory=dict)  # condition -> rows excluded
     known_problems: int = 0  # problem rows an earlier run already reported
     fail_on: str = "any"  # "new": only problems no earlier run reported make exit 1
+    outcomes: Any = None  # --with-outcomes: its OutcomeReport (sync.outcomes.run)
+    outcomes_note: str = ""  # --with-outcomes: why no outcomes were written, if none were
 
     @property
     def problems(self) -> int:
@@ -265,7 +268,8 @@ def _read_and_run(
     )
     if options.dry_run:
         return _dry_run(options, inputs, started, on_prepared)
-    return _live_run(options, inputs, started, confirm, on_prepared, progress)
+    report = _live_run(options, inputs, started, confirm, on_prepared, progress)
+    return bring_outcomes(options, report)  # --with-outcomes: the nightly job's last step
 
 
 def prepare(

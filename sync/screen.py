@@ -11,7 +11,10 @@ The manual run (``jobmojito-sync run``) and ``make demo`` show the same screens:
 - ``outcome``: the outcomes in a table with their meaning, the run in one
   sentence, the problems again (and how many an earlier run already
   reported), where the results sheet is (and where the previous one was
-  kept), and the exit code's meaning.
+  kept), and the exit code's meaning;
+- ``outcomes``: an outcomes run (``jobmojito-sync outcomes``, ``run
+  --with-outcomes``, the demo's last step): the enrolments by interview status,
+  what was written, the results that matched no enrolment, the files.
 
 Cell text is data here: every value from a file or the API goes through
 ``sync.text.printable`` (no escape sequence reaches the terminal) into a rich
@@ -33,6 +36,7 @@ from sync.text import file_name, printable
 
 if TYPE_CHECKING:
     from sync.mapping.select import Selection
+    from sync.outcomes.run import OutcomeReport
     from sync.run import Prepared, SyncReport
 
 #: Terminal colours of the statuses (the workbook's, as near as a terminal has them).
@@ -52,6 +56,13 @@ STYLES: dict[str, str] = {
     Status.DRY_RUN.value: "blue",
     Status.EXCLUDED.value: "bright_black",
 }
+#: An outcomes run's counts by interview status: (count key, label, meaning, style).
+OUTCOME_ROWS = (
+    ("not_started", "not started yet", "invited, not begun", "yellow"),
+    ("started", "started", "begun, not finished", "cyan"),
+    ("completed", "completed", "score and decision on the sheet", "green"),
+    ("other", "other", "another state the API names (see the sheet)", ""),
+)
 PREVIEW_ROWS = 5
 #: The preview's columns, most wanted first, each with its widest.
 _PREVIEW_COLUMNS = (
@@ -169,8 +180,45 @@ class Screen:
         if report.aborted:
             self.say("stopped", report.aborted, "bold yellow")
         self.say("results", results_sentence(report))
+        if report.outcomes is not None:
+            self.outcomes(report.outcomes, exit_line=False)
+        elif report.outcomes_note:
+            self.say("outcomes", report.outcomes_note, "bold yellow")
         if report.exit_code:
             meaning = EXIT_MEANINGS.get(report.exit_code, "")
+            self.say(f"exit {report.exit_code}", meaning)
+
+    def outcomes(self, report: OutcomeReport, *, exit_line: bool = True) -> None:
+        """An outcomes run: the enrolments by interview status, what was written, the files."""
+        from rich.text import Text
+
+        from sync.outcomes.summary import OUTCOMES_EXIT_MEANINGS
+
+        counts = report.counts
+        self.out.print()
+        self._text(f"outcomes {printable(report.run_id)}", "bold")
+        table = _table("interview", "enrolments", "meaning")
+        table.columns[1].justify = "right"
+        for key, label, meaning, style in OUTCOME_ROWS:
+            if key in counts:
+                table.add_row(Text(label, style), str(counts[key]), meaning)
+        total = str(counts.get("enrolments", 0))
+        table.add_row(Text("total", "bold"), Text(total, "bold"), "")
+        self.out.print(table)
+        self._text(outcomes_sentence(report), "bold")
+        if counts.get("unmatched"):
+            self.say(
+                "not matched",
+                f"{counts['unmatched']} results of candidates this ledger did not enrol"
+                " (listed apart, never mixed in)",
+                "bold yellow",
+            )
+        if report.aborted:
+            self.say("stopped", report.aborted, "bold yellow")
+        for path in report.files:
+            self.say("outcomes", str(path))
+        if exit_line and report.exit_code:
+            meaning = OUTCOMES_EXIT_MEANINGS.get(report.exit_code, "")
             self.say(f"exit {report.exit_code}", meaning)
 
     def problems(self, lines: Iterable[ResultLine], what: str) -> None:
@@ -284,6 +332,17 @@ def results_sentence(report: SyncReport) -> str:
     return text
 
 
+def outcomes_sentence(report: OutcomeReport) -> str:
+    """``24 lines written: every enrolment`` or ``5 lines written: what changed since …``."""
+    written = report.counts.get("written", 0)
+    what = "every enrolment" if report.changed_since is None else "what changed"
+    if report.changed_since == "last-run":
+        what += " since the last outcomes run"
+    elif report.changed_since is not None:
+        what += f" since {report.changed_since}"
+    return f"{written} line{'' if written == 1 else 's'} written: {what}"
+
+
 def sources_by_field(sources: Mapping[str, int]) -> dict[str, str]:
     """Where derived values came from, per field: ``{"country": "phone 12, column 30"}``."""
     fields: dict[str, list[str]] = {}
@@ -298,6 +357,7 @@ __all__ = [
     "Screen",
     "console",
     "known_sentence",
+    "outcomes_sentence",
     "question",
     "results_sentence",
     "rows_sentence",

@@ -54,15 +54,7 @@ def send_rows(
         bar.advance(line)
 
     async def main() -> AbortError | None:
-        tokens = TokenSource(options.token, options.token_command)
-        async with ApiClient(
-            options.base_url,
-            tokens,
-            timeout=options.timeout,
-            concurrency=options.concurrency,
-            user_agent=f"jobmojito-sync/{__version__}",
-            allow_insecure_http=options.allow_insecure_http,
-        ) as client:
+        async with api_client(options) as client:
             try:
                 pre = await preflight(client, len(rows), ignore_credits=options.ignore_credits)
             except AbortError as exc:
@@ -93,6 +85,19 @@ def send_rows(
             return result.aborted
 
     return asyncio.run(main())
+
+
+def api_client(options: SyncOptions) -> ApiClient:
+    """The API client a run uses (open it with ``async with``): the run's base URL,
+    token (and token command), timeout and pool of ``concurrency`` connections."""
+    return ApiClient(
+        options.base_url,
+        TokenSource(options.token, options.token_command),
+        timeout=options.timeout,
+        concurrency=options.concurrency,
+        user_agent=f"jobmojito-sync/{__version__}",
+        allow_insecure_http=options.allow_insecure_http,
+    )
 
 
 def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
@@ -143,4 +148,4 @@ def stop_on_signals(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Ite
                 signal.signal(sig, previous)
 
 
-__all__ = ["outcome_line", "send_rows", "stop_on_signals"]
+__all__ = ["api_client", "outcome_line", "send_rows", "stop_on_signals"]

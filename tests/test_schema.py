@@ -27,11 +27,16 @@ from sync.jobmojito.models import (
     InterviewCreateFromArrayResponse,
     InterviewCreateRequest,
     InterviewCreateResponse,
+    InterviewDetails,
     InterviewQuestion,
     LanguageAccent,
+    MerchantResult,
+    MerchantResultList,
     MerchantStatus,
+    Pagination,
     PlatformLanguage,
     PlatformLanguagesListResponse,
+    TranscriptEntry,
 )
 from sync.jobmojito.spec import request_schema, response_schema
 
@@ -99,7 +104,15 @@ MODELS: dict[str, type[BaseModel]] = {
     "PlatformLanguage": PlatformLanguage,
     "LanguageAccent": LanguageAccent,
     "PlatformLanguagesListResponse": PlatformLanguagesListResponse,
+    "MerchantResultListResponse": MerchantResultList,
+    "Pagination": Pagination,
+    "JobInterviewDetailsResponse": InterviewDetails,
 }
+#: (schema, array property, model of its inline items) of the responses
+RESPONSE_ITEMS: list[tuple[str, str, type[BaseModel]]] = [
+    ("MerchantResultListResponse", "data", MerchantResult),
+    ("JobInterviewDetailsResponse", "transcript", TranscriptEntry),
+]
 REQUEST_SCHEMAS = {
     "JobInterviewCreateForCandidateWithTokenRequest": CandidateRequest,
     "JobInterviewCreateRequest": InterviewCreateRequest,
@@ -121,6 +134,9 @@ def object_schemas(components: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     nested = model_in(InterviewQuestion.model_fields["candidate_expectations_json"].annotation)
     assert nested is not None
     pairs.append(("JobInterviewCreateFromArrayQuestion.candidate_expectations_json", spec, nested))
+    for name, prop, item_model in RESPONSE_ITEMS:
+        items = components[name]["properties"][prop]["items"]
+        pairs.append((f"{name}.{prop}[]", items, item_model))
     return pairs
 
 

@@ -23,9 +23,17 @@ from typing import Any
 import click
 import structlog
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors, ledger_flag
+from sync.cli._app import (
+    _configure_logging,
+    _default,
+    _State,
+    api_flags,
+    cli,
+    handle_errors,
+    ledger_flag,
+    outcomes_flags,
+)
 from sync.errors import EXIT_MEANINGS, UsageError
-from sync.options import DEFAULT_BASE_URL
 
 log = structlog.get_logger("sync")
 
@@ -182,24 +190,7 @@ log = structlog.get_logger("sync")
     " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
     " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
 )
-@click.option(
-    "--base-url",
-    help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
-)
-@click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option(
-    "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
-)
-@click.option(
-    "--rate",
-    type=float,
-    help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
-)
-@click.option(
-    "--max-attempts",
-    type=int,
-    help="Attempts per row before it is failed." + _default("max_attempts"),
-)
+@api_flags
 @click.option(
     "--force",
     is_flag=True,
@@ -214,17 +205,12 @@ log = structlog.get_logger("sync")
 )
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
 @click.option(
-    "--token-command",
-    help="Command printing a fresh token, run whenever the API refuses the token, the"
-    " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",
-)
-@click.option(
-    "--allow-insecure-http",
+    "--with-outcomes",
     is_flag=True,
     default=None,
-    help="Allow an http:// --base-url on another machine: the token then crosses the"
-    " network in clear. Without it, http:// is for this machine only (the sandbox).",
+    help="After the run, bring the interview outcomes back (as the `outcomes` command).",
 )
+@outcomes_flags("outcomes-")
 @click.option(
     "--yes",
     "-y",
@@ -314,6 +300,8 @@ def _log_outcome(report: Any) -> None:
         results=str(report.results_path),
         previous_results_kept_as=str(report.previous_results or "") or None,
         values_from=sources_by_field(report.sources) or None,
+        outcomes=[str(p) for p in report.outcomes.files] if report.outcomes else None,
+        outcomes_note=report.outcomes_note or None,
         exit_code=report.exit_code,
         meaning=EXIT_MEANINGS.get(report.exit_code, ""),
     )

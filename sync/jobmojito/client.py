@@ -10,14 +10,16 @@ An attempt never raises for what the network or the API did: every httpx
 exception becomes a ``Failure`` and every answer a ``Reply`` (status, parsed
 body, error text, ``Retry-After``), which ``sync.jobmojito.retry.classify``
 sorts. Only ``merchant_status``, a look-up rather than a send, raises for
-what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
+what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise. The reads
+that the dispatcher drives (a page of ``merchant-result-list``, one result's
+``job-interview-details``) return a ``Reply`` like a send.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
 turned into fixed messages here and never passed on. Every text the API
 returns is stripped of it before parsing, whatever the status. It travels in
-clear only to this machine: ``check_base_url`` refuses ``http://`` to any
-other host unless ``allow_insecure_http`` says so.
+clear only to this machine: ``check_base_url`` (``sync.jobmojito.urls``)
+refuses ``http://`` to any other host unless ``allow_insecure_http`` says so.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib.util
-import ipaddress
 import json
 import sys
 from collections.abc import Mapping
@@ -38,24 +39,35 @@ import structlog
 
 from sync import __version__
 from sync.errors import AuthError, ConfigError, SyncError
-from sync.jobmojito.models import ApiErrorBody, CandidateResponse, MerchantStatus
+from sync.jobmojito.models import (
+    ApiErrorBody,
+    CandidateResponse,
+    InterviewDetails,
+    MerchantResultList,
+    MerchantStatus,
+)
 from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify, parse_retry_after
 from sync.jobmojito.tokens import TokenSource, auth_message
+from sync.jobmojito.urls import check_base_url
 from sync.redact import redact, redact_secrets
 
 log = structlog.get_logger("sync.jobmojito.client")
 
 __all__ = [
     "CANDIDATE_PATH",
+    "DETAILS_PATH",
     "MERCHANT_STATUS_PATH",
+    "RESULTS_PATH",
     "ApiClient",
     "RequestFailed",
     "check_base_url",
-    "is_loopback",
 ]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
 MERCHANT_STATUS_PATH = "merchant-status"
+RESULTS_PATH = "merchant-result-list"
+DETAILS_PATH = "job-interview-details"
+_PATHS = (CANDIDATE_PATH, MERCHANT_STATUS_PATH, RESULTS_PATH, DETAILS_PATH)
 
 
 class RequestFailed(SyncError):
@@ -108,41 +120,6 @@ def _failure(exc: httpx.TransportError) -> Failure:
     return Failure.TRANSPORT_ERROR
 
 
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> httpx.URL:
-    """The base URL, if the token may be sent to it; ``ConfigError`` if not.
-
-    It must be an ``http(s)`` URL with a host; ``http://`` (the token in clear)
-    only to this machine (the sandbox) unless ``allow_insecure_http``.
-    """
-    try:
-        url: httpx.URL | None = httpx.URL(base_url.strip())
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(
-            f"base URL {base_url!r} is not an http(s) URL (--base-url, JOBMOJITO_BASE_URL);"
-            " nothing was sent"
-        )
-    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
-        raise ConfigError(
-            f"base URL {base_url!r} is plain http to another machine: the API token would"
-            " cross the network in clear. Use https://, or --allow-insecure-http if this"
-            " network is trusted; nothing was sent"
-        )
-    return url
-
-
 class ApiClient:
     """The API over one pooled ``httpx.AsyncClient``; use as ``async with``.
 
@@ -172,9 +149,7 @@ class ApiClient:
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         # Absolute URLs, built once: httpx merges a relative URL with the base on every call.
-        self._urls = {
-            path: httpx.URL(self.base_url + path) for path in (CANDIDATE_PATH, MERCHANT_STATUS_PATH)
-        }
+        self._urls = {path: httpx.URL(self.base_url + path) for path in _PATHS}
 
     def __repr__(self) -> str:
         return f"ApiClient({self.base_url!r}, concurrency={self.concurrency})"
@@ -242,6 +217,23 @@ class ApiClient:
             raise RequestFailed(reply)
         return reply.body
 
+    async def merchant_results(
+        self, *, offset: int, limit: int, **filters: str
+    ) -> Reply[MerchantResultList]:
+        """GET one page of ``merchant-result-list``; never raises for what came back.
+
+        ``filters`` are further query parameters of the document (``type``,
+        ``order_by``, ``profile_interview_id``, ...); empty ones are left out.
+        """
+        params = {"offset": str(offset), "limit": str(limit)}
+        params.update({key: value for key, value in filters.items() if value})
+        return await self._call("GET", RESULTS_PATH, MerchantResultList, params=params)
+
+    async def interview_details(self, interview_result_id: str) -> Reply[InterviewDetails]:
+        """GET ``job-interview-details`` of one result, never with signed recording URLs."""
+        params = {"interview_result_id": interview_result_id, "get_signed_recordings": "false"}
+        return await self._call("GET", DETAILS_PATH, InterviewDetails, params=params)
+
     async def _call(
         self,
         method: str,
@@ -249,6 +241,7 @@ class ApiClient:
         model: type[BodyT],
         *,
         json: Any = None,
+        params: Mapping[str, str] | None = None,
     ) -> Reply[BodyT]:
         http = self._http
         if http is None:
@@ -257,7 +250,9 @@ class ApiClient:
         token = self.tokens.bearer()
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            response = await http.request(method, self._urls[path], json=json, headers=headers)
+            response = await http.request(
+                method, self._urls[path], json=json, params=params, headers=headers
+            )
         except httpx.TransportError as exc:
             failure = _failure(exc)
             return Reply(

@@ -15,9 +15,18 @@ and problem fingerprints (SHA-256, ``sync.plan.problem_fingerprint``). Free
 text (reasons, details) is ``stored_text``: scrubbed of bearer tokens and
 capped.
 
+Outcomes runs (``sync.outcomes``, schema version 5) use the same class: an
+enrolment keeps who it is (name, e-mail, position, the ATS's own candidate and
+job ids, the export row), refreshed whenever a run reads that candidate again,
+enrolled or skipped as already enrolled, a blank never erasing a value;
+``enrolled_candidates`` hands every enrolment with the outcome last seen, and
+``record_outcomes`` remembers what an outcomes run wrote (one transaction, only
+once its sheet is written, so ``--changed-since last-run`` loses no change).
+
 Over 400 lines on purpose: it is one class, every method with its SQL beside it
-(as the SQLite store was); the stores' own code lives in ``sqlite`` and
-``postgres``, what they share of values and rendering in ``base`` and ``lines``.
+(as the SQLite store was), the outcomes runs' few methods included so that they
+too are written once; the stores' own code lives in ``sqlite`` and ``postgres``,
+what they share of values and rendering in ``base`` and ``lines``.
 """
 
 from __future__ import annotations
@@ -31,7 +40,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sync.errors import LedgerError
-from sync.ledger.base import Enrolment, Ledger, RunInfo, new_run_id, stored_text, utc_now
+from sync.ledger.base import (
+    EnrolledCandidate,
+    Enrolment,
+    Ledger,
+    RunInfo,
+    SeenOutcome,
+    new_run_id,
+    stored_text,
+    utc_now,
+)
 from sync.ledger.db import Database, Params, RunLockLike, Session
 from sync.ledger.lines import Attempts, result_line, shown_counts
 from sync.records import ResultLine, Status
@@ -74,7 +92,7 @@ FROM rows r WHERE r.run_id = :run GROUP BY recorded, attempted
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, state, dry_run, mapping, inputs, results_path,"
-    " exit_code, counts, tool_version, pid, host"
+    " exit_code, counts, tool_version, pid, host, kind"
 )
 
 _ENROLMENT_SELECT = (
@@ -129,6 +147,100 @@ _RECORD_PROBLEMS = (
 )
 
 
+# Every enrolment with what an outcomes run needs: who, the ATS's ids, the mapping of
+# the run that recorded it last, and the outcome last seen (NULLs until one was).
+_CANDIDATES_SELECT = """
+SELECT e.identity, e.status, e.interview_url, e.run_id, e.enrolled_at,
+       e.position_def_set_id, e.profile_interview_id, e.candidate_name, e.candidate_email,
+       e.position, e.position_name, e.candidate_external_id, e.position_external_id,
+       e.source_file, e.source_row, COALESCE(ru.mapping, ''),
+       o.identity, o.fingerprint, o.progress, o.decision, o.score, o.result_id,
+       o.changed_at, o.seen_at, o.run_id
+FROM enrolments e
+LEFT JOIN runs ru ON ru.run_id = e.last_run_id
+LEFT JOIN outcomes o ON o.identity = e.identity
+"""
+
+# What a run read of an enrolled candidate; a blank value keeps the one known.
+_REMEMBER_WHO = """
+UPDATE enrolments SET
+    candidate_name = CASE WHEN :name <> '' THEN :name ELSE candidate_name END,
+    candidate_email = CASE WHEN :email <> '' THEN :email ELSE candidate_email END,
+    position = CASE WHEN :position <> '' THEN :position ELSE position END,
+    position_name = CASE WHEN :position_name <> '' THEN :position_name ELSE position_name END,
+    candidate_external_id = CASE WHEN :cid <> '' THEN :cid ELSE candidate_external_id END,
+    position_external_id = CASE WHEN :jid <> '' THEN :jid ELSE position_external_id END,
+    source_file = CASE WHEN :file <> '' THEN :file ELSE source_file END,
+    source_row = COALESCE(:row, source_row)
+WHERE identity = :identity
+"""
+
+# The outcome last seen per enrolment: the newest outcomes run's wins.
+_UPSERT_OUTCOME = """
+INSERT INTO outcomes (identity, fingerprint, progress, decision, score, result_id,
+                      changed_at, seen_at, run_id)
+VALUES (:identity, :fingerprint, :progress, :decision, :score, :result_id,
+        :changed_at, :seen_at, :run)
+ON CONFLICT (identity) DO UPDATE SET
+    fingerprint = excluded.fingerprint, progress = excluded.progress,
+    decision = excluded.decision, score = excluded.score, result_id = excluded.result_id,
+    changed_at = excluded.changed_at, seen_at = excluded.seen_at, run_id = excluded.run_id
+"""
+
+
+def _who(identity: str, line: ResultLine) -> dict[str, Any]:
+    """``_REMEMBER_WHO``'s values: what ``line`` says of the candidate ``identity``."""
+    return {
+        "identity": identity,
+        "name": line.candidate_name,
+        "email": line.candidate_email,
+        "position": line.position,
+        "position_name": line.position_name,
+        "cid": line.candidate_external_id,
+        "jid": line.position_external_id,
+        "file": line.source_file,
+        "row": line.source_row or None,
+    }
+
+
+def _candidate(row: Sequence[Any]) -> EnrolledCandidate:
+    """An ``EnrolledCandidate`` from a row of ``_CANDIDATES_SELECT``."""
+    last = None
+    if row[16] is not None:
+        (identity, fingerprint, progress, decision, score, result_id, changed_at, seen_at,
+         run_id) = row[16:25]  # fmt: skip
+        last = SeenOutcome(
+            identity=identity,
+            fingerprint=fingerprint,
+            progress=progress,
+            decision=decision,
+            score=None if score is None else float(score),
+            result_id=result_id,
+            changed_at=changed_at,
+            seen_at=seen_at,
+            run_id=run_id,
+        )
+    return EnrolledCandidate(
+        identity=row[0],
+        status=row[1],
+        interview_url=row[2],
+        run_id=row[3],
+        enrolled_at=row[4],
+        position_def_set_id=row[5],
+        profile_interview_id=row[6],
+        candidate_name=row[7],
+        candidate_email=row[8],
+        position=row[9],
+        position_name=row[10],
+        candidate_external_id=row[11],
+        position_external_id=row[12],
+        source_file=row[13],
+        source_row=row[14],
+        mapping=row[15],
+        last=last,
+    )
+
+
 class SQLLedger(Ledger):
     """The ledger over a ``Database`` adapter and a run lock (one per store)."""
 
@@ -175,6 +287,7 @@ class SQLLedger(Ledger):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        kind: str = "sync",
     ) -> str:
         self._lock.acquire()
         try:
@@ -191,6 +304,7 @@ class SQLLedger(Ledger):
             "results": results_path,
             "pid": os.getpid(),
             "host": socket.gethostname(),
+            "kind": kind,
         }
         for _ in range(20):
             run_id = new_run_id()
@@ -199,8 +313,9 @@ class SQLLedger(Ledger):
                     w.execute("UPDATE runs SET state = 'killed' WHERE state = 'running'")
                     w.execute(
                         "INSERT INTO runs (run_id, started_at, state, dry_run, mapping, inputs,"
-                        " tool_version, results_path, pid, host) VALUES (:run, :now,"
-                        " 'running', :dry, :mapping, :inputs, :version, :results, :pid, :host)",
+                        " tool_version, results_path, pid, host, kind) VALUES (:run, :now,"
+                        " 'running', :dry, :mapping, :inputs, :version, :results, :pid, :host,"
+                        " :kind)",
                         {**values, "run": run_id},
                     )
                 break
@@ -251,6 +366,15 @@ class SQLLedger(Ledger):
 
         with self._write() as w:
             w.executemany(_INSERT_ROW, values())
+            # Rows skipped as already enrolled refresh their enrolment's name, ids and row.
+            w.executemany(
+                _REMEMBER_WHO,
+                [
+                    _who(line.identity, line)
+                    for line in lines
+                    if line.status is Status.SKIPPED and line.identity
+                ],
+            )
 
     def enrolled(self, identities: Iterable[str]) -> dict[str, Enrolment]:
         rows = self._select_in(_ENROLMENT_SELECT + " WHERE identity", identities)
@@ -347,6 +471,7 @@ class SQLLedger(Ledger):
                         "pid": line.profile_interview_id,
                     },
                 )
+                w.execute(_REMEMBER_WHO, _who(identity, line))
 
     # ------------------------------------------------------------------ problems
 
@@ -466,13 +591,16 @@ class SQLLedger(Ledger):
             raise self._unknown_run(run_id)
         return self._run_info(rows[0])
 
-    def last_run_id(self) -> str | None:
-        rows = self._query("SELECT run_id FROM runs ORDER BY seq DESC LIMIT :n", {"n": 1})
+    def last_run_id(self, kind: str = "sync") -> str | None:
+        rows = self._query(
+            "SELECT run_id FROM runs WHERE kind = :kind ORDER BY seq DESC LIMIT :n",
+            {"kind": kind, "n": 1},
+        )
         return None if not rows else str(rows[0][0])
 
     def _run_info(self, row: Sequence[Any]) -> RunInfo:
         (run_id, started, finished, state, dry, mapping, inputs, results, code, counts, ver,
-         pid, host) = row  # fmt: skip
+         pid, host, kind) = row  # fmt: skip
         stored: dict[str, int] = json.loads(counts) if counts else {}
         if state != "finished" or not stored:
             stored = shown_counts(self._query(_GROUP_SELECT, {"run": run_id}))
@@ -490,7 +618,36 @@ class SQLLedger(Ledger):
             tool_version=ver,
             pid=pid,
             host=host or "",
+            kind=kind,
         )
+
+    # ------------------------------------------------------------------ outcomes runs
+
+    def enrolled_candidates(self) -> list[EnrolledCandidate]:
+        found = [_candidate(r) for r in self._query(_CANDIDATES_SELECT, {})]
+        # Sorted here, not in SQL: both stores then agree whatever their collation.
+        return sorted(found, key=lambda c: (c.enrolled_at, c.identity))
+
+    def record_outcomes(self, run_id: str, seen: Sequence[SeenOutcome]) -> None:
+        self._require_run(run_id)
+        with self._write() as w:
+            w.executemany(
+                _UPSERT_OUTCOME,
+                [
+                    {
+                        "identity": s.identity,
+                        "fingerprint": s.fingerprint,
+                        "progress": s.progress,
+                        "decision": s.decision,
+                        "score": s.score,
+                        "result_id": s.result_id,
+                        "changed_at": s.changed_at,
+                        "seen_at": s.seen_at,
+                        "run": run_id,
+                    }
+                    for s in seen
+                ],
+            )
 
     def _require_run(self, run_id: str) -> None:
         if not self._query("SELECT 1 FROM runs WHERE run_id = :run", {"run": run_id}):

@@ -21,7 +21,7 @@ from typing import Any
 from sync.records import Status
 from sync.results.cells import cell_text
 from sync.results.problems import Cause
-from sync.results.shown import status_key
+from sync.results.shown import colour_key
 from sync.results.statuses import STATUS_GUIDE
 from sync.results.summary import without_local_paths
 
@@ -72,7 +72,7 @@ def write_problems_sheet(
                 if not text:
                     continue
                 widths[col] = max(widths[col], len(text))
-                fmt = colours.get(status_key(line)) if col == _STATUS else None
+                fmt = colours.get(colour_key(text)) if col == _STATUS else None
                 ws.write_string(row, col, text, fmt)
     if row == 0:
         ws.write_string(1, 0, NO_PROBLEMS)

@@ -14,13 +14,15 @@ waiting for someone to fix it in the ATS, not news.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 
 from sync.records import ResultLine, Status
 from sync.results.statuses import ATTENTION
 
 KNOWN = "known"  # the colour key of a problem an earlier run reported
 KNOWN_COLOUR = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}  # amber, as a waiting row
+_KNOWN_MARK = " (known since "  # how ``ResultLine.shown_status`` says it
 
 #: ``--results``: which lines the Results sheet shows.
 SHOWN_LINES: dict[str, Callable[[ResultLine], bool]] = {
@@ -45,10 +47,20 @@ def shown_lines(
     ]
 
 
-def status_key(line: ResultLine) -> str:
-    """The colour key of a line's status cell: its status, or ``KNOWN`` for a problem an
-    earlier run reported."""
-    return KNOWN if line.known_since and line.status.is_problem else line.status.value
+def shown_rows(lines: Iterable[ResultLine], columns: Sequence[str]) -> Iterator[list[object]]:
+    """Each line's values of ``columns``, its status as the sheet shows it."""
+    values = attrgetter(*columns)
+    at = columns.index("status")
+    for line in lines:
+        row = list(values(line))
+        row[at] = line.shown_status
+        yield row
 
 
-__all__ = ["KNOWN", "KNOWN_COLOUR", "SHOWN_LINES", "shown_lines", "status_key"]
+def colour_key(status_text: str) -> str:
+    """The colour key of a status cell's text: the status, or ``KNOWN`` for a problem an
+    earlier run reported (``invalid (known since …)``)."""
+    return KNOWN if _KNOWN_MARK in status_text else status_text
+
+
+__all__ = ["KNOWN", "KNOWN_COLOUR", "SHOWN_LINES", "colour_key", "shown_lines", "shown_rows"]

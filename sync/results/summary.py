@@ -129,9 +129,16 @@ def summary_text_path(csv_path: Path) -> Path:
     return csv_path.with_name(f"{csv_path.stem}.summary.txt")
 
 
-def summary_text(results: Path, sections: list[Section], head: str = "") -> str:
+def summary_text(
+    results: Path,
+    sections: list[Section],
+    head: str = "",
+    *,
+    heading: str = "jobmojito-sync run summary",
+    label: str = "results",
+) -> str:
     """The Summary as plain text, for the file beside the CSV ``results``."""
-    out = ["jobmojito-sync run summary", f"results: {cell_text(results.name)}", ""]
+    out = [heading, f"{label}: {cell_text(results.name)}", ""]
     if head:
         out[2:2] = [cell_text(head), ""]
     for name, columns, rows in sections:

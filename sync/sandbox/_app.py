@@ -88,6 +88,8 @@ class SandboxApp:
             "job-interview-create-from-array": ("POST", self._create_from_array),
             "merchant-status": ("GET", self._merchant_status),
             "platform-languages-list": ("GET", self._languages),
+            "merchant-result-list": ("GET", self._result_list),
+            "job-interview-details": ("GET", self._interview_details),
         }
         self._languages_body = platform_languages()
 
@@ -264,6 +266,15 @@ class SandboxApp:
     async def _languages(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, {"languages": self._languages_body}
 
+    async def _result_list(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.result_list(fields, delay=self.config.progress_seconds)
+
+    async def _interview_details(self, fields: dict[str, Any], request: Request) -> Answer:
+        config = self.config
+        return self.state.interview_details(
+            fields, delay=config.progress_seconds, sign_always=config.signed_urls_always
+        )
+
     # ------------------------------------------------------------ controls
 
     async def _control(self, scope: Scope, receive: Receive, send: Send, name: str) -> None:
@@ -277,6 +288,13 @@ class SandboxApp:
             body = {"reset": True}
         elif (method, name) == ("GET", "config"):
             body = self.config.model_dump(mode="json")
+        elif (method, name) == ("POST", "advance"):
+            try:
+                data = json.loads(await request.body() or b"{}")
+                self.state.advance(float(data["seconds"]))
+                body = {"advanced": float(data["seconds"])}
+            except (ValueError, TypeError, KeyError):
+                status, body = 422, {"error": 'give {"seconds": <number>}'}
         elif (method, name) in {("POST", "config"), ("POST", "faults")}:
             try:
                 data = json.loads(await request.body() or b"{}")

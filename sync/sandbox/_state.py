@@ -1,5 +1,9 @@
 """What the sandbox remembers: positions, interviews, enrolments, credits and counters.
 
+How the enrolled candidates take their interviews (``progress``: the results list
+and the details) is ``sync.sandbox._progress``; the state only hands it each
+enrolment and answers the two read endpoints under its lock.
+
 Every method runs under one lock and never awaits, so a check-then-insert (is this
 candidate already enrolled for this position?) cannot interleave with another
 request, whatever the concurrency. Methods return ``(http_status, body)``; the app
@@ -17,6 +21,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from sync.sandbox._progress import InterviewProgress, Taker
 
 SANDBOX_MERCHANT_ID = "28106cba-1c27-4e53-b149-32113e5e8e31"
 SANDBOX_PROFILE_ID = "9b2c1e54-7a3d-4f8e-9c10-2b6a4d5e7f01"
@@ -142,6 +148,7 @@ class SandboxState:
             self.enrolments: dict[tuple[str, str], Enrolment] = {}
             self.credits = self._initial_credits
             self._counters = _Counters()
+            self.progress = InterviewProgress(self._seed)
 
     def set_credits(self, credits: int) -> None:
         """Set the monthly credits left (and the plan's monthly allowance) to ``credits``."""
@@ -211,6 +218,7 @@ class SandboxState:
             )
             self.enrolments[key] = enrolment
             self._counters.enrolments_created += 1
+            self._taken(enrolment, position, fields)
             reason = {"ai_reject": REJECT_REASON, "recruiter_reject": RECRUITER_REJECT_REASON}
             body = self._candidate_body(
                 enrolment, enrolment.decision, reason.get(enrolment.decision)
@@ -312,6 +320,30 @@ class SandboxState:
                 "invitations_limit": limit,
                 "invitations_available": max(0, limit - candidates),
             }
+
+    # ------------------------------------------------------- interview results
+
+    def _taken(self, enrolment: Enrolment, position: Position, fields: dict[str, Any]) -> None:
+        self.progress.enrolled(
+            Taker.of(enrolment, position.name, fields, enrolled_at=self.progress.now())
+        )
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the interviews (the sandbox's clock), without sleeping."""
+        with self._lock:
+            self.progress.advance(seconds)
+
+    def result_list(self, fields: dict[str, Any], *, delay: float) -> tuple[int, dict[str, Any]]:
+        """``merchant-result-list`` on validated query fields: one page, filtered and ordered."""
+        with self._lock:
+            return 200, self.progress.result_list(fields, delay=delay)
+
+    def interview_details(
+        self, fields: dict[str, Any], *, delay: float, sign_always: bool
+    ) -> tuple[int, dict[str, Any]]:
+        """``job-interview-details`` of one started result; 404 for any other id."""
+        with self._lock:
+            return self.progress.interview_details(fields, delay=delay, sign_always=sign_always)
 
     # -------------------------------------------------------------- stats
 
