@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sync.errors import ConfigError, SyncError, UsageError
 from sync.failures import describe
-from sync.jobmojito.client import check_base_url
 from sync.jobmojito.tokens import check_token
+from sync.jobmojito.urls import check_base_url
 from sync.options import SyncOptions
 from sync.results.summary import summary_text_path
 

@@ -5,17 +5,21 @@ real HTTP with ``create_positions``: one interview per sample job first
 (``positions.xlsx``; two jobs get the questions of ``questions.csv``), then the
 enrolments, which name those interviews (``results.xlsx``; an earlier one is
 kept as ``results.1.xlsx``; the ledger goes under ``demo-out/``). Then it runs
-again to show that the ledger skips every job and every candidate already done.
+again to show that the ledger skips every job and every candidate already done,
+and ends with ``outcomes.xlsx``: who took the interview and how they scored,
+once a day has passed on the sandbox's clock and the candidates have taken
+their interviews.
 
 At a terminal it looks like a manual run (``sync.screen``): the jobs' preview,
 the candidates' preview, the progress bar, the outcome table (the positions
-step in its first line) and the run in one sentence, with logs kept to
-warnings. Elsewhere (CI, a pipe) the logs are JSON lines and the last lines say
-the same in plain text.
+step in its first line) and the run in one sentence, then the outcomes by
+interview status, with logs kept to warnings. Elsewhere (CI, a pipe) the logs
+are JSON lines and the last lines say the same in plain text.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -24,10 +28,12 @@ from typing import Any
 from pydantic import SecretStr
 
 from sync.logs import configure_logging
+from sync.outcomes.run import OutcomeReport, run_outcomes
 from sync.positions.run import PositionsHooks
+from sync.positions.screens import preview_jobs
 from sync.report import SyncReport
 from sync.run import run_sync
-from sync.sandbox import SandboxConfig, run_sandbox
+from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -79,7 +85,9 @@ def main() -> int:
             positions_out=positions,
             on_prepared=screen.preview if screen is not None else None,
             progress=progress,
-            positions=PositionsHooks(on_prepared=screen.preview_jobs if screen else None),
+            positions=PositionsHooks(
+                on_prepared=functools.partial(preview_jobs, screen) if screen else None
+            ),
             **common,
         )
         if screen is not None:
@@ -92,9 +100,26 @@ def main() -> int:
             overwrite=True,
             **common,
         )
+        outcomes = _outcomes(sandbox, common)
     _tell(screen, first, second, created)
+    if screen is not None:
+        screen.outcomes(outcomes)
+    else:
+        from sync.screen import outcomes_sentence
+
+        print(f"outcomes: {outcomes_sentence(outcomes)}; sheet: {outcomes.outcomes_path}")
     # Exit 1 is expected: the sample data holds deliberately bad rows.
-    return 0 if first.exit_code in (0, 1) and second.exit_code in (0, 1) else first.exit_code
+    codes = (first.exit_code, second.exit_code, outcomes.exit_code)
+    return 0 if all(code in (0, 1) for code in codes) else max(codes)
+
+
+def _outcomes(sandbox: RunningSandbox, common: dict[str, Any]) -> OutcomeReport:
+    """The last step: a day passes in the sandbox, then the outcomes sheet, with assessments."""
+    sandbox.advance(24 * 3600)
+    keep = ("ledger", "base_url", "token", "concurrency", "rate")
+    return run_outcomes(
+        outcomes_out=Path("outcomes.xlsx"), details=True, **{k: common[k] for k in keep}
+    )
 
 
 def _tell(screen: Any, first: SyncReport, second: SyncReport, created: Any) -> None:

@@ -19,7 +19,8 @@ only with ``--debug``.
     └── AbortError                 exit 3  the run stopped mid-way; the sheet is written
         ├── AuthError              exit 3  401/403: token refused
         ├── CircuitOpenError       exit 3  too many consecutive failures
-        └── Interrupted            exit 3  SIGINT / SIGTERM
+        ├── Interrupted            exit 3  SIGINT / SIGTERM
+        └── ResultsIncomplete      exit 3  the interview results could not all be read
 
 Row-level problems (a bad e-mail, a 422 for one candidate) are never
 exceptions at this level: they become lines of the results sheet. Inside the
@@ -38,7 +39,10 @@ EXIT_DECLINED = 4  # a person answered no at the confirmation question: not an e
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in jobmojito-sync, never an input problem
 EXIT_MEANINGS: dict[int, str] = {
     EXIT_OK: "every row reached a final outcome; nothing invalid, rejected or failed",
-    EXIT_PROBLEMS: "finished, but some rows are invalid, rejected or failed (see the sheet)",
+    EXIT_PROBLEMS: (
+        "finished, but some rows are invalid, rejected or failed (see the sheet;"
+        " with --fail-on new, one no earlier run reported)"
+    ),
     EXIT_USAGE: "usage or configuration error; nothing was sent",
     EXIT_ABORTED: "aborted mid-run; unsent rows are not_sent",
     EXIT_DECLINED: "declined at the confirmation question; nothing was sent",
@@ -125,6 +129,10 @@ class Interrupted(AbortError):
     """SIGINT or SIGTERM arrived."""
 
 
+class ResultsIncomplete(AbortError):
+    """A page of interview results could not be read: no outcomes sheet is written."""
+
+
 class FieldProblem(Exception):
     """A value of one row cannot be transformed; becomes the row problem ``<field>: <msg>``.
 
@@ -161,6 +169,7 @@ __all__ = [
     "LedgerUnavailableError",
     "MappingError",
     "PreflightError",
+    "ResultsIncomplete",
     "SyncError",
     "UsageError",
 ]

@@ -1,6 +1,8 @@
 """Plan: decide, before anything is sent, what happens to every mapped row.
 
 validate -> identity -> in-input duplicates -> ledger look-up -> dry run.
+A row the selection left out (``sync.mapping.select``) never reaches it:
+``with_excluded`` puts it back in its place as ``excluded``.
 
 Pure apart from the ``enrolled`` look-up the caller passes in (the ledger's).
 Every input row comes out as exactly one ``PlannedRow``, in input order; a row
@@ -9,6 +11,8 @@ whose ``status`` is ``None`` is to be sent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
@@ -140,6 +144,7 @@ def plan_rows(
                     status=Status.INVALID,
                     reason="; ".join(problems),
                     notes=notes,
+                    fingerprint=problem_fingerprint(Status.INVALID, m.payload, problems),
                 )
             )
             continue
@@ -186,6 +191,46 @@ def plan_rows(
     return planned
 
 
+def problem_fingerprint(status: Status, payload: Mapping[str, Any], causes: Iterable[str]) -> str:
+    """What makes a problem row the same problem on another night: its status, the
+    payload its row mapped to, and what is wrong (the fields an invalid row's problems
+    name, the HTTP status of a rejection); never the row number, which moves as the
+    export grows, nor columns the mapping does not read (``Days in current phase``).
+    A SHA-256: the ledger keeps no personal data for it."""
+    what = sorted({str(c).split(":", 1)[0].strip() for c in causes})
+    text = json.dumps([str(status), what, payload], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_excluded(
+    rows: Sequence[Row],
+    reasons: Sequence[str | None],
+    planned: Iterable[PlannedRow],
+    shown: Iterable[dict[str, Any]],
+) -> list[PlannedRow]:
+    """Every row of the file in order: ``planned`` for the rows the selection kept
+    (``reasons[i]`` is ``None``), an ``excluded`` row for the others, with its reason and
+    ``shown`` (its name, e-mail and position, in order). Indexes are the rows' places."""
+    kept, payloads = iter(planned), iter(shown)
+    out: list[PlannedRow] = []
+    for index, (row, reason) in enumerate(zip(rows, reasons, strict=True)):
+        if reason is None:
+            p = next(kept)
+        else:
+            payload = next(payloads)
+            p = PlannedRow(
+                index=index,
+                row=row,
+                payload=payload,
+                identity=row_identity(payload),
+                status=Status.EXCLUDED,
+                reason=reason,
+            )
+        p.index = index
+        out.append(p)
+    return out
+
+
 def result_line(p: PlannedRow) -> ResultLine:
     """The results line of a row decided before sending (or still pending)."""
     payload = p.payload
@@ -200,6 +245,10 @@ def result_line(p: PlannedRow) -> ResultLine:
         interview_url=p.interview_url,
         identity=p.identity,
         notes=p.notes,
+        fingerprint=p.fingerprint,
+        candidate_external_id=str(payload.get("candidate_external_id") or "").strip(),
+        position_external_id=str(payload.get("position_external_id") or "").strip(),
+        position_name=str(payload.get("position_name") or "").strip(),
     )
 
 

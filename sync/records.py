@@ -32,6 +32,7 @@ class Status(enum.StrEnum):
     INVALID = "invalid"  # failed validation, not sent
     DUPLICATE = "duplicate"  # same candidate+position earlier in this input
     SKIPPED = "skipped"  # the ledger shows it enrolled in an earlier run
+    EXCLUDED = "excluded"  # not selected: a select: condition, --where or --since
     REJECTED = "rejected"  # the API answered a permanent 4xx
     FAILED = "failed"  # retries exhausted; safe to retry next run
     NOT_SENT = "not_sent"  # the run stopped before this row
@@ -125,8 +126,10 @@ class PlannedRow:
     """A row after validation and planning.
 
     ``status`` is ``None`` when the row is to be sent; otherwise it is the final
-    outcome decided before sending (invalid, duplicate, skipped, dry_run).
-    ``payload`` is the JSON body to send (validated, ``None`` fields dropped).
+    outcome decided before sending (invalid, duplicate, skipped, excluded, dry_run).
+    ``payload`` is the JSON body to send (validated, ``None`` fields dropped); an
+    excluded row's holds only what the sheet shows (name, e-mail, position).
+    ``fingerprint`` identifies an invalid row's problem across runs (``sync.plan``).
     """
 
     index: int  # position in the input, 0-based, across all applicant rows
@@ -137,6 +140,7 @@ class PlannedRow:
     reason: str = ""
     interview_url: str = ""
     notes: str = ""  # where derived values came from ("; "-separated)
+    fingerprint: str = ""
 
 
 @dataclass(slots=True)
@@ -157,6 +161,22 @@ class ResultLine:
     attempts: int = 0
     identity: str = ""
     notes: str = ""  # where derived values came from: "country from phone +49; …"
+    # A problem's fingerprint (invalid, rejected), and the day an earlier run first
+    # reported the same problem ("" while it is new): ``invalid (known since …)``.
+    fingerprint: str = ""
+    known_since: str = ""
+    # Not on the sheet: what the ledger keeps of an enrolment to write outcomes back
+    # to the ATS (its own candidate and job ids, as the export had them).
+    candidate_external_id: str = ""
+    position_external_id: str = ""
+    position_name: str = ""
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the sheet shows it: ``invalid (known since 2026-11-29)``."""
+        if self.known_since:
+            return f"{self.status} (known since {self.known_since[:10]})"
+        return str(self.status)
 
     @property
     def position_id(self) -> str:
@@ -186,6 +206,11 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
     # where derived values came from -> rows ("resume: id in a file name" -> 40)
     sources: dict[str, int] = field(default_factory=dict)
+    # condition -> rows it excluded ("Status not in Rejected, Hired" -> 120)
+    selection: dict[str, int] = field(default_factory=dict)
+    known_problems: int = 0  # problem rows an earlier run already reported
+    fail_on: str = "any"  # which problems made exit code 1: "new", "any" ("": not known)
+    results: str = "all"  # which lines the Results sheet shows: problems, selected, all
     positions: bool = False  # a positions run: one line per job
 
 

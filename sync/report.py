@@ -27,6 +27,7 @@ from sync.errors import EXIT_ABORTED, AbortError, SyncError
 from sync.failures import OPERATIONAL, operational
 from sync.interrupts import deferred
 from sync.ledger import Ledger, Location, open_ledger
+from sync.options import SyncOptions
 from sync.records import POSITIONS_RUN, ResultLine, RunSummary, Status
 from sync.results import count_statuses, keep_previous, write_results
 
@@ -52,12 +53,22 @@ class SyncReport:
     lines: list[ResultLine] = field(default_factory=list, repr=False)
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
     previous_results: Path | None = None  # where the sheet ``results_path`` replaced was kept
+    selection: dict[str, int] = field(default_factory=dict)  # condition -> rows excluded
+    known_problems: int = 0  # problem rows an earlier run already reported
+    fail_on: str = "any"  # "new": only problems no earlier run reported make exit 1
+    outcomes: Any = None  # --with-outcomes: its OutcomeReport (sync.outcomes.run)
+    outcomes_note: str = ""  # --with-outcomes: why no outcomes were written, if none were
     positions: SyncReport | None = None  # run --create-positions: the positions step
 
     @property
     def problems(self) -> int:
         """Rows that are invalid, rejected or failed."""
         return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
+
+    @property
+    def new_problems(self) -> int:
+        """Problem rows no earlier run on this ledger reported."""
+        return self.problems - self.known_problems
 
     @property
     def of_jobs(self) -> bool:
@@ -78,6 +89,8 @@ class SyncReport:
             "counts": dict(self.counts),
             "rows": self.rows,
             "problems": self.problems,
+            "new_problems": self.new_problems,
+            "fail_on": self.fail_on,
             "results_path": str(self.results_path),
             "ledger_path": str(self.ledger_path) if self.ledger_path else None,
             "mapping": self.mapping,
@@ -99,15 +112,21 @@ def finish_report(
     aborted: AbortError | None = None,
     ledger_path: Location | None = None,
     sources: dict[str, int] | None = None,
-    overwrite: bool = False,
-    links: bool = True,
+    selection: dict[str, int] | None = None,
+    options: SyncOptions,
     positions: bool = False,
 ) -> SyncReport:
     """Write the results sheet ``out`` and make the report (``positions``: one line per
-    job). An existing sheet is kept as ``<stem>.1<ext>`` unless ``overwrite``; ``links``
-    False leaves the interview (or recruiter) links out of the sheet."""
+    job). ``options`` say the rest: an existing sheet is kept as ``<stem>.1<ext>``
+    unless ``--overwrite``; ``--interview-links omit`` leaves the interview (or
+    recruiter) links out; with ``--fail-on new`` a problem an earlier run reported
+    (``ResultLine.known_since``) does not make the exit code 1; ``--results`` picks
+    the lines the Results sheet lists."""
     counts = count_statuses(lines)
-    code = exit_code_for(counts, aborted=aborted is not None)
+    fail_on = options.fail_on or "any"  # sync.resolve fills it in
+    known = sum(1 for line in lines if line.known_since and line.status.is_problem)
+    forgiven = known if fail_on == "new" else 0
+    code = exit_code_for(counts, aborted=aborted is not None, forgiven=forgiven)
     summary = RunSummary(
         run_id=run_id,
         tool_version=__version__,
@@ -120,9 +139,14 @@ def finish_report(
         exit_code=code,
         notes=notes,
         sources=dict(sources or {}),
+        selection=dict(selection or {}),
+        known_problems=known,
+        fail_on=fail_on,
+        results=options.results,
         positions=positions,
     )
-    kept = None if overwrite else keep_previous(out)
+    kept = None if options.overwrite else keep_previous(out)
+    links = options.interview_links == "include"
     with deferred():  # a signal now would leave the run without its sheet
         write_results(out, lines, summary, links=links)
     log.info(
@@ -147,6 +171,9 @@ def finish_report(
         lines=list(lines),
         sources=dict(sources or {}),
         previous_results=kept,
+        selection=dict(selection or {}),
+        known_problems=known,
+        fail_on=fail_on,
     )
 
 
@@ -166,13 +193,14 @@ def record_end(ledger: Ledger, run_id: str, exit_code: int) -> None:
         ledger.finish_run(run_id, exit_code=exit_code, counts={})
 
 
-def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
-    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``)."""
+def exit_code_for(counts: dict[str, int], aborted: bool, *, forgiven: int = 0) -> int:
+    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``);
+    ``forgiven`` problem rows (known from earlier runs, with ``--fail-on new``) do not
+    make it 1."""
     if aborted:
         return EXIT_ABORTED
-    if any(counts.get(s.value, 0) for s in Status if s.is_problem):
-        return 1
-    return 0
+    problems = sum(counts.get(s.value, 0) for s in Status if s.is_problem)
+    return 1 if problems > forgiven else 0
 
 
 def now() -> str:

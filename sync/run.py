@@ -5,7 +5,7 @@ all call it, and it resolves its options the same way for all of them (config
 file < environment < arguments, ``sync.options``). A run, top to bottom::
 
     options → read (each input read and hashed once; the mapping chosen)
-            → map → validate → plan              (``prepare``: nothing is sent)
+            → select → map → validate → plan     (``prepare``: nothing is sent)
             → dry run: results → report
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
@@ -26,7 +26,9 @@ refused, circuit open, a full disk), still write the results sheet and the
 report carries exit code 3. A failure of the machine (disk full, out of
 memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``. The
 ledger is the durable truth: the sheet of a live run is rendered from it, so
-``jobmojito-sync report`` can render it again after a crash.
+``jobmojito-sync report`` can render it again after a crash. It also
+remembers every problem row's fingerprint, so that with ``--fail-on new`` a
+night exits 1 only for a problem no earlier run reported.
 
 Over 400 lines on purpose: the lifecycle reads top to bottom in one module, its
 two values, its entry points and each phase with the ways it can stop.
@@ -37,7 +39,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +52,14 @@ from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
 from sync.interrupts import Signalled, interrupted, interrupts
 from sync.ledger import Ledger, Location, PostgresURL, find_ledger
+from sync.ledger.base import last_settled_run
 from sync.mapping import MappingFile, applicant_columns, bind, map_rows
+from sync.mapping.rows import shown_fields
+from sync.mapping.select import Selection, Selector, SelectSettings
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions
-from sync.plan import plan_rows, result_line, unplanned_lines
+from sync.outcomes.run import bring_outcomes
+from sync.plan import plan_rows, result_line, unplanned_lines, with_excluded
 from sync.positions.book import job_key_reader
 from sync.positions.run import PositionsHooks, run_positions
 from sync.progress import Progress
@@ -83,6 +89,8 @@ class Prepared:
     planned: list[PlannedRow]
     warnings: list[str]
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    # what select:, --where and --since did: rows excluded by each condition
+    selection: Selection = field(default_factory=Selection)
 
     @property
     def mapping(self) -> MappingFile:
@@ -232,6 +240,7 @@ def _read_and_run(
         report = _dry_run(options, inputs, started, on_prepared)
     else:
         report = _live_run(options, inputs, started, confirm, on_prepared, progress)
+        report = bring_outcomes(options, report)  # --with-outcomes: the nightly job's last step
     if positions is not None:
         report.positions = positions
         report.exit_code = max(report.exit_code, positions.exit_code)
@@ -256,29 +265,63 @@ def prepare(
     inputs: Inputs | None = None,
     enrolled: Any = None,
     resumes: ResumeStore | None = None,
+    last_run: date | None = None,
+    today: date | None = None,
 ) -> Prepared:
-    """Read (unless ``inputs`` are given), map, validate and plan. Sends nothing.
+    """Read (unless ``inputs`` are given), select, map, validate and plan. Sends nothing.
 
-    ``enrolled`` is the ledger's look-up (``Ledger.enrolled``) or ``None``.
+    ``enrolled`` is the ledger's look-up (``Ledger.enrolled``) or ``None``;
+    ``last_run`` the first day ``--since last-run`` selects (``since_last_run``);
+    ``today`` (default: today in UTC) what ``--since 7d`` counts back from.
     """
     if inputs is None:
         inputs = read_inputs(options)
     bound = bind(inputs.mapping, inputs.applicants, inputs.jobs, derived=DERIVED_FIELDS)
-    warnings = [*bound.warnings, *inputs.notes]
+    settings = SelectSettings(
+        today=today or datetime.now(UTC).date(),
+        where=tuple(options.where),
+        since=options.since,
+        last_run=last_run,
+    )
+    split = Selector(bound, settings).split()
+    selection = split.selection
+    if selection.conditions:  # the screen shows it too; this is for cron's and Airflow's logs
+        log.info(
+            "selection",
+            selected=selection.selected,
+            of=selection.total,
+            excluded_by_condition=selection.counts(),
+        )
+    warnings = [*bound.warnings, *inputs.notes, *selection.notes]
     with open_sources(bound, options, store=resumes) as sources:
         warnings.extend(sources.warnings)
-        planned = plan_rows(
-            map_rows(bound, resumes=sources.store, sources=sources),
+        kept = plan_rows(
+            map_rows(bound, resumes=sources.store, sources=sources, rows=split.rows),
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
             columns=applicant_columns(bound),
         )
-        warnings.extend(sources.summary())
+        warnings.extend(sources.summary(selection.excluded))
+    excluded = [row for row, why in zip(bound.applicants.rows, split.reasons, strict=True) if why]
+    planned = with_excluded(
+        bound.applicants.rows, split.reasons, kept, shown_fields(bound, excluded)
+    )
     if options.limit is not None and not options.dry_run:  # the rest wait for a later run
         for p in [p for p in planned if p.status is None][options.limit :]:
             p.status, p.reason = Status.NOT_SENT, f"held back by --limit {options.limit}"
-    return Prepared(options, inputs, planned, warnings, sources.source_counts())
+    return Prepared(options, inputs, planned, warnings, sources.source_counts(), selection)
+
+
+def since_last_run(ledger: Ledger | None) -> date | None:
+    """The first day ``--since last-run`` selects: the day before the last run on this
+    ledger that finished with every row settled (``last_settled_run``) started; a day's
+    margin for exports written before that run and for time zones (the ledger skips who
+    was enrolled). ``None`` when there is no such run: every date is selected."""
+    run = last_settled_run(ledger) if ledger is not None else None
+    if run is None:
+        return None
+    return date.fromisoformat(run.started_at[:10]) - timedelta(days=1)
 
 
 def _dry_run(
@@ -289,7 +332,12 @@ def _dry_run(
         # An existing ledger tells which candidates a live run would skip; none is created.
         with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
             enrolled = ledger.enrolled if ledger is not None else None
-            prepared = prepare(options, inputs=inputs, enrolled=enrolled)
+            last_run = since_last_run(ledger) if options.since == "last-run" else None
+            prepared = prepare(options, inputs=inputs, enrolled=enrolled, last_run=last_run)
+            lines = [result_line(p) for p in prepared.planned]
+            known = ledger.known_problems(ln.fingerprint for ln in lines) if ledger else {}
+        for line in lines:
+            line.known_since = known.get(line.fingerprint, "")
         if on_prepared is not None:
             on_prepared(prepared)
     except (Interrupted, Signalled) as exc:
@@ -301,11 +349,9 @@ def _dry_run(
         )
     except OPERATIONAL as exc:
         raise operational(exc, sending_began=False) or exc from None
-    lines = [result_line(p) for p in prepared.planned]
     notes = [*prepared.warnings, "dry run: nothing was sent", inputs.mapping_reason]
-    sources = prepared.sources
     return _finish(
-        options, inputs, lines, run_id=run_id, started=started, notes=notes, sources=sources
+        options, inputs, lines, run_id=run_id, started=started, notes=notes, prepared=prepared
     )
 
 
@@ -330,7 +376,10 @@ def _live_run(
         sending = False
         try:
             try:
-                prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
+                last_run = since_last_run(ledger) if options.since == "last-run" else None
+                prepared = prepare(
+                    options, inputs=inputs, enrolled=ledger.enrolled, last_run=last_run
+                )
                 if on_prepared is not None:
                     on_prepared(prepared)
                 if confirm is not None and prepared.to_send and not confirm(prepared):
@@ -342,7 +391,7 @@ def _live_run(
                 )
                 ledger.record_plan(run_id, unplanned, [False] * len(unplanned))
                 notes = [inputs.mapping_reason]
-                sources: dict[str, int] = {}
+                planned: Prepared | None = None
             else:
                 log.info(
                     "run started",
@@ -359,10 +408,11 @@ def _live_run(
                     [p.status is None for p in prepared.planned],
                 )
                 notes = [*prepared.warnings, inputs.mapping_reason]
-                sources = prepared.sources
+                planned = prepared
                 sending = bool(prepared.to_send)
                 job_key = job_key_reader(inputs.mapping, inputs.applicants)
                 aborted = _send(options, prepared.to_send, ledger, run_id, progress, job_key)
+            ledger.record_problems(run_id)  # before the lines: they say which are known
             lines = ledger.result_lines(run_id)
             if aborted is not None:
                 notes.insert(0, f"run aborted: {aborted}")
@@ -375,7 +425,7 @@ def _live_run(
                 notes=notes,
                 aborted=aborted,
                 ledger_path=ledger_path,
-                sources=sources,
+                prepared=planned,
             )
         except SyncError as exc:
             record_end(ledger, run_id, exc.exit_code)
@@ -427,9 +477,10 @@ def _finish(
     notes: list[str],
     aborted: AbortError | None = None,
     ledger_path: Location | None = None,
-    sources: dict[str, int] | None = None,
+    prepared: Prepared | None = None,
 ) -> SyncReport:
-    """Write the results sheet and make the report: the end of every run."""
+    """Write the results sheet and make the report: the end of every run (``prepared``:
+    the plan, when the run got that far: where values came from, what was excluded)."""
     return finish_report(
         options.out,
         lines,
@@ -441,9 +492,9 @@ def _finish(
         notes=notes,
         aborted=aborted,
         ledger_path=ledger_path,
-        sources=sources,
-        overwrite=options.overwrite,
-        links=options.interview_links == "include",
+        sources=prepared.sources if prepared is not None else {},
+        selection=prepared.selection.counts() if prepared is not None else {},
+        options=options,
     )
 
 
@@ -455,4 +506,5 @@ __all__ = [
     "prepare",
     "result_line",
     "run_sync",
+    "since_last_run",
 ]

@@ -2,19 +2,24 @@
 
 The manual run (``jobmojito-sync run``) and ``make demo`` show the same screens:
 
-- ``preview``: the mapping chosen and why, the rows by what will happen to
-  them (``5 to send, 27 held back by --limit 5, 4 invalid``), the first rows
-  to send, and the rows that will not be sent grouped by cause;
+- ``preview``: the mapping chosen and why, what the selection kept and how
+  many rows each condition excluded, the rows by what will happen to them
+  (``5 to send, 27 held back by --limit 5, 4 invalid``), the first rows to
+  send, and the rows that will not be sent grouped by cause;
 - ``question``: ``Send 5 candidates to https://…?``, naming where they go
   (asked by the CLI, ``sync.cli.ask``);
 - ``outcome``: the outcomes in a table with their meaning, the run in one
-  sentence, the problems again, where the results sheet is (and where the
-  previous one was kept), and the exit code's meaning.
+  sentence, the problems again (and how many an earlier run already
+  reported), where the results sheet is (and where the previous one was
+  kept), and the exit code's meaning;
+- ``outcomes``: an outcomes run (``jobmojito-sync outcomes``, ``run
+  --with-outcomes``, the demo's last step): the enrolments by interview status,
+  what was written, the results that matched no enrolment, the files.
 
 The positions step (``jobmojito-sync positions``, ``run --create-positions``)
-has its own: ``preview_jobs`` (the jobs by what will happen to them, the first
-jobs), ``jobs_question`` (``Send 6 interviews (create or update) to …?``), and
-the same ``outcome`` in a job's words; ``templates_table`` lists the templates.
+has the same ``outcome``, in a job's words (with ``--create-positions``, the
+step's own in its first line); its preview and question are
+``sync.positions.screens``, built on ``say`` and ``plain_table`` here.
 
 Cell text is data here: every value from a file or the API goes through
 ``sync.text.printable`` (no escape sequence reaches the terminal) into a rich
@@ -35,8 +40,8 @@ from sync.results.statuses import ATTENTION, guide
 from sync.text import file_name, printable
 
 if TYPE_CHECKING:
-    from sync.jobmojito.models import AvatarTemplate
-    from sync.positions.run import PreparedJobs
+    from sync.mapping.select import Selection
+    from sync.outcomes.run import OutcomeReport
     from sync.run import Prepared, SyncReport
 
 #: Terminal colours of the statuses (the workbook's, as near as a terminal has them).
@@ -54,12 +59,20 @@ STYLES: dict[str, str] = {
     Status.DUPLICATE.value: "cyan",
     Status.SKIPPED.value: "blue",
     Status.DRY_RUN.value: "blue",
+    Status.EXCLUDED.value: "bright_black",
     Status.CREATED.value: "green",
     Status.ADOPTED.value: "green",
     Status.UPDATED.value: "green",
     Status.CHANGED.value: "yellow",
     Status.GONE.value: "yellow",
 }
+#: An outcomes run's counts by interview status: (count key, label, meaning, style).
+OUTCOME_ROWS = (
+    ("not_started", "not started yet", "invited, not begun", "yellow"),
+    ("started", "started", "begun, not finished", "cyan"),
+    ("completed", "completed", "score and decision on the sheet", "green"),
+    ("other", "other", "another state the API names (see the sheet)", ""),
+)
 PREVIEW_ROWS = 5
 #: The preview's columns, most wanted first, each with its widest.
 _PREVIEW_COLUMNS = (
@@ -99,6 +112,7 @@ class Screen:
         self.say("mapping", f"{prepared.mapping.name} — {prepared.mapping_reason}")
         for warning in prepared.warnings:
             self.say("note", warning, "yellow")
+        self.selection(prepared.selection)
         self.say("rows", rows_sentence(prepared))
         first = prepared.to_send[:PREVIEW_ROWS]
         heading, statuses = "Preview: the first rows to send", False
@@ -112,6 +126,11 @@ class Screen:
         problems = [result_line(p) for p in prepared.planned if p.status in ATTENTION]
         self.problems(problems, "need attention (not sent)")
 
+    def selection(self, selection: Selection) -> None:
+        """What ``select:``, ``--where`` and ``--since`` kept, and each condition's rows."""
+        for line in selection_lines(selection):
+            self._text(line)
+
     def _preview_table(self, rows: Sequence[Any], statuses: bool) -> Any:
         from rich.text import Text
 
@@ -124,7 +143,7 @@ class Screen:
             if room < 0 and len(names) >= 2:
                 break
             names.append(name)
-        table = _table(*names, widest=dict(_PREVIEW_COLUMNS))
+        table = plain_table(*names, widest=dict(_PREVIEW_COLUMNS))
         for p in rows:
             body = p.payload
             values = {
@@ -146,37 +165,6 @@ class Screen:
             )
         return table
 
-    def preview_jobs(self, prepared: PreparedJobs) -> None:
-        """What the positions step is about to do, before anything is sent."""
-        from rich.text import Text
-
-        parts = ", ".join(f"{n} {what}" for what, n in prepared.counts().items())
-        where = file_name(prepared.jobs.path)
-        self.say(
-            "positions",
-            f"{len(prepared.planned)} jobs in {where}, mapping {prepared.mapping.name} — {parts}",
-        )
-        for warning in prepared.warnings:
-            self.say("note", warning, "yellow")
-        if prepared.planned:
-            self.out.print()
-            self._text("Preview: the first jobs", "bold")
-            table = _table("row", "job", "interview", "status", "reason", widest=_JOB_COLUMNS)
-            for p in prepared.planned[:PREVIEW_ROWS]:
-                line = p.line()
-                status = p.status.value if p.status else p.action.planned if p.action else ""
-                table.add_row(
-                    str(line.source_row or ""),
-                    Text(printable(p.key)),
-                    Text(printable(p.name)),
-                    Text(status, STYLES.get(status, "")),
-                    Text(printable(line.reason)),
-                )
-            self.out.print(table)
-        problems = [p.line() for p in prepared.planned if p.status in ATTENTION]
-        self.problems(problems, "need attention (not sent)")
-        self.out.print()
-
     # ------------------------------------------------------------------ after the run
 
     def outcome(self, report: SyncReport) -> None:
@@ -191,7 +179,7 @@ class Screen:
             self.say("positions", f"{sentence} — {results_sentence(step)}")
         kind = "dry run" if report.dry_run else "run"
         self._text(f"{kind} {printable(report.run_id)}", "bold")
-        table = _table("status", "rows", "meaning")
+        table = plain_table("status", "rows", "meaning")
         table.columns[1].justify = "right"
         labels = guide(report.of_jobs)
         for status, count in report.counts.items():
@@ -203,13 +191,52 @@ class Screen:
         self.out.print(table)
         self._text(headline(report.counts, dry_run=report.dry_run, jobs=report.of_jobs), "bold")
         self.problems(report.lines, "need attention")
+        if report.known_problems:
+            self.say("known", known_sentence(report), "bold yellow")
         for field, sources in sources_by_field(report.sources).items():
             self.say(f"{field} from", sources)
         if report.aborted:
             self.say("stopped", report.aborted, "bold yellow")
         self.say("results", results_sentence(report))
+        if report.outcomes is not None:
+            self.outcomes(report.outcomes, exit_line=False)
+        elif report.outcomes_note:
+            self.say("outcomes", report.outcomes_note, "bold yellow")
         if report.exit_code:
             meaning = EXIT_MEANINGS.get(report.exit_code, "")
+            self.say(f"exit {report.exit_code}", meaning)
+
+    def outcomes(self, report: OutcomeReport, *, exit_line: bool = True) -> None:
+        """An outcomes run: the enrolments by interview status, what was written, the files."""
+        from rich.text import Text
+
+        from sync.outcomes.summary import OUTCOMES_EXIT_MEANINGS
+
+        counts = report.counts
+        self.out.print()
+        self._text(f"outcomes {printable(report.run_id)}", "bold")
+        table = plain_table("interview", "enrolments", "meaning")
+        table.columns[1].justify = "right"
+        for key, label, meaning, style in OUTCOME_ROWS:
+            if key in counts:
+                table.add_row(Text(label, style), str(counts[key]), meaning)
+        total = str(counts.get("enrolments", 0))
+        table.add_row(Text("total", "bold"), Text(total, "bold"), "")
+        self.out.print(table)
+        self._text(outcomes_sentence(report), "bold")
+        if counts.get("unmatched"):
+            self.say(
+                "not matched",
+                f"{counts['unmatched']} results of candidates this ledger did not enrol"
+                " (listed apart, never mixed in)",
+                "bold yellow",
+            )
+        if report.aborted:
+            self.say("stopped", report.aborted, "bold yellow")
+        for path in report.files:
+            self.say("outcomes", str(path))
+        if exit_line and report.exit_code:
+            meaning = OUTCOMES_EXIT_MEANINGS.get(report.exit_code, "")
             self.say(f"exit {report.exit_code}", meaning)
 
     def problems(self, lines: Iterable[ResultLine], what: str) -> None:
@@ -247,10 +274,9 @@ class Screen:
 
 
 _VALUES = frozenset(s.value for s in Status)
-_JOB_COLUMNS = {"row": 5, "job": 12, "interview": 24, "status": 22, "reason": 29}
 
 
-def _table(*names: str, widest: dict[str, int] | None = None) -> Any:
+def plain_table(*names: str, widest: dict[str, int] | None = None) -> Any:
     """A borderless table whose cells stay on one line (cut with … past ``widest``)."""
     from rich import box
     from rich.table import Table
@@ -274,28 +300,6 @@ def question(prepared: Prepared) -> str:
     return f"Send {n} candidate{'' if n == 1 else 's'} to {where}?"
 
 
-def jobs_question(prepared: PreparedJobs) -> str:
-    """The positions step's question: how many interviews, and the API they go to."""
-    n = len(prepared.to_send)
-    where = printable(prepared.options.base_url)
-    return f"Send {n} interview{'' if n == 1 else 's'} (create or update) to {where}?"
-
-
-def templates_table(found: Sequence[AvatarTemplate]) -> Any:
-    """The interview templates ``--template`` chooses from, as a table; the id whole
-    (it is copied into ``--template``)."""
-    from rich.text import Text
-
-    title = f"{len(found)} interview template{'' if len(found) == 1 else 's'}"
-    table = _table("name", "id", "type", "language", "status")
-    table.title = title
-    table.columns[1].min_width = 36
-    for t in found:
-        values = (t.name, t.id, t.type, t.mojito_language_code, t.status)
-        table.add_row(*(Text(printable(v or "")) for v in values))
-    return table
-
-
 def rows_sentence(prepared: Prepared) -> str:
     """``37 in applicants.csv — 5 to send, 27 held back by --limit 5, 4 invalid, 1 duplicate``."""
     counts: dict[Status, int] = {}
@@ -307,6 +311,7 @@ def rows_sentence(prepared: Prepared) -> str:
         Status.NOT_SENT: f"held back by --limit {prepared.options.limit}",
         Status.DRY_RUN: "would be sent (dry run: nothing is sent)",
         Status.SKIPPED: "enrolled by an earlier run (skipped)",
+        Status.EXCLUDED: "excluded by condition",
     }
     order = [Status.NOT_SENT, *(s for s in Status if s is not Status.NOT_SENT)]
     for status in order:
@@ -316,12 +321,44 @@ def rows_sentence(prepared: Prepared) -> str:
     return f"{len(prepared.planned)} in {where} — {', '.join(parts)}"
 
 
+def selection_lines(selection: Selection) -> list[str]:
+    """``selection: 30 of 37 rows selected, 7 excluded``, then ``      5  Status is 'Hired'``
+    per condition that excluded rows (nothing when the run has no condition)."""
+    if not selection.conditions:
+        return []
+    head = (
+        f"selection: {selection.selected} of {selection.total} rows selected,"
+        f" {selection.excluded} excluded"
+    )
+    return [head, *(f"  {rows:>7}  {condition}" for condition, rows in selection.conditions)]
+
+
+def known_sentence(report: SyncReport) -> str:
+    """How many problem rows an earlier run reported, and whether they fail the run."""
+    n = report.known_problems
+    text = f"{n} of the problem rows {'was' if n == 1 else 'were'} reported by an earlier run"
+    if report.fail_on == "new":
+        text += " (--fail-on new: only new ones make the exit code 1)"
+    return text
+
+
 def results_sentence(report: SyncReport) -> str:
     """``results.xlsx (the previous sheet kept as results.1.xlsx)``."""
     text = str(report.results_path)
     if report.previous_results is not None:
         text += f" (the previous sheet kept as {report.previous_results.name})"
     return text
+
+
+def outcomes_sentence(report: OutcomeReport) -> str:
+    """``24 lines written: every enrolment`` or ``5 lines written: what changed since …``."""
+    written = report.counts.get("written", 0)
+    what = "every enrolment" if report.changed_since is None else "what changed"
+    if report.changed_since == "last-run":
+        what += " since the last outcomes run"
+    elif report.changed_since is not None:
+        what += f" since {report.changed_since}"
+    return f"{written} line{'' if written == 1 else 's'} written: {what}"
 
 
 def sources_by_field(sources: Mapping[str, int]) -> dict[str, str]:
@@ -337,10 +374,12 @@ __all__ = [
     "STYLES",
     "Screen",
     "console",
-    "jobs_question",
+    "known_sentence",
+    "outcomes_sentence",
+    "plain_table",
     "question",
     "results_sentence",
     "rows_sentence",
+    "selection_lines",
     "sources_by_field",
-    "templates_table",
 ]

@@ -27,7 +27,7 @@ from sync.errors import AbortError, Interrupted
 from sync.jobmojito import ApiClient, TokenSource
 from sync.ledger import Ledger
 from sync.options import SyncOptions
-from sync.plan import result_line
+from sync.plan import problem_fingerprint, result_line
 from sync.positions.book import PositionBook, default_job_key
 from sync.progress import LogProgress, Progress
 from sync.records import PlannedRow, ResultLine, Status
@@ -83,7 +83,9 @@ def send_rows(
 
 
 def api_client(options: SyncOptions, *, concurrency: int | None = None) -> ApiClient:
-    """The run's API client (open it with ``async with``)."""
+    """The API client a run uses (open it with ``async with``): the run's base URL,
+    token (and token command), timeout and pool of ``concurrency`` connections (the
+    run's unless given)."""
     return ApiClient(
         options.base_url,
         TokenSource(options.token, options.token_command),
@@ -102,7 +104,7 @@ async def dispatch_journaled(
     run_id: str,
     on_outcome: Callable[[PlannedRow, RowOutcome], None],
     bar: Progress,
-    endpoint: Endpoint[Any],
+    endpoint: Endpoint[Any, PlannedRow, RowOutcome],
 ) -> AbortError | None:
     """Dispatch ``rows`` to ``endpoint``, journaled in the ledger, stopping cleanly on
     SIGINT/SIGTERM; the abort, if the run stopped mid-way."""
@@ -137,6 +139,10 @@ def outcome_line(p: PlannedRow, outcome: RowOutcome) -> ResultLine:
     line.attempts = outcome.attempts
     line.position_def_set_id = outcome.position_def_set_id
     line.profile_interview_id = outcome.profile_interview_id
+    if outcome.status is Status.REJECTED:  # the same refusal next night is a known problem
+        line.fingerprint = problem_fingerprint(
+            Status.REJECTED, p.payload, [f"HTTP {outcome.http_status}"]
+        )
     return line
 
 

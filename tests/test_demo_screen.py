@@ -56,3 +56,5 @@ class TestDemoAtATerminal:
         )
         assert "1 row: candidate_email is not a valid e-mail address (row 32)" in text
         assert "second run: nothing sent; 32 enrolled by an earlier run (skipped)" in text
+        assert "32 lines written: every enrolment" in text  # the outcomes, the last step
+        assert text.rstrip().endswith("outcomes: outcomes.xlsx")

@@ -94,7 +94,7 @@ async def run(api: Positions, planned: list[PlannedRow], concurrency: int) -> di
             journal=NullJournal(),
             run_id="run",
             on_outcome=on_outcome,
-            endpoint=Endpoint(api.send, api.outcome, api.group),
+            endpoint=Endpoint(api.send, api.outcome, group=api.group),
         )
     return outcomes
 
@@ -194,7 +194,7 @@ async def test_a_first_row_with_an_unknown_outcome_still_releases_its_group(fail
             journal=NullJournal(),
             run_id="run",
             on_outcome=on_outcome,
-            endpoint=Endpoint(send, api.outcome, api.group),
+            endpoint=Endpoint(send, api.outcome, group=api.group),
         )
     assert outcomes[0].status is Status.FAILED
     assert {outcomes[1].status, outcomes[2].status} == {Status.AI_ACCEPT}

@@ -110,4 +110,4 @@ class TestNotesAreKept:
         assert line.notes == "country DE from phone +49; resume from 21338490.pdf"
         conn = sqlite3.connect(path)
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        assert int(version[0]) == SCHEMA_VERSION >= 2
+        assert int(version[0]) == SCHEMA_VERSION

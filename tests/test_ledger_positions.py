@@ -30,10 +30,15 @@ class TestMigration:
         before = [(v, s) for v, s in ledger_schema.MIGRATIONS if v < 4]
         monkeypatch.setattr(ledger_schema, "MIGRATIONS", before)
         monkeypatch.setattr(ledger_schema, "SCHEMA_VERSION", before[-1][0])
-        with open_ledger(store.location) as ledger:
-            old = start(ledger)
-            ledger.finish_run(old, exit_code=0, counts={})
-        assert store.peek("SELECT value FROM meta") == [("2",)]
+        open_ledger(store.location).close()
+        assert store.peek("SELECT value FROM meta") == [(str(before[-1][0]),)]
+        old = "20260101T000000Z-0ld0"  # a run of that version, as it wrote it
+        store.peek(
+            "INSERT INTO runs (run_id, started_at, finished_at, state, dry_run, mapping, inputs,"
+            " tool_version, results_path) VALUES (:run, '2026-01-01T00:00:00Z',"
+            " '2026-01-01T00:01:00Z', 'finished', 0, 'generic', '[]', '0.0.9', 'r.xlsx')",
+            {"run": old},
+        )
         monkeypatch.undo()
         with open_ledger(store.location) as ledger:
             assert ledger.positions() == {}
@@ -42,10 +47,27 @@ class TestMigration:
             ledger.record_position(run, KnownPosition("JOB-1", "created", interview_def_set_id="i"))
             ledger.finish_run(run, exit_code=0, counts={})
         assert store.peek("SELECT value FROM meta") == [(str(ledger_schema.SCHEMA_VERSION),)]
-        assert ledger_schema.SCHEMA_VERSION == 4
         assert store.peek("SELECT job_key, origin, run_id FROM positions") == [
             ("JOB-1", "created", run)
         ]
+
+    def test_a_later_ledger_without_version_4_gets_it(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Version 4 reached main after version 5: a ledger main took to 5 without it gets
+        the positions table on opening (once), and keeps its version."""
+        without = [m for m in ledger_schema.MIGRATIONS if m[0] != 4]
+        monkeypatch.setattr(ledger_schema, "MIGRATIONS", without)
+        store.open().close()
+        assert ledger_schema.SCHEMA_VERSION == 5 and 4 in ledger_schema.LATE
+        monkeypatch.undo()
+        with store.open() as ledger:
+            run = start(ledger)
+            ledger.record_position(run, KnownPosition("JOB-1", "created", interview_def_set_id="i"))
+            ledger.finish_run(run, exit_code=0, counts={})
+            assert list(ledger.positions()) == ["JOB-1"]
+        assert store.peek("SELECT value FROM meta") == [("5",)]
+        store.open().close()  # and only once
 
 
 class TestRecordPosition:

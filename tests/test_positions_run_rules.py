@@ -23,7 +23,7 @@ from pydantic import SecretStr
 
 from sync.errors import Declined
 from sync.positions.run import PositionsHooks, sync_positions
-from sync.results.columns import POSITION_COLUMNS
+from sync.results.sheets import POSITION_COLUMNS
 from sync.results.statuses import JOB_GUIDE
 from sync.run import run_sync
 from sync.sandbox import RunningSandbox, SandboxConfig

@@ -17,6 +17,7 @@ from helpers import readme_section
 from openpyxl import load_workbook
 
 import sync.results.sheets as sheets
+import sync.results.tables as tables
 from sync.errors import EXIT_MEANINGS, InputError, UsageError
 from sync.records import ResultLine, RunSummary, Status
 from sync.results import (
@@ -427,7 +428,7 @@ class TestAtomicWrite:
         target = tmp_path / f"r{suffix}"
         write_results(target, [line(0)], summary())
         before = target.read_bytes()
-        real_text = sheets.cell_text
+        real_text = tables.cell_text
         calls = 0
 
         def crash_midway(value: object) -> str:
@@ -437,7 +438,7 @@ class TestAtomicWrite:
                 raise RuntimeError("disk on fire")
             return real_text(value)
 
-        monkeypatch.setattr(sheets, "cell_text", crash_midway)
+        monkeypatch.setattr(tables, "cell_text", crash_midway)
         with pytest.raises(RuntimeError, match="disk on fire"):
             write_results(target, [line(i) for i in range(100)], summary())
         assert target.read_bytes() == before
@@ -455,7 +456,7 @@ class TestAtomicWrite:
         def boom(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("crash before close")
 
-        monkeypatch.setattr(sheets, "_write_summary_sheet", boom)
+        monkeypatch.setattr(sheets, "write_summary_sheet", boom)
         with pytest.raises(RuntimeError):
             write_results(tmp_path / "out" / "r.xlsx", [line(i) for i in range(10)], summary())
         assert list(scratch.iterdir()) == []
@@ -498,12 +499,12 @@ class TestHyperlinkLimit:
     def test_urls_past_the_limit_are_text(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(sheets, "EXCEL_LINKS_PER_SHEET", 20)
+        monkeypatch.setattr(tables, "EXCEL_LINKS_PER_SHEET", 20)
         out = write_results(tmp_path / "r.xlsx", self.lines(29), summary())
         self.check(out, 20, 29)
 
     @pytest.mark.slow
     def test_more_urls_than_excel_allows(self, tmp_path: Path) -> None:
-        n = sheets.EXCEL_LINKS_PER_SHEET + 7
+        n = tables.EXCEL_LINKS_PER_SHEET + 7
         out = write_results(tmp_path / "r.xlsx", self.lines(n), summary())
-        self.check(out, sheets.EXCEL_LINKS_PER_SHEET, n)
+        self.check(out, tables.EXCEL_LINKS_PER_SHEET, n)

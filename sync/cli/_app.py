@@ -18,13 +18,14 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from sync import __version__
 from sync.errors import EXIT_INTERNAL, Declined, SyncError
-from sync.options import SyncOptions
+from sync.options import DEFAULT_BASE_URL, SyncOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a command its reader stopped (128 + SIGPIPE)
@@ -120,6 +121,98 @@ def handle_errors(fn: F) -> F:
 def _default(name: str) -> str:
     value = _DEFAULTS.get(name)
     return "" if value is None else f" [default: {value}]"
+
+
+def _stacked(options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    """One decorator for ``options``, in the order given (as if written one above another)."""
+
+    def apply(fn: F) -> F:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return apply
+
+
+#: The flags of a command that talks to the API (``run``, ``outcomes``): where, how
+#: fast, how patiently, and the command that prints a fresh token.
+api_flags = _stacked(
+    [
+        click.option(
+            "--base-url",
+            help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
+        ),
+        click.option("--timeout", type=float, help="Seconds per request." + _default("timeout")),
+        click.option(
+            "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
+        ),
+        click.option(
+            "--rate",
+            type=float,
+            help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
+        ),
+        click.option(
+            "--max-attempts",
+            type=int,
+            help="Attempts per row sent (per request read) before giving up."
+            + _default("max_attempts"),
+        ),
+        click.option(
+            "--token-command",
+            help="Command printing a fresh token, run whenever the API refuses the token, the"
+            " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",
+        ),
+        click.option(
+            "--allow-insecure-http",
+            is_flag=True,
+            default=None,
+            help="Allow an http:// --base-url on another machine: the token then crosses the"
+            " network in clear. Without it, http:// is for this machine only (the sandbox).",
+        ),
+    ]
+)
+
+
+def outcomes_flags(prefix: str) -> Callable[[F], F]:
+    """The flags that choose the outcomes sheet: ``--<prefix>out``, ``--changed-since``,
+    ``--details``, ``--<prefix>layout`` and ``--<prefix>page-size`` (``prefix`` is
+    ``outcomes-`` on ``run``, nothing on ``outcomes``); each sets its option by name."""
+    return _stacked(
+        [
+            click.option(
+                f"--{prefix}out",
+                "outcomes_out",
+                type=click.Path(path_type=Path),
+                help="The outcomes sheet, .xlsx or .csv [default: <results stem>.outcomes.xlsx].",
+            ),
+            click.option(
+                "--changed-since",
+                help="Outcomes: only what changed, 'last-run' (since each line was last"
+                " written) or a date/time (2026-11-01, 2026-11-01T06:00:00Z).",
+            ),
+            click.option(
+                "--details",
+                is_flag=True,
+                default=None,
+                help="Outcomes: add the AI assessment of completed interviews (one request"
+                " each; never the transcript).",
+            ),
+            click.option(
+                f"--{prefix}layout",
+                "outcomes_layout",
+                help="Outcomes import file: auto (per the mapping that enrolled each"
+                " candidate), generic (none), or an ATS's layout (lever)."
+                + _default("outcomes_layout"),
+            ),
+            click.option(
+                f"--{prefix}page-size",
+                "outcomes_page_size",
+                type=int,
+                help="Outcomes: results per page of merchant-result-list, 1-1000."
+                + _default("outcomes_page_size"),
+            ),
+        ]
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -73,7 +73,7 @@ HISTORY_COLUMNS = (
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run.")
 @handle_errors
 def history(ledger: str, limit: int, as_json: bool) -> None:
-    """Past runs in a ledger, newest first, with their counts."""
+    """Past runs in a ledger, newest first, with their counts (outcomes runs too)."""
     from sync.results.history import run_history
 
     runs = run_history(ledger, limit=limit)
@@ -89,7 +89,8 @@ def history(ledger: str, limit: int, as_json: bool) -> None:
     for info in runs:
         started = str(info["started_at"] or "")[:19]
         kind = " (dry run)" if info["dry_run"] else ""
-        values = (info["run_id"], info["state"], info["exit_code"], info["mapping"], started)
+        what = info["mapping"] if info["kind"] == "sync" else f"{info['kind']}:{info['mapping']}"
+        values = (info["run_id"], info["state"], info["exit_code"], what, started)
         cells = "  ".join(
             f"{'' if v is None else v!s:<{w}}"
             for v, (_, w) in zip(values, HISTORY_COLUMNS, strict=True)

@@ -11,6 +11,7 @@ API is printed as data (``sync.text.printable``, markup off).
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -18,45 +19,47 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _default, cli, handle_errors, ledger_flag
-from sync.cli.sending import access_options, api_options, consent_options, option_group
+from sync.cli._app import _default, _stacked, api_flags, cli, handle_errors, ledger_flag
+from sync.cli.sending import consent_options
 
 #: The flags of the positions step, shared by ``positions`` and ``run``.
-position_options = option_group(
-    click.option(
-        "--questions",
-        type=click.Path(path_type=Path),
-        help="Questions sheet (one row per question: job, order, question, duration,"
-        " type, alternatives, follow-up of); its jobs get these questions.",
-    ),
-    click.option("--questions-sheet", help="Sheet of the questions workbook."),
-    click.option(
-        "--template",
-        help="Interview template by name or id (see `jobmojito-sync templates`);"
-        " default: the only active one.",
-    ),
-    click.option(
-        "--update",
-        is_flag=True,
-        default=None,
-        help="Send the changes of jobs changed since their interview was made"
-        " (job-interview-update).",
-    ),
-    click.option(
-        "--position-status",
-        type=click.Choice(["draft", "active"]),
-        help="New interviews' status (default: the mapping's, else active).",
-    ),
-    click.option(
-        "--position-type",
-        type=click.Choice(["interview", "coaching", "assessment"]),
-        help="New interviews' type (default: the mapping's, else interview).",
-    ),
-    click.option(
-        "--position-visibility",
-        type=click.Choice(["merchant_public", "merchant_invite", "merchant_unlisted"]),
-        help="New interviews' visibility (default: the mapping's, else merchant_invite).",
-    ),
+position_options = _stacked(
+    [
+        click.option(
+            "--questions",
+            type=click.Path(path_type=Path),
+            help="Questions sheet (one row per question: job, order, question, duration,"
+            " type, alternatives, follow-up of); its jobs get these questions.",
+        ),
+        click.option("--questions-sheet", help="Sheet of the questions workbook."),
+        click.option(
+            "--template",
+            help="Interview template by name or id (see `jobmojito-sync templates`);"
+            " default: the only active one.",
+        ),
+        click.option(
+            "--update",
+            is_flag=True,
+            default=None,
+            help="Send the changes of jobs changed since their interview was made"
+            " (job-interview-update).",
+        ),
+        click.option(
+            "--position-status",
+            type=click.Choice(["draft", "active"]),
+            help="New interviews' status (default: the mapping's, else active).",
+        ),
+        click.option(
+            "--position-type",
+            type=click.Choice(["interview", "coaching", "assessment"]),
+            help="New interviews' type (default: the mapping's, else interview).",
+        ),
+        click.option(
+            "--position-visibility",
+            type=click.Choice(["merchant_public", "merchant_invite", "merchant_unlisted"]),
+            help="New interviews' visibility (default: the mapping's, else merchant_invite).",
+        ),
+    ]
 )
 
 
@@ -110,9 +113,7 @@ position_options = option_group(
     help="The ledger, an SQLite file or a postgresql:// URL: give `run` the same one, so"
     " enrolments name these interviews [default: results.ledger.sqlite].",
 )
-@api_options
-@click.option("--max-attempts", type=int, help="Attempts per job." + _default("max_attempts"))
-@access_options
+@api_flags
 @consent_options
 @handle_errors
 def positions(config_file: Path | None, **flags: Any) -> None:
@@ -125,12 +126,12 @@ def positions(config_file: Path | None, **flags: Any) -> None:
     """
     from sync.cli.sending import confirmation, log_outcome, sending_command
     from sync.positions.run import PositionsHooks, run_positions
-    from sync.screen import jobs_question
+    from sync.positions.screens import jobs_question, preview_jobs
 
     sending = sending_command(flags, config_file, require=("jobs",))
     screen = sending.screen
     hooks = PositionsHooks(
-        on_prepared=screen.preview_jobs if screen is not None else None,
+        on_prepared=functools.partial(preview_jobs, screen) if screen is not None else None,
         confirm=confirmation(sending.terminal, jobs_question, "interviews")
         if sending.asking
         else None,
@@ -183,7 +184,7 @@ def templates(
         return
     from rich.console import Console
 
-    from sync.screen import templates_table
+    from sync.positions.screens import templates_table
 
     # The list is the command's output (stdout), its text as data like every screen's.
     Console(markup=False, emoji=False, highlight=False).print(templates_table(found))

@@ -18,15 +18,16 @@ runs the ``positions`` step first, with its own preview and question.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync.cli._app import _default, cli, handle_errors, ledger_flag
+from sync.cli._app import _default, api_flags, cli, handle_errors, ledger_flag, outcomes_flags
 from sync.cli.positions import position_options
-from sync.cli.sending import access_options, api_options, consent_options
+from sync.cli.sending import consent_options
 
 
 @cli.command()
@@ -88,6 +89,36 @@ from sync.cli.sending import access_options, api_options, consent_options
 )
 @click.option(
     "--dry-run", is_flag=True, default=None, help="Read, map, validate and plan; send nothing."
+)
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="CONDITION",
+    help="Send only rows meeting this condition, on top of the mapping's select: (repeatable;"
+    " all must hold): 'Stage = Phone screen', 'Status != Hired', 'Stage in A, B',"
+    " 'Status not in A, B', 'Archived At is blank', 'Hired is false', 'Applied On >= 2026-11-01',"
+    " 'Applied On within 30d', 'Tags ~ regex'.",
+)
+@click.option(
+    "--since",
+    metavar="DATE|Nd|last-run",
+    help="Send only rows whose application date (the mapping's select: application_date) is"
+    " this day or later: 2026-11-01, 7d (the last 7 days), or last-run (since the last run"
+    " on this ledger that left every row settled, less a day).",
+)
+@click.option(
+    "--results",
+    type=click.Choice(["problems", "selected", "all"]),
+    help="Which rows the Results sheet lists: problems (those that need a person, as on the"
+    " Problems sheet, and those not sent yet), selected (all but excluded) or all; the other"
+    " sheets count every row." + _default("results"),
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["new", "any"]),
+    help="Which problem rows make exit code 1: new (not reported by an earlier run on this"
+    " ledger) or any [default: new with --out-dir, any otherwise].",
 )
 @click.option("--sheet", help="Sheet of the applicants workbook (default: first non-empty).")
 @click.option("--jobs-sheet", help="Sheet of the jobs workbook.")
@@ -151,12 +182,7 @@ from sync.cli.sending import access_options, api_options, consent_options
     " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
     " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
 )
-@api_options
-@click.option(
-    "--max-attempts",
-    type=int,
-    help="Attempts per row before it is failed." + _default("max_attempts"),
-)
+@api_flags
 @click.option(
     "--force",
     is_flag=True,
@@ -170,7 +196,13 @@ from sync.cli.sending import access_options, api_options, consent_options
     help="Send even when merchant-status says the credits are short.",
 )
 @click.option("--limit", type=int, help="Send only the first N rows to send (a canary run).")
-@access_options
+@click.option(
+    "--with-outcomes",
+    is_flag=True,
+    default=None,
+    help="After the run, bring the interview outcomes back (as the `outcomes` command).",
+)
+@outcomes_flags("outcomes-")
 @click.option(
     "--create-positions",
     is_flag=True,
@@ -196,13 +228,15 @@ def run(config_file: Path | None, **flags: Any) -> None:
     """
     from sync.cli.sending import confirmation, log_outcome, sending_command
     from sync.positions.run import PositionsHooks
+    from sync.positions.screens import jobs_question, preview_jobs
     from sync.run import execute
-    from sync.screen import jobs_question, question
+    from sync.screen import question
 
+    flags["where"] = list(flags["where"]) or None  # none given: the config file's stand
     sending = sending_command(flags, config_file)
     options, screen = sending.options, sending.screen
     hooks = PositionsHooks(
-        on_prepared=screen.preview_jobs if screen is not None else None,
+        on_prepared=functools.partial(preview_jobs, screen) if screen is not None else None,
         confirm=confirmation(sending.terminal, jobs_question, "interviews")
         if sending.asking
         else None,

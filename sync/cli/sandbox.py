@@ -45,7 +45,13 @@ from sync.cli._app import cli, handle_errors
     type=int,
     default=0,
     show_default=True,
-    help="Random seed: the same seed gives the same faults and jitter.",
+    help="Random seed: the same seed gives the same faults, jitter and interview fates.",
+)
+@click.option(
+    "--progress-seconds",
+    type=float,
+    help="Candidates start their interview within this many seconds of enrolling, then"
+    " finish within as many more (default: 60; 0: at once).",
 )
 @handle_errors
 def sandbox(**flags: Any) -> None:

@@ -12,8 +12,8 @@
 Nothing is sent without a yes: ``--yes`` (or ``yes = true``), or ``y`` typed at
 the question (``confirmation``, asked through ``sync.cli.ask``). Without a
 terminal to ask on, the command stops before sending (exit 2); a "no" sends
-nothing (exit 4). The flags both commands take alike are declared here once
-(``api_options``, ``access_options``, ``consent_options``).
+nothing (exit 4). ``consent_options`` are the flags of that rule, which both
+commands take (the API's are ``sync.cli._app.api_flags``).
 """
 
 from __future__ import annotations
@@ -22,74 +22,34 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import structlog
 
-from sync.cli._app import _configure_logging, _default, _State
+from sync.cli._app import _configure_logging, _stacked, _State
 from sync.errors import EXIT_MEANINGS, UsageError
-from sync.options import DEFAULT_BASE_URL, SyncOptions
-
-F = TypeVar("F", bound=Callable[..., Any])
+from sync.options import SyncOptions
 
 log = structlog.get_logger("sync")
 
 
-def option_group(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    """Several click options as one decorator, in the order given."""
-
-    def apply(fn: F) -> F:
-        for decorator in reversed(decorators):
-            fn = decorator(fn)
-        return fn
-
-    return apply
-
-
-#: Where and how fast the sending commands talk to the API.
-api_options = option_group(
-    click.option(
-        "--base-url",
-        help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
-    ),
-    click.option("--timeout", type=float, help="Seconds per request." + _default("timeout")),
-    click.option(
-        "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
-    ),
-    click.option(
-        "--rate",
-        type=float,
-        help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
-    ),
-)
-#: How the token is refreshed, and where it may travel.
-access_options = option_group(
-    click.option(
-        "--token-command",
-        help="Command printing a fresh token, run whenever the API refuses the token, the"
-        " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",
-    ),
-    click.option(
-        "--allow-insecure-http",
-        is_flag=True,
-        default=None,
-        help="Allow an http:// --base-url on another machine: the token then crosses the"
-        " network in clear. Without it, http:// is for this machine only (the sandbox).",
-    ),
-)
-#: Sending without asking, and the progress bar.
-consent_options = option_group(
-    click.option(
-        "--yes",
-        "-y",
-        is_flag=True,
-        default=None,
-        help="Send without asking (needed where no terminal can be asked: cron, CI).",
-    ),
-    click.option(
-        "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
-    ),
+#: Sending without asking, and the progress bar (``run`` and ``positions``).
+consent_options = _stacked(
+    [
+        click.option(
+            "--yes",
+            "-y",
+            is_flag=True,
+            default=None,
+            help="Send without asking (needed where no terminal can be asked: cron, CI).",
+        ),
+        click.option(
+            "--progress/--no-progress",
+            default=None,
+            help="Progress bar (default: only on a terminal).",
+        ),
+    ]
 )
 
 
@@ -177,6 +137,8 @@ def log_outcome(report: Any) -> None:
         results=str(report.results_path),
         previous_results_kept_as=str(report.previous_results or "") or None,
         values_from=sources_by_field(report.sources) or None,
+        outcomes=[str(p) for p in report.outcomes.files] if report.outcomes else None,
+        outcomes_note=report.outcomes_note or None,
         positions=None
         if positions is None
         else headline(positions.counts, dry_run=positions.dry_run, jobs=True),
@@ -186,13 +148,4 @@ def log_outcome(report: Any) -> None:
     )
 
 
-__all__ = [
-    "Sending",
-    "access_options",
-    "api_options",
-    "confirmation",
-    "consent_options",
-    "log_outcome",
-    "option_group",
-    "sending_command",
-]
+__all__ = ["Sending", "confirmation", "consent_options", "log_outcome", "sending_command"]

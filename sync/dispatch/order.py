@@ -16,35 +16,32 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import Final, Literal
-
-from sync.records import PlannedRow
+from typing import Final, Generic, Literal, TypeVar
 
 __all__ = ["WAIT", "Group", "RowQueue"]
 
+RowT = TypeVar("RowT")
 #: The group of a row: a key shared by rows that would create the same position, or None.
-Group = Callable[[PlannedRow], str | None]
+Group = Callable[[RowT], str | None]
 #: ``RowQueue.take``'s answer when every row left waits for a first row still out.
 WAIT: Final = "wait"
 
-Taken = tuple[int, PlannedRow]
 
-
-class RowQueue:
+class RowQueue(Generic[RowT]):
     """The rows of one dispatch, handed out one by one (``take``), returned with ``done``.
 
     Single-threaded (one event loop): ``take`` and ``done`` never await.
     """
 
-    def __init__(self, rows: Sequence[PlannedRow], group: Group | None = None) -> None:
-        self._order: deque[Taken] = deque(enumerate(rows))
+    def __init__(self, rows: Sequence[RowT], group: Group[RowT] | None = None) -> None:
+        self._order: deque[tuple[int, RowT]] = deque(enumerate(rows))
         self._group = group
         self._leading: dict[str, int] = {}  # group -> the position of its row out
         self._led: dict[int, str] = {}  # position -> the group it leads
-        self._held: dict[str, deque[Taken]] = {}  # rows waiting for their group's first
+        self._held: dict[str, deque[tuple[int, RowT]]] = {}  # rows waiting for their group's first
         self._changed = asyncio.Event()
 
-    def take(self) -> Taken | Literal["wait"] | None:
+    def take(self) -> tuple[int, RowT] | Literal["wait"] | None:
         """The next row to send; ``WAIT`` while the rows left wait for a first row; None
         when every row has been taken."""
         while self._order:
@@ -77,7 +74,7 @@ class RowQueue:
         so a ``done`` before the waiter first runs is not missed."""
         return self._changed.wait()
 
-    def remaining(self) -> Iterator[Taken]:
+    def remaining(self) -> Iterator[tuple[int, RowT]]:
         """Every row not taken yet, in input order (for the rows a stop leaves unsent)."""
         left = [*self._order, *(t for held in self._held.values() for t in held)]
         self._order.clear()

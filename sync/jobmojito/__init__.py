@@ -14,6 +14,7 @@
   retry policy;
 - ``sync.jobmojito.answers``: an HTTP answer read into a ``Reply``;
 - ``sync.jobmojito.tokens``: ``TokenSource`` and the message for a refused token;
+- ``sync.jobmojito.urls``: where the token may be sent (``check_base_url``);
 - ``sync.jobmojito.client``: ``ApiClient`` over one pooled ``httpx`` client.
 
 Names load lazily, so the models and validation (the mapping, the sandbox) do

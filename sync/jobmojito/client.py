@@ -14,13 +14,15 @@ body, error text, ``Retry-After``; ``sync.jobmojito.answers``), which
 send nothing, raise for what came back:
 ``AuthError`` on 401/403, ``RequestFailed`` otherwise (after a few tries
 when the answer says "later"). The lists are read page by page to the end.
+The reads that the dispatcher drives (a page of ``merchant-result-list``, one
+result's ``job-interview-details``) return a ``Reply`` like a send.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
 turned into fixed messages here and never passed on. Every text the API
 returns is stripped of it before parsing, whatever the status. It travels in
-clear only to this machine: ``check_base_url`` refuses ``http://`` to any
-other host unless ``allow_insecure_http`` says so (``sync.jobmojito.urls``).
+clear only to this machine: ``check_base_url`` (``sync.jobmojito.urls``)
+refuses ``http://`` to any other host unless ``allow_insecure_http`` says so.
 """
 
 from __future__ import annotations
@@ -45,15 +47,17 @@ from sync.jobmojito.models import (
     CandidateResponse,
     InterviewCreateFromArrayResponse,
     InterviewCreateResponse,
+    InterviewDetails,
     InterviewListItem,
     InterviewListResponse,
     InterviewUpdateResponse,
+    MerchantResultList,
     MerchantStatus,
     SignedUrl,
 )
 from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify
 from sync.jobmojito.tokens import TokenSource, auth_message
-from sync.jobmojito.urls import check_base_url, is_loopback
+from sync.jobmojito.urls import check_base_url
 from sync.redact import redact
 
 ListT = TypeVar("ListT", AvatarListResponse, InterviewListResponse)
@@ -63,20 +67,23 @@ log = structlog.get_logger("sync.jobmojito.client")
 __all__ = [
     "AVATAR_LIST_PATH",
     "CANDIDATE_PATH",
+    "DETAILS_PATH",
     "INTERVIEW_CREATE_PATH",
     "INTERVIEW_FROM_ARRAY_PATH",
     "INTERVIEW_LIST_PATH",
     "INTERVIEW_TOKEN_PATH",
     "INTERVIEW_UPDATE_PATH",
     "MERCHANT_STATUS_PATH",
+    "RESULTS_PATH",
     "ApiClient",
     "RequestFailed",
     "check_base_url",
-    "is_loopback",
 ]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
 MERCHANT_STATUS_PATH = "merchant-status"
+RESULTS_PATH = "merchant-result-list"
+DETAILS_PATH = "job-interview-details"
 INTERVIEW_CREATE_PATH = "job-interview-create"
 INTERVIEW_FROM_ARRAY_PATH = "job-interview-create-from-array"
 INTERVIEW_UPDATE_PATH = "job-interview-update"
@@ -92,6 +99,8 @@ _PATHS = (
     INTERVIEW_TOKEN_PATH,
     AVATAR_LIST_PATH,
     INTERVIEW_LIST_PATH,
+    RESULTS_PATH,
+    DETAILS_PATH,
 )
 #: Records per page of a list (the document's maximum), and pages read at most.
 PAGE_SIZE = 1000
@@ -307,6 +316,23 @@ class ApiClient:
                 raise RequestFailed(reply)
             await asyncio.sleep(max(reply.retry_after or 0.0, LOOK_UP_PAUSE * attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def merchant_results(
+        self, *, offset: int, limit: int, **filters: str
+    ) -> Reply[MerchantResultList]:
+        """GET one page of ``merchant-result-list``; never raises for what came back.
+
+        ``filters`` are further query parameters of the document (``type``,
+        ``order_by``, ``profile_interview_id``, ...); empty ones are left out.
+        """
+        params = {"offset": str(offset), "limit": str(limit)}
+        params.update({key: value for key, value in filters.items() if value})
+        return await self._call("GET", RESULTS_PATH, MerchantResultList, params=params)
+
+    async def interview_details(self, interview_result_id: str) -> Reply[InterviewDetails]:
+        """GET ``job-interview-details`` of one result, never with signed recording URLs."""
+        params = {"interview_result_id": interview_result_id, "get_signed_recordings": "false"}
+        return await self._call("GET", DETAILS_PATH, InterviewDetails, params=params)
 
     async def _call(
         self,

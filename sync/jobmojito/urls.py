@@ -1,9 +1,9 @@
-"""Where the token may go: the base URL's checks, before anything is sent.
+"""Where the API token may be sent: an ``http(s)`` base URL, plain ``http`` to this machine only.
 
-``check_base_url`` accepts an ``http(s)`` URL with a host, and plain ``http://``
-(the token in clear) only to this machine (``is_loopback``: the sandbox) unless
-``allow_insecure_http`` says the network is trusted. ``ApiClient`` checks its
-base URL with it, and ``sync.checks`` before a run starts.
+``check_base_url`` is asked before a run sends anything (``sync.checks``) and
+again by ``ApiClient`` when it opens: a token sent in clear across a network
+is a leaked token, so ``http://`` is for the sandbox on this machine unless
+``allow_insecure_http`` says the network is trusted.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import ipaddress
 import httpx
 
 from sync.errors import ConfigError
-
-__all__ = ["check_base_url", "is_loopback"]
 
 
 def is_loopback(host: str) -> bool:
@@ -50,3 +48,6 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> httpx
             " network is trusted; nothing was sent"
         )
     return url
+
+
+__all__ = ["check_base_url", "is_loopback"]

@@ -12,7 +12,8 @@ PostgreSQL also understands, plus the few spellings this module translates:
   SQLite-only and refused.
 - **Tables** (``ddl``) are declared in SQLite's spelling; for PostgreSQL,
   ``INTEGER PRIMARY KEY AUTOINCREMENT`` becomes a ``BIGINT`` identity key,
-  ``INTEGER`` becomes ``BIGINT`` (SQLite's integers are 64-bit), and
+  ``INTEGER`` becomes ``BIGINT`` (SQLite's integers are 64-bit), ``REAL``
+  becomes ``DOUBLE PRECISION`` (SQLite's reals are 8-byte floats), and
   ``WITHOUT ROWID`` (an SQLite storage detail) is dropped. A statement with no
   portable spelling is a ``PerDialect``: both versions side by side.
 
@@ -38,6 +39,7 @@ _POSTGRESQL_DDL = (
     ),
     (re.compile(r"\)\s*WITHOUT\s+ROWID\b", re.IGNORECASE), ")"),
     (re.compile(r"\bINTEGER\b", re.IGNORECASE), "BIGINT"),
+    (re.compile(r"\bREAL\b", re.IGNORECASE), "DOUBLE PRECISION"),
 )
 
 

@@ -9,7 +9,14 @@ The tables (one ``meta`` row records the schema version):
   version 2, its ``notes``: where derived values came from) and, once it has
   one, its outcome (``state`` pending -> done);
 - ``attempts``: every request journaled ``in_flight`` before it leaves, then done;
-- ``enrolments``: one row per identity the API enrolled, across runs;
+- ``enrolments``: one row per identity the API enrolled, across runs, with who it
+  is and the ATS's own candidate and job ids (to write outcomes back);
+- ``problems`` (version 3): one row per problem a run reported (an invalid or
+  rejected row's fingerprint, ``sync.plan.problem_fingerprint``), with the run
+  and time that first reported it, so a later run knows it is not new
+  (``--fail-on new``); each row of ``rows`` keeps its own ``fingerprint``;
+- ``outcomes``: the interview outcome last seen per enrolment (``outcomes`` runs;
+  ``runs.kind`` tells them from sync runs);
 - ``positions`` (version 4): one row per job the ledger knows a position for
   (created, adopted, or learned from an enrolment), keyed by the job key, with
   a digest per interview field as last sent, so a changed job is noticed.
@@ -100,7 +107,23 @@ CREATE TABLE enrolments (
 # Version 2: where each derived value of a row came from (the results' notes column).
 _NOTES_V2 = "ALTER TABLE rows ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
 
-# Version 4 (3 is issue 12's, under way): the position each job maps to (issue 15).
+# Version 3: problems remembered across runs, so that a nightly run alarms only for new ones.
+# Portable as written: PostgreSQL takes the same partial index and (as BIGINT) the same table.
+_PROBLEMS_V3 = """
+ALTER TABLE rows ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+CREATE INDEX rows_fingerprint ON rows (fingerprint) WHERE fingerprint <> '';
+CREATE TABLE problems (
+    fingerprint TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    first_run_id TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_run_id TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    runs INTEGER NOT NULL DEFAULT 1
+);
+"""
+
+# Version 4: the position each job maps to (issue 15; it reached main after 5).
 # Portable as written: WITHOUT ROWID is dropped for PostgreSQL.
 _POSITIONS_V4 = """
 CREATE TABLE positions (
@@ -119,9 +142,55 @@ CREATE TABLE positions (
 ) WITHOUT ROWID;
 """
 
+# Version 5: outcomes back (issue 17), portable SQL (UPDATE ... FROM: SQLite 3.33+).
+# An enrolment keeps who it is and the ATS's ids from the export (filled from the rows
+# of its run for enrolments made before; the ATS ids come with the next run that reads
+# them); ``outcomes`` remembers the outcome last seen, ``runs.kind`` the outcomes runs.
+_OUTCOMES_V5 = """
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'sync';
+ALTER TABLE enrolments ADD COLUMN candidate_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN candidate_email TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN position TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN position_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN candidate_external_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN position_external_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN source_file TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN source_row INTEGER;
+UPDATE enrolments SET
+    candidate_name = r.candidate_name, candidate_email = r.candidate_email,
+    position = r.position, source_file = r.source_file, source_row = r.source_row
+FROM rows r
+WHERE r.run_id = enrolments.last_run_id AND r.identity = enrolments.identity
+    AND r.row_index = (SELECT min(f.row_index) FROM rows f
+                       WHERE f.run_id = r.run_id AND f.identity = r.identity);
+CREATE TABLE outcomes (
+    identity TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    progress TEXT NOT NULL,
+    decision TEXT NOT NULL DEFAULT '',
+    score REAL,
+    result_id TEXT NOT NULL DEFAULT '',
+    changed_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+"""
+
 # (version, script) in order; a ledger at version n gets every script after n. Additive only.
-MIGRATIONS: list[tuple[int, Script]] = [(1, _SCHEMA_V1), (2, _NOTES_V2), (4, _POSITIONS_V4)]
+MIGRATIONS: list[tuple[int, Script]] = [
+    (1, _SCHEMA_V1),
+    (2, _NOTES_V2),
+    (3, _PROBLEMS_V3),
+    (4, _POSITIONS_V4),
+    (5, _OUTCOMES_V5),
+]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+#: Versions that reached main after a later one (parallel issues reserved their numbers),
+#: each with the table it creates: a ledger already at a later version may lack one, and
+#: then gets it on opening (versions 3 and 4 landed after 5: main wrote version-5 ledgers
+#: without the problems table, and without the positions table).
+LATE: dict[int, str] = {3: "problems", 4: "positions"}
 
 
 def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
@@ -135,10 +204,12 @@ def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def migrate(db: Database) -> None:
-    """Bring the ledger to ``SCHEMA_VERSION`` (a new one gets every script)."""
+    """Bring the ledger to ``SCHEMA_VERSION`` (a new one gets every script; one at a
+    later version gets a ``LATE`` version it lacks)."""
     with db.migration() as session:
         version = 0
-        if "meta" in db.tables(session):
+        tables = db.tables(session)
+        if "meta" in tables:
             row = session.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
@@ -148,9 +219,11 @@ def migrate(db: Database) -> None:
                 " upgrade jobmojito-sync"
             )
         for target, script in MIGRATIONS:
-            if target > version:
+            missed = target <= version and target in LATE and LATE[target] not in tables
+            if target > version or missed:
                 for statement in db.dialect.ddl(script):
                     session.execute(statement)
+            if target > version:
                 session.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', :version)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -10,13 +10,23 @@ database that is not a ledger, the driver's settings. A table or query added
 here is added for both stores at once (docs/design.md "The ledger").
 
 The ledger never stores the API token, resume text or request payloads: only
-the display columns of the results sheet, the API's answers, and attempt
-metadata. Free text (reasons, details) is ``stored_text``: scrubbed of bearer
-tokens and capped.
+the display columns of the results sheet, the API's answers, attempt metadata
+and problem fingerprints (SHA-256, ``sync.plan.problem_fingerprint``). Free
+text (reasons, details) is ``stored_text``: scrubbed of bearer tokens and
+capped.
+
+Outcomes runs (``sync.outcomes``, schema version 5) use the same class: an
+enrolment keeps who it is (name, e-mail, position, the ATS's own candidate and
+job ids, the export row), refreshed whenever a run reads that candidate again,
+enrolled or skipped as already enrolled, a blank never erasing a value;
+``enrolled_candidates`` hands every enrolment with the outcome last seen, and
+``record_outcomes`` remembers what an outcomes run wrote (one transaction, only
+once its sheet is written, so ``--changed-since last-run`` loses no change).
 
 Over 400 lines on purpose: it is one class, every method with its SQL beside it
-(as the SQLite store was); the stores' own code lives in ``sqlite`` and
-``postgres``, what they share of values and rendering in ``base`` and ``lines``.
+(as the SQLite store was), the outcomes runs' few methods included so that they
+too are written once; the stores' own code lives in ``sqlite`` and ``postgres``,
+what they share of values and rendering in ``base`` and ``lines``.
 """
 
 from __future__ import annotations
@@ -31,10 +41,12 @@ from typing import Any
 
 from sync.errors import LedgerError
 from sync.ledger.base import (
+    EnrolledCandidate,
     Enrolment,
     KnownPosition,
     Ledger,
     RunInfo,
+    SeenOutcome,
     new_run_id,
     stored_text,
     utc_now,
@@ -49,11 +61,13 @@ _NO_ATTEMPTS = Attempts()
 # What ``shown_status`` decides by, as stored: the outcome once recorded, else NULL.
 _RECORDED = "CASE WHEN r.state = 'done' THEN r.status END"
 
-# A row with what ``result_line`` needs: its outcome if recorded, else its attempts so far.
+# A row with what ``result_line`` needs: its outcome if recorded, else its attempts so far;
+# and, for a problem an earlier run reported first, when that was (``known_since``).
 _ROW_SELECT = f"""
 SELECT r.source_file, r.source_row, r.candidate_name, r.candidate_email, r.position,
        r.reason, r.interview_url, r.position_def_set_id, r.profile_interview_id,
-       r.http_status, r.attempts, r.identity, r.notes, {_RECORDED} AS recorded,
+       r.http_status, r.attempts, r.identity, r.notes, r.fingerprint,
+       p.first_seen_at AS known_since, {_RECORDED} AS recorded,
        ag.n AS n_attempts, la.state AS last_state, la.http_status AS last_http,
        la.outcome AS last_outcome
 FROM rows r
@@ -62,6 +76,8 @@ LEFT JOIN (
     FROM attempts WHERE run_id = :run GROUP BY row_index
 ) ag ON ag.row_index = r.row_index
 LEFT JOIN attempts la ON la.attempt_id = ag.last_id
+LEFT JOIN problems p ON r.fingerprint <> '' AND p.fingerprint = r.fingerprint
+                    AND p.first_run_id <> r.run_id
 WHERE r.run_id = :run
 ORDER BY r.row_index
 """  # noqa: S608 (constants only)
@@ -77,7 +93,7 @@ FROM rows r WHERE r.run_id = :run GROUP BY recorded, attempted
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, state, dry_run, mapping, inputs, results_path,"
-    " exit_code, counts, tool_version, pid, host"
+    " exit_code, counts, tool_version, pid, host, kind"
 )
 
 _ENROLMENT_SELECT = (
@@ -88,9 +104,10 @@ _ENROLMENT_SELECT = (
 _INSERT_ROW = (
     "INSERT INTO rows (run_id, row_index, source_file, source_row, candidate_name,"
     " candidate_email, position, identity, state, status, reason, interview_url, http_status,"
-    " attempts, position_def_set_id, profile_interview_id, updated_at, notes)"
+    " attempts, position_def_set_id, profile_interview_id, updated_at, notes, fingerprint)"
     " VALUES (:run, :index, :source_file, :source_row, :name, :email, :position, :identity,"
-    " :state, :status, :reason, :url, :http, :attempts, :pds, :pid, :now, :notes)"
+    " :state, :status, :reason, :url, :http, :attempts, :pds, :pid, :now, :notes,"
+    " :fingerprint)"
 )
 
 # Journal an attempt for a row that is still pending, in one statement.
@@ -142,6 +159,112 @@ _UPSERT_POSITION = (
     " last_run_id = excluded.last_run_id, updated_at = excluded.updated_at"
 )
 
+# A run's problem rows, remembered: a fingerprint seen first keeps its first run and
+# time; one seen again gets its last run and time and one more run (once per run).
+_RECORD_PROBLEMS = (
+    "INSERT INTO problems (fingerprint, status, first_run_id, first_seen_at,"
+    " last_run_id, last_seen_at)"
+    " SELECT DISTINCT fingerprint, status, run_id, :now, run_id, :now FROM rows"
+    " WHERE run_id = :run AND fingerprint <> '' AND state = 'done'"
+    " ON CONFLICT (fingerprint) DO UPDATE SET"
+    " last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at,"
+    " runs = problems.runs + 1 WHERE problems.last_run_id <> excluded.last_run_id"
+)
+
+
+# Every enrolment with what an outcomes run needs: who, the ATS's ids, the mapping of
+# the run that recorded it last, and the outcome last seen (NULLs until one was).
+_CANDIDATES_SELECT = """
+SELECT e.identity, e.status, e.interview_url, e.run_id, e.enrolled_at,
+       e.position_def_set_id, e.profile_interview_id, e.candidate_name, e.candidate_email,
+       e.position, e.position_name, e.candidate_external_id, e.position_external_id,
+       e.source_file, e.source_row, COALESCE(ru.mapping, ''),
+       o.identity, o.fingerprint, o.progress, o.decision, o.score, o.result_id,
+       o.changed_at, o.seen_at, o.run_id
+FROM enrolments e
+LEFT JOIN runs ru ON ru.run_id = e.last_run_id
+LEFT JOIN outcomes o ON o.identity = e.identity
+"""
+
+# What a run read of an enrolled candidate; a blank value keeps the one known.
+_REMEMBER_WHO = """
+UPDATE enrolments SET
+    candidate_name = CASE WHEN :name <> '' THEN :name ELSE candidate_name END,
+    candidate_email = CASE WHEN :email <> '' THEN :email ELSE candidate_email END,
+    position = CASE WHEN :position <> '' THEN :position ELSE position END,
+    position_name = CASE WHEN :position_name <> '' THEN :position_name ELSE position_name END,
+    candidate_external_id = CASE WHEN :cid <> '' THEN :cid ELSE candidate_external_id END,
+    position_external_id = CASE WHEN :jid <> '' THEN :jid ELSE position_external_id END,
+    source_file = CASE WHEN :file <> '' THEN :file ELSE source_file END,
+    source_row = COALESCE(:row, source_row)
+WHERE identity = :identity
+"""
+
+# The outcome last seen per enrolment: the newest outcomes run's wins.
+_UPSERT_OUTCOME = """
+INSERT INTO outcomes (identity, fingerprint, progress, decision, score, result_id,
+                      changed_at, seen_at, run_id)
+VALUES (:identity, :fingerprint, :progress, :decision, :score, :result_id,
+        :changed_at, :seen_at, :run)
+ON CONFLICT (identity) DO UPDATE SET
+    fingerprint = excluded.fingerprint, progress = excluded.progress,
+    decision = excluded.decision, score = excluded.score, result_id = excluded.result_id,
+    changed_at = excluded.changed_at, seen_at = excluded.seen_at, run_id = excluded.run_id
+"""
+
+
+def _who(identity: str, line: ResultLine) -> dict[str, Any]:
+    """``_REMEMBER_WHO``'s values: what ``line`` says of the candidate ``identity``."""
+    return {
+        "identity": identity,
+        "name": line.candidate_name,
+        "email": line.candidate_email,
+        "position": line.position,
+        "position_name": line.position_name,
+        "cid": line.candidate_external_id,
+        "jid": line.position_external_id,
+        "file": line.source_file,
+        "row": line.source_row or None,
+    }
+
+
+def _candidate(row: Sequence[Any]) -> EnrolledCandidate:
+    """An ``EnrolledCandidate`` from a row of ``_CANDIDATES_SELECT``."""
+    last = None
+    if row[16] is not None:
+        (identity, fingerprint, progress, decision, score, result_id, changed_at, seen_at,
+         run_id) = row[16:25]  # fmt: skip
+        last = SeenOutcome(
+            identity=identity,
+            fingerprint=fingerprint,
+            progress=progress,
+            decision=decision,
+            score=None if score is None else float(score),
+            result_id=result_id,
+            changed_at=changed_at,
+            seen_at=seen_at,
+            run_id=run_id,
+        )
+    return EnrolledCandidate(
+        identity=row[0],
+        status=row[1],
+        interview_url=row[2],
+        run_id=row[3],
+        enrolled_at=row[4],
+        position_def_set_id=row[5],
+        profile_interview_id=row[6],
+        candidate_name=row[7],
+        candidate_email=row[8],
+        position=row[9],
+        position_name=row[10],
+        candidate_external_id=row[11],
+        position_external_id=row[12],
+        source_file=row[13],
+        source_row=row[14],
+        mapping=row[15],
+        last=last,
+    )
+
 
 class SQLLedger(Ledger):
     """The ledger over a ``Database`` adapter and a run lock (one per store)."""
@@ -189,6 +312,7 @@ class SQLLedger(Ledger):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        kind: str = "sync",
     ) -> str:
         self._lock.acquire()
         try:
@@ -205,6 +329,7 @@ class SQLLedger(Ledger):
             "results": results_path,
             "pid": os.getpid(),
             "host": socket.gethostname(),
+            "kind": kind,
         }
         for _ in range(20):
             run_id = new_run_id()
@@ -213,8 +338,9 @@ class SQLLedger(Ledger):
                     w.execute("UPDATE runs SET state = 'killed' WHERE state = 'running'")
                     w.execute(
                         "INSERT INTO runs (run_id, started_at, state, dry_run, mapping, inputs,"
-                        " tool_version, results_path, pid, host) VALUES (:run, :now,"
-                        " 'running', :dry, :mapping, :inputs, :version, :results, :pid, :host)",
+                        " tool_version, results_path, pid, host, kind) VALUES (:run, :now,"
+                        " 'running', :dry, :mapping, :inputs, :version, :results, :pid, :host,"
+                        " :kind)",
                         {**values, "run": run_id},
                     )
                 break
@@ -260,21 +386,35 @@ class SQLLedger(Ledger):
                     "pid": line.profile_interview_id,
                     "now": now,
                     "notes": stored_text(line.notes),
+                    "fingerprint": "" if send else line.fingerprint,
                 }
 
         with self._write() as w:
             w.executemany(_INSERT_ROW, values())
+            # Rows skipped as already enrolled refresh their enrolment's name, ids and row.
+            w.executemany(
+                _REMEMBER_WHO,
+                [
+                    _who(line.identity, line)
+                    for line in lines
+                    if line.status is Status.SKIPPED and line.identity
+                ],
+            )
 
     def enrolled(self, identities: Iterable[str]) -> dict[str, Enrolment]:
-        wanted = list(dict.fromkeys(identities))
-        found: dict[str, Enrolment] = {}
+        rows = self._select_in(_ENROLMENT_SELECT + " WHERE identity", identities)
+        return {row[0]: Enrolment(*row) for row in rows}
+
+    def _select_in(self, head: str, keys: Iterable[str]) -> list[Any]:
+        """The rows of ``<head> IN (keys)``, asked ``_CHUNK`` keys at a time."""
+        wanted = list(dict.fromkeys(keys))
+        found: list[Any] = []
         with self._read() as s:
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
                 marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-                sql = _ENROLMENT_SELECT + f" WHERE identity IN ({marks})"  # only parameters
-                for row in s.execute(sql, {f"i{n}": v for n, v in enumerate(chunk)}):
-                    found[row[0]] = Enrolment(*row)
+                sql = f"{head} IN ({marks})"  # only parameters
+                found += s.execute(sql, {f"i{n}": v for n, v in enumerate(chunk)}).fetchall()
         return found
 
     # ------------------------------------------------------------------ sending
@@ -323,7 +463,8 @@ class SQLLedger(Ledger):
             row = w.execute(
                 "UPDATE rows SET state = 'done', status = :status, reason = :reason,"
                 " interview_url = :url, http_status = :http, attempts = :attempts,"
-                " position_def_set_id = :pds, profile_interview_id = :pid, updated_at = :now"
+                " position_def_set_id = :pds, profile_interview_id = :pid, updated_at = :now,"
+                " fingerprint = :fingerprint"
                 " WHERE run_id = :run AND row_index = :index RETURNING identity",
                 {
                     "status": str(line.status),
@@ -334,6 +475,7 @@ class SQLLedger(Ledger):
                     "pds": line.position_def_set_id,
                     "pid": line.profile_interview_id,
                     "now": now,
+                    "fingerprint": line.fingerprint,
                     "run": run_id,
                     "index": row_index,
                 },
@@ -354,6 +496,19 @@ class SQLLedger(Ledger):
                         "pid": line.profile_interview_id,
                     },
                 )
+                w.execute(_REMEMBER_WHO, _who(identity, line))
+
+    # ------------------------------------------------------------------ problems
+
+    def record_problems(self, run_id: str) -> None:
+        self._require_run(run_id)
+        with self._write() as w:
+            w.execute(_RECORD_PROBLEMS, {"run": run_id, "now": utc_now()})
+
+    def known_problems(self, fingerprints: Iterable[str]) -> dict[str, str]:
+        head = "SELECT fingerprint, first_seen_at FROM problems WHERE fingerprint"
+        rows = self._select_in(head, (f for f in fingerprints if f))
+        return {str(f): str(seen) for f, seen in rows}
 
     # ------------------------------------------------------------------ positions
 
@@ -454,8 +609,10 @@ class SQLLedger(Ledger):
                 attempts=r[10],
                 identity=r[11],
                 notes=r[12],
+                fingerprint=r[13],
+                known_since=r[14] or "",
             )
-            recorded, n_attempts, last_state, last_http, last_outcome = r[13:18]
+            recorded, n_attempts, last_state, last_http, last_outcome = r[15:20]
             attempts = (
                 Attempts(n_attempts, last_state == "in_flight", last_http, last_outcome)
                 if n_attempts
@@ -499,13 +656,16 @@ class SQLLedger(Ledger):
             raise self._unknown_run(run_id)
         return self._run_info(rows[0])
 
-    def last_run_id(self) -> str | None:
-        rows = self._query("SELECT run_id FROM runs ORDER BY seq DESC LIMIT :n", {"n": 1})
+    def last_run_id(self, kind: str = "sync") -> str | None:
+        rows = self._query(
+            "SELECT run_id FROM runs WHERE kind = :kind ORDER BY seq DESC LIMIT :n",
+            {"kind": kind, "n": 1},
+        )
         return None if not rows else str(rows[0][0])
 
     def _run_info(self, row: Sequence[Any]) -> RunInfo:
         (run_id, started, finished, state, dry, mapping, inputs, results, code, counts, ver,
-         pid, host) = row  # fmt: skip
+         pid, host, kind) = row  # fmt: skip
         stored: dict[str, int] = json.loads(counts) if counts else {}
         if state != "finished" or not stored:
             stored = shown_counts(self._query(_GROUP_SELECT, {"run": run_id}))
@@ -523,7 +683,36 @@ class SQLLedger(Ledger):
             tool_version=ver,
             pid=pid,
             host=host or "",
+            kind=kind,
         )
+
+    # ------------------------------------------------------------------ outcomes runs
+
+    def enrolled_candidates(self) -> list[EnrolledCandidate]:
+        found = [_candidate(r) for r in self._query(_CANDIDATES_SELECT, {})]
+        # Sorted here, not in SQL: both stores then agree whatever their collation.
+        return sorted(found, key=lambda c: (c.enrolled_at, c.identity))
+
+    def record_outcomes(self, run_id: str, seen: Sequence[SeenOutcome]) -> None:
+        self._require_run(run_id)
+        with self._write() as w:
+            w.executemany(
+                _UPSERT_OUTCOME,
+                [
+                    {
+                        "identity": s.identity,
+                        "fingerprint": s.fingerprint,
+                        "progress": s.progress,
+                        "decision": s.decision,
+                        "score": s.score,
+                        "result_id": s.result_id,
+                        "changed_at": s.changed_at,
+                        "seen_at": s.seen_at,
+                        "run": run_id,
+                    }
+                    for s in seen
+                ],
+            )
 
     def _require_run(self, run_id: str) -> None:
         if not self._query("SELECT 1 FROM runs WHERE run_id = :run", {"run": run_id}):

@@ -21,6 +21,7 @@ from sync.mapping.missing import (
     looked_for,
     missing_required,
     nearest_header,
+    no_column,
 )
 from sync.mapping.model import (
     JOBS_PREFIX,
@@ -347,6 +348,11 @@ def _join_key(
     return found[1]
 
 
+def column_reader(sources: Sequence[Source]) -> Reader:
+    """A row's text from ``sources``: the first whose cell is not blank, trimmed."""
+    return _column_reader(*sources[0]) if len(sources) == 1 else _fallback_reader(sources)
+
+
 __all__ = [
     "BoundField",
     "BoundMapping",
@@ -357,6 +363,8 @@ __all__ = [
     "applicants_key_header",
     "bind",
     "bind_fields",
+    "column_reader",
     "jobs_key_header",
     "missing_required",
+    "no_column",
 ]

@@ -1,10 +1,11 @@
 """What a file lacks, in words: the messages of a column a mapping names but no file has.
 
 ``missing_required`` raises the InputError of a required field no column
-serves; the helpers say which columns were looked for in which file, the
-nearest header the file has ("did you mean ...?"), and every header it has.
-Binding (``sync.mapping.bind``) and the sources (``sync.mapping.resumes``,
-``countries``) word their messages with them.
+serves, ``no_column`` makes that of any field or condition (``sync.mapping.select``);
+the helpers say which columns were looked for in which file, the nearest header
+the file has ("did you mean ...?"), and every header it has. Binding
+(``sync.mapping.bind``) and the sources (``sync.mapping.resumes``, ``countries``)
+word their messages with them.
 """
 
 from __future__ import annotations
@@ -23,11 +24,19 @@ def missing_required(
 ) -> None:
     """Raise the InputError of a required field no column serves (``remedy``: the options
     that would serve it, as a sentence)."""
+    raise no_column(f"{name}, which the API requires", refs, applicants, jobs, remedy)
+
+
+def no_column(
+    what: str, refs: Sequence[str], applicants: Table, jobs: Table | None, remedy: str = ""
+) -> InputError:
+    """The InputError of ``what`` (a field, a condition) none of whose columns ``refs`` the
+    files have: what was looked for, the nearest header, ``remedy``, the file's headers."""
     only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
     table = jobs if only_jobs and jobs is not None else applicants
     names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
-    raise InputError(
-        f"{table.name}: no column for {name}, which the API requires: looked for"
+    return InputError(
+        f"{table.name}: no column for {what}: looked for"
         f" {looked_for(refs, applicants, jobs)}{nearest_header(names, table)}."
         f"{remedy}{file_headers(table)}"
     )
@@ -64,4 +73,11 @@ def file_headers(table: Table) -> str:
     return f" The file's headers: {', '.join(table.headers) or '(none)'}"
 
 
-__all__ = ["alternatives", "file_headers", "looked_for", "missing_required", "nearest_header"]
+__all__ = [
+    "alternatives",
+    "file_headers",
+    "looked_for",
+    "missing_required",
+    "nearest_header",
+    "no_column",
+]

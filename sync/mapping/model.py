@@ -16,6 +16,9 @@ format (``mappings/generic.yaml`` documents it too)::
       columns: [Candidate ID, First Name, Last Name, Email, Job, Office]
       # an entry may be a list of alternatives (localised headers):
       # columns: [[First name, Vorname], [Email, E-Mail]]
+    select:                       # which rows may be sent (sync.mapping.conditions)
+      application_date: [Applied On]                    # what --since compares
+      where: [{column: Status, not_in: [Rejected, Hired], optional: true}]
     jobs:                         # optional: join a jobs export to the applicants
       applicants_key: Job ID      # column (or list of alternatives) in the applicants file
       jobs_key: Job ID            # column (or list) in the jobs file
@@ -101,6 +104,7 @@ from sync.jobmojito.models import (
     InterviewCreateFromArrayRequest,
     InterviewCreateRequest,
 )
+from sync.mapping.conditions import Select
 
 # The request fields of POST /job-interview-create-for-candidate-with-token.
 PAYLOAD_FIELDS: tuple[str, ...] = tuple(sorted(CANDIDATE_FIELDS))
@@ -227,6 +231,7 @@ class MappingFile(_Strict):
     title: str = ""
     source: str = ""
     detect: Detect | None = None
+    select: Select | None = None
     jobs: JobsJoin | None = None
     fields: dict[str, FieldSpec]
     resume: ResumeSources | None = None
@@ -255,6 +260,7 @@ class MappingFile(_Strict):
             for ref in spec.references():
                 out[ref.removeprefix(JOBS_PREFIX)] = None
         for name in (
+            *(c.removeprefix(JOBS_PREFIX) for c in (self.select.columns() if self.select else ())),
             *(self.resume.columns() if self.resume else ()),
             *(self.candidate_country.all_columns() if self.candidate_country else ()),
         ):

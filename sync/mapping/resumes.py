@@ -323,8 +323,9 @@ class Resumes:
             out.append("or --resume-fallback profile")
         return out
 
-    def summary(self) -> list[str]:
-        """What the Summary says of the files: those no row used, the rows no file fit."""
+    def summary(self, excluded: int = 0) -> list[str]:
+        """What the Summary says of the files: those no row used, the rows no file fit
+        (``excluded`` rows were not looked up: their files are among the unused)."""
         if self.store is None:
             return []
         notes = []
@@ -333,7 +334,8 @@ class Resumes:
             shown = ", ".join(unused[:10]) + (
                 f" and {len(unused) - 10} more" if len(unused) > 10 else ""
             )
-            notes.append(f"resume files no row used ({len(unused)}): {shown}")
+            why = f"; the {excluded} excluded rows' files are among them" if excluded else ""
+            notes.append(f"resume files no row used ({len(unused)}{why}): {shown}")
         if self.unmatched:
             rows = ", ".join(str(n) for n in self.unmatched[:20])
             more = f" and {len(self.unmatched) - 20} more" if len(self.unmatched) > 20 else ""

@@ -12,14 +12,15 @@ where each came from.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sync.errors import FieldProblem
 from sync.mapping.bind import BoundField, BoundMapping, Values
 from sync.mapping.derived import DERIVED_FIELDS
 from sync.mapping.transforms import TRANSFORMS, Scalar, TextSource, file_transform
-from sync.records import MappedRow
+from sync.records import MappedRow, Row
 
 if TYPE_CHECKING:
     from sync.mapping.sources import Sources
@@ -87,9 +88,16 @@ def applicant_columns(bound: BoundMapping) -> dict[str, tuple[str, ...]]:
 
 
 def map_rows(
-    bound: BoundMapping, *, resumes: TextSource | None = None, sources: Sources | None = None
+    bound: BoundMapping,
+    *,
+    resumes: TextSource | None = None,
+    sources: Sources | None = None,
+    rows: Iterable[Row] | None = None,
 ) -> Iterator[MappedRow]:
     """One ``MappedRow`` per applicant row, in order. Never raises for a row's problem.
+
+    ``rows``: only these (the rows the selection kept); every row of the file still
+    counts as a candidate whose name a resume file may match.
 
     Empty results are left out of the payload (validation then names a missing
     required field); a transform's FieldProblem becomes ``<field>: <message>``;
@@ -114,7 +122,7 @@ def map_rows(
     soft = DERIVED_FIELDS if sources is not None else frozenset()
     if sources is not None and sources.needs_names:
         _count_names(bound, sources, dict(fields))
-    for row in bound.applicants.rows:
+    for row in bound.applicants.rows if rows is None else rows:
         a = row.values
         j = _NO_VALUES
         problems: list[str] = list(row.problems)
@@ -157,6 +165,26 @@ def map_rows(
         yield MappedRow(row, payload, tuple(problems), tuple(found.notes), tuple(found.sources))
 
 
+#: What the results sheet shows of a row that is not sent (nor fully mapped): who, for what.
+SHOWN_FIELDS = frozenset(
+    {
+        "candidate_name",
+        "candidate_email",
+        "position_name",
+        "position_external_id",
+        "position_def_set_id",
+    }
+)
+
+
+def shown_fields(bound: BoundMapping, rows: Iterable[Row]) -> Iterator[dict[str, Any]]:
+    """The name, e-mail and position of each of ``rows``, mapped as for sending but
+    nothing else (no resume is looked for): for the lines of excluded rows."""
+    fields = tuple(f for f in bound.fields if f.name in SHOWN_FIELDS and "file" not in f.steps)
+    for mapped in map_rows(replace(bound, fields=fields), rows=rows):
+        yield mapped.payload
+
+
 def _count_names(
     bound: BoundMapping, sources: Sources, fields: dict[str, Callable[[Values, Values], Any]]
 ) -> None:
@@ -174,4 +202,11 @@ def _count_names(
         sources.add_owner(text, address)
 
 
-__all__ = ["TRUNCATION_NOTE", "applicant_columns", "compile_field", "map_rows"]
+__all__ = [
+    "SHOWN_FIELDS",
+    "TRUNCATION_NOTE",
+    "applicant_columns",
+    "compile_field",
+    "map_rows",
+    "shown_fields",
+]

@@ -1,6 +1,7 @@
 """The rules of a mapping file that pydantic's types cannot say.
 
-Names (a known payload or interview field, a known transform), exclusivity (one
+Names (a known payload or interview field, a known transform), the ``select:``
+conditions (``sync.mapping.conditions.check_select``), exclusivity (one
 of column, template, const; a source given in ``fields`` or as its own section,
 not both), references (``jobs.X`` only with a ``jobs:`` section; a
 ``positions:`` section reads the jobs file alone) and the fields the API
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 
+from sync.mapping.conditions import check_select
 from sync.mapping.model import (
     INTERVIEW_FIELDS,
     JOBS_PREFIX,
@@ -46,6 +48,8 @@ def check_mapping(mapping: MappingFile, stem: str | None) -> list[str]:
                 sub = "jobs.jobs_key" + (f"[{i}]" if len(mapping.jobs.jobs_key) > 1 else "")
                 bare = name.removeprefix(JOBS_PREFIX)
                 problems.append(f"{sub}: name the jobs file's column without 'jobs.' ('{bare}')")
+    if mapping.select is not None:
+        problems.extend(check_select(mapping.select, has_jobs=mapping.jobs is not None))
     for field, spec in mapping.fields.items():
         found, usable = _check_field(f"fields.{field}", field, spec, PAYLOAD_FIELDS)
         problems.extend(found)

@@ -110,10 +110,10 @@ class PositionBook:
         code = str(row.payload.get("position_external_id") or "")
         return KnownPosition(key, "enrolment", position_def_set_id=pds, name=name, code=code)
 
-    def endpoint(self) -> Endpoint[CandidateResponse]:
+    def endpoint(self) -> Endpoint[CandidateResponse, PlannedRow, RowOutcome]:
         """Enrol one candidate per row, naming known positions; grouped by job."""
 
         def send(client: ApiClient, row: PlannedRow) -> Awaitable[Reply[CandidateResponse]]:
             return client.create_for_candidate(self.body(row))
 
-        return Endpoint(send, candidate_outcome, self.group)
+        return Endpoint(send, candidate_outcome, group=self.group)

@@ -42,7 +42,7 @@ class JobEndpoint:
         self.jobs = jobs  # by row index
         self._maybe_created: set[int] = set()
 
-    def endpoint(self) -> Endpoint[Any]:
+    def endpoint(self) -> Endpoint[Any, PlannedRow, RowOutcome]:
         return Endpoint(self.send, self.outcome)
 
     async def send(self, client: ApiClient, row: PlannedRow) -> Reply[Any]:

@@ -274,6 +274,11 @@ def _live_run(
             error = operational(exc, sending_began=sending)
             if error is None:
                 raise
+            if sending:
+                error = AbortError(
+                    f"{error}. The positions sheet was not written: `jobmojito-sync report"
+                    f" --ledger {where}` writes it again from the ledger"
+                )
             record_end(ledger, run_id, error.exit_code)
             raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
@@ -369,8 +374,7 @@ def _finish(
         notes=notes,
         aborted=aborted,
         ledger_path=ledger_path,
-        overwrite=options.overwrite,
-        links=options.interview_links == "include",
+        options=options,
         positions=True,
     )
 

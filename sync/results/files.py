@@ -7,7 +7,7 @@ a colleague forwarded), so a run never overwrites one silently: unless told to
 so. A CSV's summary text goes with it (``results.1.summary.txt``).
 
 The previous file is kept by a hard link, so ``results.xlsx`` stays in place
-until the new sheet replaces it atomically (``sheets._atomic``): at every
+until the new sheet replaces it atomically (``tables.atomic``): at every
 moment one complete sheet is there, and a numbered name is never reused.
 """
 

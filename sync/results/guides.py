@@ -2,8 +2,9 @@
 
 - "Problems" lists only the rows that need a person (``sync.results.problems``:
   invalid, repeated, refused by the API, no answer), grouped by cause, largest
-  group first, each row with its cause and what to do about it. A run without
-  problems says so in one line.
+  group first, each row with its cause and what to do about it. A problem an
+  earlier run already reported reads ``invalid (known since …)`` in amber, as on
+  the Results sheet. A run without problems says so in one line.
 - "Statuses" explains every status in plain words (``sync.results.statuses``):
   whether the row was sent, what it means, what to do, and how many rows of
   this run have it (a positions run: every status a job can have, in a job's
@@ -21,6 +22,7 @@ from typing import Any
 from sync.records import Status
 from sync.results.cells import cell_text
 from sync.results.problems import Cause
+from sync.results.shown import colour_key
 from sync.results.statuses import guide
 from sync.results.summary import without_local_paths
 
@@ -38,6 +40,7 @@ PROBLEM_COLUMNS = (
 STATUS_COLUMNS = ("status", "sent to the API?", "rows in this run", "what it means", "what to do")
 NO_PROBLEMS = "No row needs a person."
 WRAPPED_WIDTH = 70  # the long texts wrap at this width
+_STATUS = PROBLEM_COLUMNS.index("status")
 
 
 def write_problems_sheet(
@@ -57,7 +60,7 @@ def write_problems_sheet(
                 line.candidate_name,
                 line.candidate_email,
                 line.position,
-                line.status.value,
+                line.shown_status,
                 without_local_paths(cause.text),
                 cause.fix,
                 without_local_paths(line.reason),
@@ -70,7 +73,7 @@ def write_problems_sheet(
                 if not text:
                     continue
                 widths[col] = max(widths[col], len(text))
-                fmt = colours.get(text) if col == PROBLEM_COLUMNS.index("status") else None
+                fmt = colours.get(colour_key(text)) if col == _STATUS else None
                 ws.write_string(row, col, text, fmt)
     if row == 0:
         ws.write_string(1, 0, NO_PROBLEMS)
@@ -94,7 +97,11 @@ def write_statuses_sheet(
     run's), what it means and what to do."""
     for col, name in enumerate(STATUS_COLUMNS):
         ws.write_string(0, col, name, header)
-    for row, (status, said) in enumerate(guide(jobs).items(), start=1):
+    said_of = guide(jobs)
+    # A candidate's statuses in their order; a job's as its guide tells them (made first).
+    shown = list(said_of) if jobs else [status for status in Status if status in said_of]
+    for row, status in enumerate(shown, start=1):
+        said = said_of[status]
         ws.write_string(row, 0, status.value, colours.get(status.value))
         ws.write_string(row, 1, "yes" if said.sent else "no")
         ws.write_number(row, 2, counts.get(status.value, 0))

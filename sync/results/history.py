@@ -1,7 +1,9 @@
 """Past runs, from the ledger alone: any run's results sheet rebuilt, and the list of runs.
 
 What the ``report`` and ``history`` commands show; a killed run too (its unfinished
-rows read as the ledger renders them, ``sync.ledger.lines``).
+rows read as the ledger renders them, ``sync.ledger.lines``). The list holds the
+outcomes runs too (``kind``: ``outcomes``, their counts by interview progress);
+``report`` rebuilds sync runs only.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ def rebuild_results(
             if run_id is None:
                 raise LedgerError(f"the ledger {where} holds no runs yet")
         info = ledger.get_run(run_id)
+        if info.kind != "sync":
+            raise LedgerError(
+                f"run {run_id} is an {info.kind} run: its sheet was {info.results_path};"
+                " `jobmojito-sync outcomes` writes a fresh one"
+            )
         lines = ledger.result_lines(run_id)
     counts = count_statuses(lines)
     summary = RunSummary(
@@ -48,6 +55,8 @@ def rebuild_results(
         counts=counts,
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {where}; run state: {info.state}"],
+        known_problems=sum(1 for ln in lines if ln.known_since and ln.status.is_problem),
+        fail_on="",  # the ledger does not keep it
         positions=info.mapping.endswith(POSITIONS_RUN),
     )
     return write_results(out, lines, summary, links=links)
@@ -59,6 +68,7 @@ def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> li
         return [
             {
                 "run_id": r.run_id,
+                "kind": r.kind,
                 "state": r.state,
                 "started_at": r.started_at,
                 "finished_at": r.finished_at,

@@ -85,7 +85,8 @@ STATUS_GUIDE: dict[Status, Guide] = {
         "not sent: data to fix",
         False,
         "Not sent: the row's data cannot be sent; the reason column names the field and"
-        " the problem.",
+        " the problem. 'invalid (known since <date>)': an earlier run reported the same"
+        " problem (with --fail-on new it no longer makes the exit code 1).",
         "Fix the export (or the mapping) as the Problems sheet says, then run again: only"
         " the rows not yet enrolled are sent.",
     ),
@@ -107,7 +108,8 @@ STATUS_GUIDE: dict[Status, Guide] = {
     Status.REJECTED: Guide(
         "refused by the API",
         True,
-        "Sent, and the API refused it; the reason column holds the API's message.",
+        "Sent, and the API refused it; the reason column holds the API's message."
+        " 'rejected (known since <date>)': an earlier run got the same refusal.",
         "Correct what the message names (in the export, the mapping or JobMojito) and run again.",
     ),
     Status.FAILED: Guide(
@@ -118,6 +120,15 @@ STATUS_GUIDE: dict[Status, Guide] = {
         "Run again later: the next run resends only these rows, and the API answers"
         " already-applied if the first try got through. If it keeps failing, pass the"
         " reason on to whoever runs jobmojito-sync.",
+    ),
+    Status.EXCLUDED: Guide(
+        "not selected",
+        False,
+        "Not sent, and not a problem: the row does not meet the selection (the mapping's"
+        " select: section, --where or --since); the reason column names the condition it"
+        " failed, e.g. Current Stage is 'Hired'.",
+        "Nothing. To interview such candidates, change the mapping's select: section, or"
+        " the --where / --since of the run, and run again.",
     ),
     Status.NOT_SENT: Guide(
         "not sent yet",
@@ -256,6 +267,9 @@ def headline(counts: Mapping[str, int], *, dry_run: bool = False, jobs: bool = F
     skipped = counts.get(Status.SKIPPED.value, 0)
     if skipped:
         parts.append(f"{skipped} enrolled by an earlier run (skipped)")
+    excluded = counts.get(Status.EXCLUDED.value, 0)
+    if excluded:
+        parts.append(f"{excluded} excluded by condition")
     not_sent = counts.get(Status.NOT_SENT.value, 0)
     if not_sent:
         parts.append(f"{not_sent} not sent yet (run again)")

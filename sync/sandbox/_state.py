@@ -6,6 +6,10 @@ single-stage position: its ``interview_def_set_id`` is also the
 ``position_external_id`` that finds it. Every definition is listed by
 ``merchant-interview-list`` with its ``code`` (``sync.sandbox._catalogue``).
 
+How the enrolled candidates take their interviews (``progress``: the results list
+and the details) is ``sync.sandbox._progress``; the state only hands it each
+enrolment and answers the two read endpoints under its lock.
+
 Every method runs under one lock and never awaits, so a check-then-insert (is this
 candidate already enrolled for this position?) cannot interleave with another
 request, whatever the concurrency. Methods return ``(http_status, body)``; the app
@@ -15,8 +19,6 @@ turns that into a response.
 from __future__ import annotations
 
 import base64
-import hashlib
-import math
 import random
 import threading
 import uuid
@@ -25,27 +27,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.sandbox._catalogue import SANDBOX_MERCHANT_ID, TEMPLATE_IDS
+from sync.sandbox._decisions import (
+    ALREADY_APPLIED_REASON,
+    RECRUITER_REJECT_REASON,
+    REJECT_REASON,
+    email_key,
+    expected_decision,
+    interview_size,
+)
 from sync.sandbox._definitions import CANDIDATE_ENDPOINT, Definitions
+from sync.sandbox._progress import InterviewProgress, Taker
 
 SANDBOX_PROFILE_ID = "9b2c1e54-7a3d-4f8e-9c10-2b6a4d5e7f01"
 INTERVIEW_URL_BASE = "https://sandbox.jobmojito.local/interview/"
-REJECT_REASON = "The candidate's resume does not match the position's requirements"
-RECRUITER_REJECT_REASON = "The recruiter rejected the candidate for this position"
-ALREADY_APPLIED_REASON = "The candidate has already applied for this position"
 
-#: Decisions the sandbox can make for a new enrolment.
-DECISIONS: tuple[str, ...] = (
-    "ai_accept",
-    "recruiter_accept",
-    "recruiter_action",
-    "ai_reject",
-    "recruiter_reject",
-)
-
-DEFAULT_MAX_DURATION = 1200  # seconds, as the OpenAPI document says
-DEFAULT_INTERVIEW_LENGTH = 8
-MAX_INTERVIEW_LENGTH = 40
-SECONDS_PER_QUESTION = 90
 #: Required by for-candidate-with-token when no ``position_def_set_id`` is given.
 POSITION_FIELDS = (
     "position_name",
@@ -53,32 +48,6 @@ POSITION_FIELDS = (
     "position_country_code",
     "mojito_language_code",
 )
-
-
-def email_key(email: str) -> str:
-    """The candidate half of an enrolment's identity: the trimmed, lower-cased e-mail."""
-    return email.strip().lower()
-
-
-def expected_decision(email: str) -> str:
-    """The decision the sandbox makes for a new candidate with this e-mail.
-
-    A ``+tag`` in the local part naming a decision forces it
-    (``ann+ai_reject@example.com`` is rejected); otherwise a stable hash of the
-    normalised e-mail picks ``ai_accept`` (60 %), ``recruiter_action`` (25 %) or
-    ``ai_reject`` (15 %).
-    """
-    key = email_key(email)
-    local = key.partition("@")[0]
-    for tag in local.split("+")[1:]:
-        if tag in DECISIONS:
-            return tag
-    bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % 100
-    if bucket < 60:
-        return "ai_accept"
-    if bucket < 85:
-        return "recruiter_action"
-    return "ai_reject"
 
 
 def _norm(value: object) -> str:
@@ -151,6 +120,7 @@ class SandboxState(Definitions):
             self.credits = self._initial_credits
             self._reset_definitions()
             self._counters = _Counters()
+            self.progress = InterviewProgress(self._seed)
 
     def set_credits(self, credits: int) -> None:
         """Set the monthly credits left (and the plan's monthly allowance) to ``credits``."""
@@ -172,17 +142,7 @@ class SandboxState(Definitions):
         return {"embed_id": interview.embed[0], "embed_signing_key": interview.embed[1]}
 
     def _new_interview(self, name: str, source: str, fields: dict[str, Any]) -> Interview:
-        sent = fields.get("max_duration")  # a number or null, per the document
-        max_duration = DEFAULT_MAX_DURATION
-        if isinstance(sent, int | float) and math.isfinite(sent) and sent:
-            max_duration = int(sent)
-        try:
-            requested = int(float(fields.get("interview_length") or DEFAULT_INTERVIEW_LENGTH))
-        except (TypeError, ValueError, OverflowError):  # a number or a string, per the document
-            requested = DEFAULT_INTERVIEW_LENGTH
-        questions = len(fields.get("questions") or ()) or max(
-            1, min(requested, MAX_INTERVIEW_LENGTH, max_duration // SECONDS_PER_QUESTION)
-        )
+        max_duration, questions = interview_size(fields)
         interview = Interview(self._uuid(), name, source, max_duration, questions)
         self.interviews[interview.id] = interview
         return interview
@@ -220,6 +180,7 @@ class SandboxState(Definitions):
             )
             self.enrolments[key] = enrolment
             self._counters.enrolments_created += 1
+            self._taken(enrolment, position, fields)
             reason = {"ai_reject": REJECT_REASON, "recruiter_reject": RECRUITER_REJECT_REASON}
             body = self._candidate_body(
                 enrolment, enrolment.decision, reason.get(enrolment.decision)
@@ -359,6 +320,30 @@ class SandboxState(Definitions):
                 "invitations_limit": limit,
                 "invitations_available": max(0, limit - candidates),
             }
+
+    # ------------------------------------------------------- interview results
+
+    def _taken(self, enrolment: Enrolment, position: Position, fields: dict[str, Any]) -> None:
+        self.progress.enrolled(
+            Taker.of(enrolment, position.name, fields, enrolled_at=self.progress.now())
+        )
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the interviews (the sandbox's clock), without sleeping."""
+        with self._lock:
+            self.progress.advance(seconds)
+
+    def result_list(self, fields: dict[str, Any], *, delay: float) -> tuple[int, dict[str, Any]]:
+        """``merchant-result-list`` on validated query fields: one page, filtered and ordered."""
+        with self._lock:
+            return 200, self.progress.result_list(fields, delay=delay)
+
+    def interview_details(
+        self, fields: dict[str, Any], *, delay: float, sign_always: bool
+    ) -> tuple[int, dict[str, Any]]:
+        """``job-interview-details`` of one started result; 404 for any other id."""
+        with self._lock:
+            return self.progress.interview_details(fields, delay=delay, sign_always=sign_always)
 
     # -------------------------------------------------------------- stats
 
