@@ -199,25 +199,6 @@ class TestLedger:
         assert store.peek("SELECT candidate_name, fingerprint FROM rows") == [("A", "")]
         assert store.peek("SELECT count(*) FROM problems") == [(0,)]
 
-    def test_a_later_ledger_without_version_3_gets_it(
-        self, store: Store, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Version 3 reached main after version 5: a ledger main took to 5 without it gets
-        the problems table and column on opening, and keeps its version."""
-        without = [m for m in ledger_schema.MIGRATIONS if m[0] != 3]
-        monkeypatch.setattr(ledger_schema, "MIGRATIONS", without)
-        store.open().close()
-        monkeypatch.undo()
-        with store.open() as ledger:
-            run = start(ledger)
-            ledger.record_plan(run, [invalid("f1")], [False])
-            ledger.record_problems(run)
-            ledger.finish_run(run, exit_code=1, counts={"invalid": 1})
-            assert list(ledger.known_problems(["f1"])) == ["f1"]
-        (version,) = store.peek("SELECT value FROM meta WHERE key = 'schema_version'")[0]
-        assert int(version) == ledger_schema.SCHEMA_VERSION
-        store.open().close()  # and only once
-
     def test_problems_are_remembered_once_per_run(self, store: Store) -> None:
         with store.open() as ledger:
             first = start(ledger)

@@ -51,24 +51,6 @@ class TestMigration:
             ("JOB-1", "created", run)
         ]
 
-    def test_a_later_ledger_without_version_4_gets_it(
-        self, store: Store, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Version 4 reached main after version 5: a ledger main took to 5 without it gets
-        the positions table on opening (once), and keeps its version."""
-        without = [m for m in ledger_schema.MIGRATIONS if m[0] != 4]
-        monkeypatch.setattr(ledger_schema, "MIGRATIONS", without)
-        store.open().close()
-        assert ledger_schema.SCHEMA_VERSION == 5 and 4 in ledger_schema.LATE
-        monkeypatch.undo()
-        with store.open() as ledger:
-            run = start(ledger)
-            ledger.record_position(run, KnownPosition("JOB-1", "created", interview_def_set_id="i"))
-            ledger.finish_run(run, exit_code=0, counts={})
-            assert list(ledger.positions()) == ["JOB-1"]
-        assert store.peek("SELECT value FROM meta") == [("5",)]
-        store.open().close()  # and only once
-
 
 class TestRecordPosition:
     """Non-empty values replace stored ones; a blank never erases; the first origin stays."""

@@ -186,12 +186,6 @@ MIGRATIONS: list[tuple[int, Script]] = [
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-#: Versions that reached main after a later one (parallel issues reserved their numbers),
-#: each with the table it creates: a ledger already at a later version may lack one, and
-#: then gets it on opening (versions 3 and 4 landed after 5: main wrote version-5 ledgers
-#: without the problems table, and without the positions table).
-LATE: dict[int, str] = {3: "problems", 4: "positions"}
-
 
 def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse another application's SQLite database (before anything changes it)."""
@@ -204,8 +198,8 @@ def check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def migrate(db: Database) -> None:
-    """Bring the ledger to ``SCHEMA_VERSION`` (a new one gets every script; one at a
-    later version gets a ``LATE`` version it lacks)."""
+    """Bring the ledger to ``SCHEMA_VERSION``: every script above its stored version, in
+    order, in one transaction (a new ledger gets them all)."""
     with db.migration() as session:
         version = 0
         tables = db.tables(session)
@@ -219,11 +213,9 @@ def migrate(db: Database) -> None:
                 " upgrade jobmojito-sync"
             )
         for target, script in MIGRATIONS:
-            missed = target <= version and target in LATE and LATE[target] not in tables
-            if target > version or missed:
+            if target > version:
                 for statement in db.dialect.ddl(script):
                     session.execute(statement)
-            if target > version:
                 session.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', :version)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
