@@ -34,6 +34,7 @@ from sync import __version__
 from sync.checks import check_outputs, check_sending
 from sync.errors import AbortError, Declined, Interrupted, MappingError, SyncError, UsageError
 from sync.failures import OPERATIONAL, operational
+from sync.inputs import read_input
 from sync.interrupts import Signalled, interrupted, interrupts
 from sync.ledger import KnownPosition, Ledger, Location, PostgresURL, find_ledger
 from sync.mapping import MappingFile, load_mapping
@@ -44,7 +45,6 @@ from sync.positions.questions import Questions, parse_questions
 from sync.positions.send import send_jobs
 from sync.positions.templates import looks_like_id
 from sync.progress import Progress
-from sync.readers import read_table
 from sync.records import POSITIONS_RUN, ResultLine, Status, Table
 from sync.redact import register_secret
 from sync.report import SyncReport, finish_report, now, open_for_run, record_end
@@ -169,14 +169,8 @@ def _read_and_run(
 ) -> SyncReport:
     assert options.jobs is not None
     try:
-        jobs = read_table(
-            options.jobs,
-            sheet=options.jobs_sheet,
-            encoding=options.encoding,
-            delimiter=options.delimiter,
-            expect=mapping.referenced_columns(),
-            max_bytes=options.max_input_mb * 1024 * 1024,
-        )
+        expect = mapping.referenced_columns()
+        jobs = read_input(options, options.jobs, sheet=options.jobs_sheet, expect=expect)
         questions = _questions(options)
     except (Interrupted, Signalled) as exc:
         raise interrupted(exc, " while reading the jobs export; nothing was sent") from None
@@ -288,14 +282,7 @@ def _live_run(
 def _questions(options: SyncOptions) -> Questions | None:
     if options.questions is None:
         return None
-    table = read_table(
-        options.questions,
-        sheet=options.questions_sheet,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        max_bytes=options.max_input_mb * 1024 * 1024,
-    )
-    return parse_questions(table)
+    return parse_questions(read_input(options, options.questions, sheet=options.questions_sheet))
 
 
 def _prepare(
