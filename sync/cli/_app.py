@@ -101,6 +101,18 @@ def ledger_flag(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def config_option(help: str) -> Callable[[F], F]:
+    """``--config FILE``: the TOML config file the command resolves its options with,
+    passed as ``config_file``; ``help`` says what this command takes from it."""
+    return click.option("--config", "config_file", type=click.Path(path_type=Path), help=help)
+
+
+def ledger_option(help: str, **settings: Any) -> Callable[[F], F]:
+    """``--ledger FILE|URL`` with its check (``ledger_flag``: no password on a command
+    line); ``help`` says which ledger this command means."""
+    return click.option("--ledger", callback=ledger_flag, help=help, **settings)
+
+
 def handle_errors(fn: F) -> F:
     """Turn library errors into a message and an exit code."""
 

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import click
 import structlog
 
 from sync.cli._app import (
@@ -19,8 +18,9 @@ from sync.cli._app import (
     _State,
     api_flags,
     cli,
+    config_option,
     handle_errors,
-    ledger_flag,
+    ledger_option,
     outcomes_flags,
 )
 
@@ -28,16 +28,9 @@ log = structlog.get_logger("sync")
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="TOML config file, as for `run` (its ledger, base_url, token_file ... apply).",
-)
-@click.option(
-    "--ledger",
-    callback=ledger_flag,
-    help="The ledger your runs write: an SQLite file or a PostgreSQL URL (its password in"
+@config_option("TOML config file, as for `run` (its ledger, base_url, token_file ... apply).")
+@ledger_option(
+    "The ledger your runs write: an SQLite file or a PostgreSQL URL (its password in"
     " ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here); default: as `run` finds it.",
 )
 @outcomes_flags("")

@@ -19,7 +19,15 @@ from typing import Any
 
 import click
 
-from sync.cli._app import _default, _stacked, api_flags, cli, handle_errors, ledger_flag
+from sync.cli._app import (
+    _default,
+    _stacked,
+    api_flags,
+    cli,
+    config_option,
+    handle_errors,
+    ledger_option,
+)
 from sync.cli.sending import consent_options
 
 #: The flags of the positions step, shared by ``positions`` and ``run``.
@@ -64,12 +72,7 @@ position_options = _stacked(
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="TOML config file (as for run). Flags override it.",
-)
+@config_option("TOML config file (as for run). Flags override it.")
 @click.option(
     "--jobs",
     type=click.Path(path_type=Path),
@@ -107,10 +110,8 @@ position_options = _stacked(
 @click.option("--jobs-sheet", help="Sheet of the jobs workbook.")
 @click.option("--encoding", help="CSV encoding, when sniffing guesses wrong.")
 @click.option("--delimiter", help="CSV delimiter, when sniffing guesses wrong: , ; tab |")
-@click.option(
-    "--ledger",
-    callback=ledger_flag,
-    help="The ledger, an SQLite file or a postgresql:// URL: give `run` the same one, so"
+@ledger_option(
+    "The ledger, an SQLite file or a postgresql:// URL: give `run` the same one, so"
     " enrolments name these interviews [default: results.ledger.sqlite].",
 )
 @api_flags
@@ -145,7 +146,7 @@ def positions(config_file: Path | None, **flags: Any) -> None:
 
 
 @cli.command()
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="TOML config file.")
+@config_option("TOML config file.")
 @click.option("--base-url", help="API base URL (as for run).")
 @click.option("--token-command", help="Command printing a fresh token (as for run).")
 @click.option("--all", "show_all", is_flag=True, help="Archived templates too.")
