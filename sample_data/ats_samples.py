@@ -253,7 +253,9 @@ def greenhouse() -> None:
         "Department",
         "Source",
         "Stage",
+        "Status",
         "Applied On",
+        "Rejected On",
         "Resume",
         "Custom: Notice period",
     ]
@@ -279,7 +281,9 @@ def greenhouse() -> None:
                 job.department,
                 "LinkedIn (Prospecting)",
                 "Application Review",
+                "Rejected" if i == 2 else "Hired" if i == 5 else "Active",  # still exported
                 f"2026-11-{10 + i:02d}",
+                "2026-11-20" if i == 2 else "",
                 "" if i == 8 else resume,
                 "1 month",
             ]
@@ -352,7 +356,7 @@ def lever() -> None:
                 links,
                 ["Applied", "Sourced", "Referred"][i % 3],
                 "LinkedIn",
-                "New applicant",
+                "Hired" if i == 6 else "New applicant",
                 f"b1f{job.key}-0000-4000-8000-00000000000{i % 3}",
                 job.title,
                 f"{job.city}, {job.country}",
@@ -363,7 +367,7 @@ def lever() -> None:
                 f"2026-11-{i + 1:02d} 09:{i:02d}:00",
                 "",
                 resume,
-                "false",
+                "true" if i == 6 else "false",  # hired: still exported
             ]
         )
         write_resume(out, resume, p, job)
@@ -436,7 +440,7 @@ def workable() -> None:
                 "BSc Computer Science, University of Lisbon (2010 to 2014)" if i != 4 else "",
                 social,
                 "Careers page",
-                ["Applied", "Phone screen", "Interview"][i % 3],
+                "Hired" if i == 5 else ["Applied", "Phone screen", "Interview"][i % 3],
                 "remote-ok",
                 "true" if i == 8 else "false",  # disqualified: still exported
                 f"2026-11-{i + 3:02d} 10:15:00 UTC",
@@ -483,7 +487,7 @@ def bamboohr() -> None:
                 job.title,
                 job.key,
                 f"{job.city}, {job.country}",
-                "New",
+                {4: "Hired", 6: "Not a Fit"}.get(i, "New"),
                 str(i % 5),
                 "Indeed",
                 f"2026-11-{i + 2:02d}",
@@ -540,7 +544,7 @@ def teamtailor() -> None:
                 job.title,
                 job.language,
                 f"{job.city}, {job.country}",
-                "Inbox",
+                "Hired" if i == 4 else "Inbox",
                 "Career site",
                 resume,
                 "false",
@@ -605,7 +609,7 @@ def smartrecruiters() -> None:
             [
                 f"2026-11-{i + 5:02d}T00:00:00",
                 f"6c1e2b1a-0000-4000-8000-{i:012d}",
-                "NEW",
+                {3: "REJECTED", 5: "HIRED", 7: "WITHDRAWN"}.get(i, "NEW"),
                 "",
                 "Career site",
                 p.city,
@@ -667,7 +671,7 @@ def personio() -> None:
                 "",
                 p.city,
                 _german_country(p.country),
-                "Eingang",
+                {3: "Abgelehnt", 8: "Eingestellt"}.get(i, "Eingang"),
                 p.phone,
                 str(7700 + i),
                 f"{i + 1:02d}.11.2026",
@@ -722,7 +726,7 @@ def personio_en() -> None:
                 "",
                 p.city,
                 p.country,
-                "Inbox",
+                {4: "Rejected", 8: "Hired"}.get(i, "Inbox"),
                 p.phone,
                 str(7700 + i),
                 f"{i + 1:02d}.11.2026",
@@ -769,7 +773,7 @@ def recruitee() -> None:
                 job.title,
                 job.city,
                 job.country,
-                "Applied",
+                {2: "Hired", 6: "Disqualified"}.get(i, "Applied"),
                 "",
                 "Job board",
                 "",
@@ -831,7 +835,7 @@ def jazzhr() -> None:
                 job.city,
                 job.country,
                 f"11/{i + 1:02d}/2026",
-                "New",
+                {3: "Hired", 8: "Not Hired"}.get(i, "New"),
                 "",
                 "Indeed",
                 p.linkedin,
@@ -875,8 +879,8 @@ def ashby() -> None:
                 f"b7{job.key}",
                 f"{job.city}, {job.country}",
                 job.department,
-                "Application Review",
-                "Active",
+                "Offer" if i == 8 else "Application Review",
+                {5: "Archived", 8: "Hired"}.get(i, "Active"),
                 "Inbound: Job Board",
                 f"2026-11-{i + 1:02d}T12:00:00.000Z",
                 p.linkedin,
@@ -903,6 +907,7 @@ def icims() -> None:
         "Requisition : Company Country",
         "Source (Workflow Tab)",
         "Currently in Standard Stage Screen",
+        "Currently in Standard Stage Hired",
         "Last Updated Date in Standard Stage Screen",
         "Person : Resume File Name",
     ]
@@ -922,7 +927,8 @@ def icims() -> None:
                 job.city,
                 job.country,
                 "Careers Site",
-                "Yes",
+                "No" if i == 4 else "Yes",
+                "Yes" if i == 4 else "",  # the Hired bin: still exported
                 f"11/{i + 1:02d}/2026",
                 resume,
             ]

@@ -1,10 +1,12 @@
-"""Regenerate sample_data/{applicants,jobs}.{csv,xlsx} (deterministic).
+"""Regenerate sample_data/{applicants,jobs,questions}.{csv,xlsx} (deterministic).
 
     .venv/bin/python sample_data/generate.py
 
 The files use the generic mapping's column names (mappings/generic.yaml):
 36 applicants for 6 jobs, varied names, countries and languages, multi-line
-resumes, and a few deliberately bad rows, each commented below.
+resumes, and a few deliberately bad rows, each commented below. The questions
+sheet gives two jobs their own interview questions (README "Positions and
+interview questions"); the other four get questions JobMojito writes.
 """
 
 from __future__ import annotations
@@ -254,6 +256,32 @@ def jobs() -> list[dict[str, str]]:
     ]
 
 
+#: job, order, question, duration, type, alternatives, follow-up of
+QUESTIONS = [
+    ("JOB-104", "1", "Tell us about a sales team you built or turned around. What changed,"
+     " and how did you measure it?", "3 min", "", "", ""),
+    ("JOB-104", "2", "How do you forecast a quarter, and how close were your last four"
+     " forecasts?", "120", "", "", ""),
+    ("JOB-104", "3", "Which CRM have you used most?", "30", "multiple choice + unscored",
+     "Salesforce\nHubSpot\nPipedrive\nAnother one", ""),
+    ("JOB-104", "4", "Walk us through the deal you are proudest of.", "2:30", "", "", ""),
+    ("JOB-104", "5", "What would you do differently in that deal today?", "90", "", "", "4"),
+    ("JOB-106", "1", "Warum möchten Sie in der Pflege im Tagdienst arbeiten?", "90", "", "",
+     ""),
+    ("JOB-106", "2", "Beschreiben Sie eine schwierige Situation mit einer Patientin oder"
+     " einem Patienten. Wie haben Sie sie gelöst?", "150", "", "", ""),
+    ("JOB-106", "3", "Was haben Sie daraus für Ihre Arbeit gelernt?", "90", "", "", "2"),
+    ("JOB-106", "4", "Welche Ausbildung haben Sie?", "30", "multiple choice",
+     "Diplomierte Gesundheits- und Krankenpflege | Pflegefachassistenz | Pflegeassistenz",
+     ""),
+]  # fmt: skip
+
+
+def questions() -> list[dict[str, str]]:
+    names = ("job", "order", "question", "duration", "type", "alternatives", "follow-up of")
+    return [dict(zip(names, q, strict=True)) for q in QUESTIONS]
+
+
 def write(name: str, rows: list[dict[str, str]]) -> None:
     headers = list(rows[0])
     with (HERE / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -275,4 +303,5 @@ def write(name: str, rows: list[dict[str, str]]) -> None:
 if __name__ == "__main__":
     write("applicants", applicants())
     write("jobs", jobs())
-    print("wrote sample_data/applicants.{csv,xlsx} and sample_data/jobs.{csv,xlsx}")
+    write("questions", questions())
+    print("wrote sample_data/{applicants,jobs,questions}.{csv,xlsx}")

@@ -7,6 +7,9 @@ The Python API (what the CLI and the Airflow helper call)::
                       mapping="greenhouse", out="results.xlsx")
     report.exit_code, report.counts
 
+    from sync import sync_positions      # one interview per job, made once
+    sync_positions(jobs="jobs.csv", mapping="greenhouse", out="positions.xlsx")
+
 Names are imported lazily, so ``import sync`` stays cheap for the sandbox
 process and for tools that only need one step.
 """
@@ -29,6 +32,7 @@ __getattr__ = lazy_exports(
             "SyncReport",
         ),
         "sync.options": ("SyncOptions",),
+        "sync.positions.run": ("sync_positions",),
         "sync.records": (
             "ResultLine",
             "Status",
@@ -71,6 +75,7 @@ __all__ = [
     "__version__",
     "prepare",
     "run_sync",
+    "sync_positions",
 ]
 
 
@@ -90,5 +95,6 @@ if TYPE_CHECKING:  # pragma: no cover
         UsageError,
     )
     from sync.options import SyncOptions
+    from sync.positions.run import sync_positions
     from sync.records import ResultLine, Status
     from sync.run import Prepared, SyncReport, prepare, run_sync

@@ -19,13 +19,13 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sync.errors import ConfigError, SyncError, UsageError
 from sync.failures import describe
-from sync.jobmojito.client import check_base_url
 from sync.jobmojito.tokens import check_token
+from sync.jobmojito.urls import check_base_url
 from sync.options import SyncOptions
 from sync.results.summary import summary_text_path
 
@@ -46,6 +46,7 @@ def _inputs(options: SyncOptions) -> Iterable[tuple[str, Path]]:
     named = (
         ("--applicants", options.applicants),
         ("--jobs", options.jobs),
+        ("--questions", options.questions),
         ("--resumes", options.resumes),
         ("token_file", options.token_file),
         ("the config file", options.config_file),
@@ -53,15 +54,23 @@ def _inputs(options: SyncOptions) -> Iterable[tuple[str, Path]]:
     return [(label, Path(path)) for label, path in named if path is not None]
 
 
-def check_outputs(options: SyncOptions, *, frames: Iterable[str] = ()) -> None:
-    """Refuse outputs that are inputs, and prove the results file can be written.
+def check_outputs(
+    options: SyncOptions, *, frames: Iterable[str] = (), sheets: Sequence[Path] | None = None
+) -> None:
+    """Refuse outputs that are inputs, and prove the results files can be written.
 
-    ``frames`` names the inputs given as DataFrames (their option value is no file).
+    ``frames`` names the inputs given as DataFrames (their option value is no file);
+    ``sheets`` the results files the run writes (default: ``--out``, and the positions
+    sheet with ``--create-positions``).
     """
-    out = options.out
-    outputs = [("--out", out)]
-    if out.suffix.lower() == ".csv":
-        outputs.append(("the summary beside --out", summary_text_path(out)))
+    if sheets is None:
+        sheets = [options.out, *([options.positions_path()] if options.create_positions else [])]
+    outputs: list[tuple[str, Path]] = []
+    for out in sheets:
+        label = "--out" if out == options.out else "the positions sheet"
+        outputs.append((label, out))
+        if out.suffix.lower() == ".csv":
+            outputs.append((f"the summary beside {label}", summary_text_path(out)))
     ledger = options.ledger_path()
     inputs = [(label, path) for label, path in _inputs(options) if label.lstrip("-") not in frames]
     for label, path in outputs:
@@ -70,6 +79,11 @@ def check_outputs(options: SyncOptions, *, frames: Iterable[str] = ()) -> None:
                 f"{label} {path} is the ledger: writing the results would destroy the record"
                 " of every run; give the results another name"
             )
+    if len(sheets) > 1 and same_file(sheets[0], sheets[1]):
+        raise UsageError(
+            f"--positions-out {sheets[1]} is --out: the positions sheet and the results sheet"
+            " would overwrite each other; give them different names"
+        )
     for label, path in [*outputs, ("the ledger", ledger)]:
         for what, given in inputs:
             if same_file(path, given):
@@ -77,9 +91,11 @@ def check_outputs(options: SyncOptions, *, frames: Iterable[str] = ()) -> None:
                     f"{label} {path} is the {what} {given}: the run would overwrite its own"
                     " input; write it elsewhere"
                 )
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name ending in .xlsx or .csv")
-    _probe(out.parent if str(out.parent) else Path(), what=f"the results file {out}")
+    for label, out in outputs:
+        if out in sheets and out.is_dir():
+            raise UsageError(f"{label} {out} is a folder; give a file name ending in .xlsx or .csv")
+    for out in sheets:
+        _probe(out.parent if str(out.parent) else Path(), what=f"the results file {out}")
 
 
 def _probe(folder: Path, *, what: str) -> None:

@@ -15,10 +15,12 @@ only with ``--debug``.
     ├── LedgerError                exit 2  the ledger cannot be opened or is held
     │   └── LedgerLockedError      exit 2  another run holds the ledger's run lock
     ├── PreflightError             exit 2  merchant-status says the run cannot succeed
+    ├── Declined                   exit 4  the person at the terminal said no; nothing was sent
     └── AbortError                 exit 3  the run stopped mid-way; the sheet is written
         ├── AuthError              exit 3  401/403: token refused
         ├── CircuitOpenError       exit 3  too many consecutive failures
-        └── Interrupted            exit 3  SIGINT / SIGTERM
+        ├── Interrupted            exit 3  SIGINT / SIGTERM
+        └── ResultsIncomplete      exit 3  the interview results could not all be read
 
 Row-level problems (a bad e-mail, a 422 for one candidate) are never
 exceptions at this level: they become lines of the results sheet. Inside the
@@ -33,12 +35,17 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_ABORTED = 3
+EXIT_DECLINED = 4  # a person answered no at the confirmation question: not an error
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in jobmojito-sync, never an input problem
 EXIT_MEANINGS: dict[int, str] = {
     EXIT_OK: "every row reached a final outcome; nothing invalid, rejected or failed",
-    EXIT_PROBLEMS: "finished, but some rows are invalid, rejected or failed (see the sheet)",
+    EXIT_PROBLEMS: (
+        "finished, but some rows are invalid, rejected or failed (see the sheet;"
+        " with --fail-on new, one no earlier run reported)"
+    ),
     EXIT_USAGE: "usage or configuration error; nothing was sent",
     EXIT_ABORTED: "aborted mid-run; unsent rows are not_sent",
+    EXIT_DECLINED: "declined at the confirmation question; nothing was sent",
     EXIT_INTERNAL: "internal error: a bug in jobmojito-sync",
 }
 
@@ -98,6 +105,12 @@ class PreflightError(SyncError):
     """The pre-flight check says the run cannot succeed (e.g. no credits)."""
 
 
+class Declined(SyncError):
+    """The person at the terminal answered no: nothing was sent. Not an error. Exit code 4."""
+
+    exit_code = EXIT_DECLINED
+
+
 class AbortError(SyncError):
     """The run was stopped mid-way. Unsent rows are ``not_sent``. Exit code 3."""
 
@@ -116,6 +129,10 @@ class Interrupted(AbortError):
     """SIGINT or SIGTERM arrived."""
 
 
+class ResultsIncomplete(AbortError):
+    """A page of interview results could not be read: no outcomes sheet is written."""
+
+
 class FieldProblem(Exception):
     """A value of one row cannot be transformed; becomes the row problem ``<field>: <msg>``.
 
@@ -132,6 +149,7 @@ class FieldProblem(Exception):
 
 __all__ = [
     "EXIT_ABORTED",
+    "EXIT_DECLINED",
     "EXIT_INTERNAL",
     "EXIT_MEANINGS",
     "EXIT_OK",
@@ -141,6 +159,7 @@ __all__ = [
     "AuthError",
     "CircuitOpenError",
     "ConfigError",
+    "Declined",
     "FieldProblem",
     "InputError",
     "Interrupted",
@@ -150,6 +169,7 @@ __all__ = [
     "LedgerUnavailableError",
     "MappingError",
     "PreflightError",
+    "ResultsIncomplete",
     "SyncError",
     "UsageError",
 ]

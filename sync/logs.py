@@ -6,6 +6,11 @@ e-mail addresses are masked, resume text is dropped, and registered secrets
 
 Library modules only call ``structlog.get_logger()``; ``configure_logging``
 is called by the entry points (CLI, Airflow helper), never on import.
+
+Without an explicit stream, lines go to whatever ``sys.stderr`` is when they are
+written: while the progress bar is drawn, rich redirects it, so a log line lands
+above the bar instead of inside it. On the console, values are printed as data:
+control characters (an escape sequence in a cell or an API message) are replaced.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any, Literal, TextIO
 import structlog
 
 from sync.redact import scrub
+from sync.text import printable
 
 _RESUME_KEYS = frozenset({"candidate_resume", "resume", "resume_text"})
 
@@ -46,6 +52,29 @@ def privacy_processor(
     return event_dict
 
 
+def printable_processor(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor for the console: text values cannot steer the terminal."""
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = printable(value, one_line=False)
+    return event_dict
+
+
+class _CurrentStderr:
+    """``sys.stderr`` as it is at each write (rich swaps it while the bar is drawn)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(
     fmt: Literal["auto", "console", "json"] = "auto",
     *,
@@ -57,22 +86,22 @@ def configure_logging(
     ``auto`` is ``console`` when ``stream`` is a terminal, ``json`` otherwise
     (cron mail, Airflow task logs, files).
     """
-    out = stream if stream is not None else sys.stderr
+    out: Any = stream if stream is not None else _CurrentStderr()
     chosen = fmt
     if fmt == "auto":
         chosen = "console" if out.isatty() else "json"
-    renderer: Any
+    renderer: list[Any]
     if chosen == "console":
-        renderer = structlog.dev.ConsoleRenderer(colors=out.isatty())
+        renderer = [printable_processor, structlog.dev.ConsoleRenderer(colors=out.isatty())]
     else:
-        renderer = structlog.processors.JSONRenderer()
+        renderer = [structlog.processors.JSONRenderer()]
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             privacy_processor,
-            renderer,
+            *renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=out),

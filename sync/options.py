@@ -5,6 +5,12 @@
 ``sync.resolve``; the CLI, ``run_sync`` and the Airflow task all build their
 options with its ``resolve_options``.
 
+The outcomes options (``with_outcomes``, ``outcomes_out``, ``changed_since``,
+``details``, ``outcomes_layout``, ``outcomes_page_size``) serve ``run
+--with-outcomes`` and the ``outcomes`` command alike; the latter reads no export,
+so ``sync.resolve.resolve_options(..., require=())`` resolves without one (and
+``positions`` with ``require=("jobs",)``: a jobs export, no applicants).
+
 The ledger is an SQLite file (``ledger``, default beside the results) or a
 PostgreSQL database (``ledger_url``); ``ledger`` given a ``postgresql://`` URL
 means ``ledger_url``.
@@ -12,8 +18,9 @@ means ``ledger_url``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -29,9 +36,14 @@ from sync.dispatch.settings import (
 )
 from sync.errors import UsageError
 from sync.ledger.location import Location, PostgresURL
+from sync.mapping.conditions import parse_since, parse_where
 from sync.shards import Shard, check_group
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1/"
+#: ``changed_since`` for "what changed since the previous outcomes run".
+LAST_RUN = "last-run"
+#: The outcomes import layouts: every ATS layout of ``sync.outcomes.layouts`` (a test checks).
+OutcomesLayout = Literal["auto", "generic", "lever"]
 
 
 class SyncOptions(BaseModel):
@@ -40,7 +52,7 @@ class SyncOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # What to read.
-    applicants: Path
+    applicants: Path | None = None  # required by `run` (resolve_options' ``require``)
     jobs: Path | None = None
     mapping: str = "auto"  # a shipped mapping name, a path to a YAML file, or "auto"
     sheet: str | None = None  # applicants sheet (spreadsheets); default: first non-empty
@@ -50,6 +62,8 @@ class SyncOptions(BaseModel):
     resumes: Path | None = None  # folder or zip holding resume files named in the export
     latest: bool = False  # applicants/jobs may be globs: take the newest matching file
     max_input_mb: int = Field(default=256, ge=1)  # larger inputs are refused (memory)
+    questions: Path | None = None  # the questions sheet: a job's own interview questions
+    questions_sheet: str | None = None
 
     # Where values the export lacks come from (sync.mapping.sources).
     fetch_resume_urls: bool = False  # download resume links found in the export
@@ -61,11 +75,25 @@ class SyncOptions(BaseModel):
     position_country: str | None = None  # ISO alpha-2, likewise
     language: str | None = None  # interview language, likewise (after the job's country)
 
+    # Who gets an interview (sync.mapping.select), on top of the mapping's select: section.
+    # conditions every row must meet ("Current Stage = Phone screen"); one text or a list
+    # (JOBMOJITO_WHERE: one condition, or a JSON list of them: sync.resolve)
+    where: list[str] = []
+    since: str | None = None  # application date on or after: 2026-11-01, 7d, last-run
+
     # What to write.
     out: Path = Path("results.xlsx")  # .xlsx or .csv
+    results: Literal["problems", "selected", "all"] = "all"  # which lines the sheet shows
+    # which problems make exit code 1: new ones (not reported by an earlier run) or any;
+    # None until resolved (sync.resolve: new for --out-dir runs and the Airflow task)
+    fail_on: Literal["new", "any"] | None = None
     out_dir: Path | None = None  # cron: results-<UTC timestamp>.xlsx in this folder
     ledger: Path | None = None  # an SQLite file; default: beside the results (see ledger_path)
     ledger_url: SecretStr | None = None  # a PostgreSQL ledger: postgresql://user@host/db
+    overwrite: bool = False  # replace an existing results file (default: keep it as <stem>.N<ext>)
+    # "omit" leaves the tokenised interview links (credentials) out of the results sheet
+    interview_links: Literal["include", "omit"] = "include"
+    positions_out: Path | None = None  # the positions sheet (see positions_path)
 
     # How to send.
     dry_run: bool = False
@@ -88,6 +116,25 @@ class SyncOptions(BaseModel):
     shard: str | None = None  # "I/N": send only the rows whose identity hashes to shard I
     group: str | None = None  # the run group of the shards; default: derived from the inputs
 
+    # Positions: one interview per job (`positions`, `run --create-positions`).
+    create_positions: bool = False  # run: the positions step first
+    template: str | None = None  # interview template, by name or id (merchant-avatar-list)
+    update: bool = False  # send a changed job's changes (job-interview-update)
+    # None: the mapping's value, else active / interview / merchant_invite.
+    position_status: Literal["draft", "active"] | None = None
+    position_type: Literal["interview", "coaching", "assessment"] | None = None
+    position_visibility: (
+        Literal["merchant_public", "merchant_invite", "merchant_unlisted"] | None
+    ) = None
+
+    # Outcomes back (the ``outcomes`` command, and ``run --with-outcomes``).
+    with_outcomes: bool = False  # after the run, bring the interview outcomes back
+    outcomes_out: Path | None = None  # .xlsx or .csv; default: <out stem>.outcomes<suffix>
+    changed_since: str | None = None  # "last-run" or an ISO 8601 date/time: only changes
+    details: bool = False  # add the AI assessment of completed interviews
+    outcomes_layout: OutcomesLayout = "auto"  # or generic, or an ATS's (sync.outcomes.layouts)
+    outcomes_page_size: int = Field(default=1000, ge=1, le=1000)  # results per page
+
     # How to talk to people. log_format is applied by the entry points (CLI, Airflow
     # task, demo); run_sync called from a script leaves the caller's logging alone.
     log_format: Literal["auto", "console", "json"] = "auto"
@@ -96,6 +143,34 @@ class SyncOptions(BaseModel):
 
     # Set by resolve_options: the config file the options were read from.
     config_file: Path | None = None
+
+    @field_validator("changed_since")
+    @classmethod
+    def _since(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in (LAST_RUN, "last_run"):
+            return None if value is None else LAST_RUN
+        try:
+            datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"{value!r}: give {LAST_RUN} or a date or time such as 2026-11-01 or"
+                " 2026-11-01T06:00:00Z"
+            ) from None
+        return value.strip()
+
+    @field_validator("outcomes_out")
+    @classmethod
+    def _outcomes_file(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in (".xlsx", ".csv"):
+            raise ValueError(f"{value}: the outcomes file must end in .xlsx or .csv")
+        return value
+
+    def outcomes_path(self) -> Path:
+        """The outcomes sheet: --outcomes-out (``outcomes --out``), else beside the results
+        as ``<stem>.outcomes.xlsx`` (``results.outcomes.xlsx``)."""
+        if self.outcomes_out is not None:
+            return self.outcomes_out
+        return self.out.with_name(f"{self.out.stem}.outcomes{self.out.suffix}")
 
     @field_validator("default_country", "position_country")
     @classmethod
@@ -117,6 +192,24 @@ class SyncOptions(BaseModel):
             shown = ", ".join(places.LANGUAGE_CODES)
             raise ValueError(f"'{value}' is not an interview language (one of {shown})")
         return code
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _where(cls, value: Any) -> Any:
+        texts = [value] if isinstance(value, str) else value
+        if isinstance(texts, list | tuple):
+            for text in texts:
+                if isinstance(text, str):
+                    parse_where(text)  # ValueError: the one-line reason
+            return [t for t in texts if not isinstance(t, str) or t.strip()]
+        return value
+
+    @field_validator("since")
+    @classmethod
+    def _applied_since(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return parse_since(value)
 
     @field_validator("position_location")
     @classmethod
@@ -179,3 +272,10 @@ class SyncOptions(BaseModel):
         if self.out_dir is not None:
             return self.out_dir / "jobmojito-sync.ledger.sqlite"
         return self.out.with_name(self.out.stem + ".ledger.sqlite")
+
+    def positions_path(self) -> Path:
+        """The positions sheet: --positions-out; else ``<out>.positions.xlsx`` beside the
+        results (the same suffix)."""
+        if self.positions_out is not None:
+            return self.positions_out
+        return self.out.with_name(f"{self.out.stem}.positions{self.out.suffix}")

@@ -1,6 +1,8 @@
 """Plan: decide, before anything is sent, what happens to every mapped row.
 
 validate -> identity -> in-input duplicates -> ledger look-up -> dry run.
+A row the selection left out (``sync.mapping.select``) never reaches it:
+``with_excluded`` puts it back in its place as ``excluded``.
 
 Pure apart from the ``enrolled`` look-up the caller passes in (the ledger's).
 Every input row comes out as exactly one ``PlannedRow``, in input order; a row
@@ -9,13 +11,15 @@ whose ``status`` is ``None`` is to be sent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sync.jobmojito.validate import validate_candidate
 from sync.mapping.model import MappingFile
-from sync.records import MappedRow, PlannedRow, ResultLine, Status, Table
+from sync.records import MappedRow, PlannedRow, ResultLine, Row, Status, Table
 from sync.text import file_name
 
 _SPACES = re.compile(r"\s+")
@@ -60,14 +64,49 @@ def row_identity(payload: Mapping[str, Any]) -> str:
     return f"{email}/{position_identity(payload)}"
 
 
-def position_label(payload: Mapping[str, Any]) -> str:
-    """How the results sheet names the position: what the user will recognise."""
-    name = str(payload.get("position_name") or "").strip()
-    ref = str(payload.get("position_external_id") or payload.get("position_def_set_id") or "")
-    ref = ref.strip()
-    if name and ref:
-        return f"{name} ({ref})"
-    return name or ref
+def position_title(payload: Mapping[str, Any]) -> str:
+    """How the results sheet names the position: its title, as people know it. The id
+    goes in a column of its own (``ResultLine.position_id``, read from the identity)."""
+    return str(payload.get("position_name") or "").strip()
+
+
+#: What validation says of a position field when the position is not known at all.
+_NEEDS_POSITION = "required when position_def_set_id is not given"
+
+
+def root_causes(
+    row: Row,
+    mapped: Sequence[str],
+    checked: Sequence[str],
+    columns: Mapping[str, Sequence[str]],
+) -> list[str]:
+    """``row``'s problems, the root cause first and its consequences left out.
+
+    ``mapped`` are the mapping's problems (a transform refused a value, a job key
+    is not in the jobs file, a resume file is missing): they come first, as they
+    explain the rest. ``checked`` are validation's; of those, a field's problem is
+    dropped when the mapping already reported that field (``candidate_resume: file
+    'cv.pdf' not found`` makes ``candidate_resume: required`` noise), and the
+    position fields' "required" when the job itself was not found. A required
+    field whose columns (``columns``: field -> the applicants headers it reads) are
+    blank in the row says so: ``candidate_resume: required, but column 'Resume' is empty``.
+    """
+    reported = {problem.partition(":")[0] for problem in mapped}
+    out = list(mapped)
+    for problem in checked:
+        field, _, message = problem.partition(": ")
+        if field in reported:
+            continue
+        if "position" in reported and message == _NEEDS_POSITION:
+            continue
+        headers = columns.get(field, ())
+        blank = headers and not any(row.values.get(h, "").strip() for h in headers)
+        if message == "required" and blank:
+            named = ", ".join(f"'{h}'" for h in headers)
+            which = f"column {named} is" if len(headers) == 1 else f"columns {named} are"
+            problem = f"{field}: required, but {which} empty"
+        out.append(problem)
+    return out
 
 
 def plan_rows(
@@ -76,10 +115,13 @@ def plan_rows(
     enrolled: EnrolledLookup | None = None,
     force: bool = False,
     dry_run: bool = False,
+    columns: Mapping[str, Sequence[str]] | None = None,
 ) -> list[PlannedRow]:
     """Validate each mapped row and decide its fate before sending.
 
-    - mapping or validation problems -> ``invalid`` (every problem in ``reason``);
+    - mapping or validation problems -> ``invalid`` (``reason``: the root cause
+      first, its consequences left out, see ``root_causes``; ``columns`` names the
+      applicants columns each field reads, for "column 'Resume' is empty");
     - the same identity earlier in this input -> ``duplicate`` (naming that row);
     - already enrolled in an earlier run (``enrolled`` look-up) -> ``skipped``
       with the recorded ``interview_url``, unless ``force``;
@@ -89,11 +131,10 @@ def plan_rows(
     first_seen: dict[str, PlannedRow] = {}
     for index, m in enumerate(mapped):
         checked = validate_candidate(m.payload)
-        named = {p.split(":", 1)[0] for p in m.problems}
-        # "required" again for a field whose mapping problem already says why: once is enough
-        problems = (*m.problems, *(p for p in checked.problems if p.split(":", 1)[0] not in named))
+        problems = checked.problems
         notes = "; ".join(m.notes)
-        if problems:
+        if m.problems or problems:
+            problems = tuple(root_causes(m.row, m.problems, problems, columns or {}))
             planned.append(
                 PlannedRow(
                     index=index,
@@ -103,6 +144,7 @@ def plan_rows(
                     status=Status.INVALID,
                     reason="; ".join(problems),
                     notes=notes,
+                    fingerprint=problem_fingerprint(Status.INVALID, m.payload, problems),
                 )
             )
             continue
@@ -149,6 +191,46 @@ def plan_rows(
     return planned
 
 
+def problem_fingerprint(status: Status, payload: Mapping[str, Any], causes: Iterable[str]) -> str:
+    """What makes a problem row the same problem on another night: its status, the
+    payload its row mapped to, and what is wrong (the fields an invalid row's problems
+    name, the HTTP status of a rejection); never the row number, which moves as the
+    export grows, nor columns the mapping does not read (``Days in current phase``).
+    A SHA-256: the ledger keeps no personal data for it."""
+    what = sorted({str(c).split(":", 1)[0].strip() for c in causes})
+    text = json.dumps([str(status), what, payload], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_excluded(
+    rows: Sequence[Row],
+    reasons: Sequence[str | None],
+    planned: Iterable[PlannedRow],
+    shown: Iterable[dict[str, Any]],
+) -> list[PlannedRow]:
+    """Every row of the file in order: ``planned`` for the rows the selection kept
+    (``reasons[i]`` is ``None``), an ``excluded`` row for the others, with its reason and
+    ``shown`` (its name, e-mail and position, in order). Indexes are the rows' places."""
+    kept, payloads = iter(planned), iter(shown)
+    out: list[PlannedRow] = []
+    for index, (row, reason) in enumerate(zip(rows, reasons, strict=True)):
+        if reason is None:
+            p = next(kept)
+        else:
+            payload = next(payloads)
+            p = PlannedRow(
+                index=index,
+                row=row,
+                payload=payload,
+                identity=row_identity(payload),
+                status=Status.EXCLUDED,
+                reason=reason,
+            )
+        p.index = index
+        out.append(p)
+    return out
+
+
 def result_line(p: PlannedRow) -> ResultLine:
     """The results line of a row decided before sending (or still pending)."""
     payload = p.payload
@@ -157,12 +239,16 @@ def result_line(p: PlannedRow) -> ResultLine:
         source_row=p.row.line,
         candidate_name=str(payload.get("candidate_name") or ""),
         candidate_email=str(payload.get("candidate_email") or ""),
-        position=position_label(payload),
+        position=position_title(payload),
         status=p.status if p.status is not None else Status.NOT_SENT,
         reason=p.reason,
         interview_url=p.interview_url,
         identity=p.identity,
         notes=p.notes,
+        fingerprint=p.fingerprint,
+        candidate_external_id=str(payload.get("candidate_external_id") or "").strip(),
+        position_external_id=str(payload.get("position_external_id") or "").strip(),
+        position_name=str(payload.get("position_name") or "").strip(),
     )
 
 

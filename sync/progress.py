@@ -11,9 +11,10 @@ from typing import Any, Protocol
 
 import structlog
 
-from sync.records import ResultLine
+from sync.records import ResultLine, Status
 
 log = structlog.get_logger("sync.progress")
+_ORDER = {s.value: i for i, s in enumerate(Status)}
 
 
 class Progress(Protocol):
@@ -48,7 +49,13 @@ class LogProgress:
 
 
 class RichProgress:
-    """A progress bar with rate, ETA and counts by outcome, on a terminal."""
+    """A progress bar with rate, ETA and counts by outcome, on a terminal.
+
+    Rows the run never sent (``not_sent`` after Ctrl-C or a refused token) are
+    counted beside the bar, never as done: a stopped run's bar stays where the
+    sending stopped. Log lines written meanwhile print above the bar
+    (``sync.logs`` writes to ``sys.stderr``, which rich redirects while drawing).
+    """
 
     def __init__(self, console: Any = None) -> None:
         from rich.console import Console
@@ -59,16 +66,18 @@ class RichProgress:
             TimeRemainingColumn,
         )
         from rich.progress import Progress as _Bar
+        from rich.table import Column
 
         self.counts: Counter[str] = Counter()
+        one_line = Column(no_wrap=True, overflow="ellipsis")
         self._bar = _Bar(
             TextColumn("[bold]sending"),
-            BarColumn(),
+            BarColumn(bar_width=30),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[counts]}"),
-            console=console or Console(stderr=True),
+            TextColumn("{task.fields[rate]}", table_column=Column(no_wrap=True)),
+            TimeRemainingColumn(table_column=Column(no_wrap=True, min_width=7)),
+            TextColumn("{task.fields[counts]}", markup=False, table_column=one_line),
+            console=console or Console(stderr=True, highlight=False),
             transient=False,
         )
         self._task: Any = None
@@ -79,10 +88,12 @@ class RichProgress:
 
     def advance(self, line: ResultLine) -> None:
         self.counts[line.status.value] += 1
+        done = 0 if line.status is Status.NOT_SENT else 1
         task = self._bar.tasks[0] if self._bar.tasks else None
         speed = task.speed if task is not None and task.speed else 0.0
-        summary = " ".join(f"{k}={v}" for k, v in sorted(self.counts.items()))
-        self._bar.update(self._task, advance=1, rate=f"{speed:.1f} rows/s", counts=summary)
+        ordered = sorted(self.counts.items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER)))
+        summary = " ".join(f"{k}={v}" for k, v in ordered)
+        self._bar.update(self._task, advance=done, rate=f"{speed:.1f} rows/s", counts=summary)
 
     def close(self) -> None:
         self._bar.stop()

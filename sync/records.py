@@ -32,11 +32,18 @@ class Status(enum.StrEnum):
     INVALID = "invalid"  # failed validation, not sent
     DUPLICATE = "duplicate"  # same candidate+position earlier in this input
     SKIPPED = "skipped"  # the ledger shows it enrolled in an earlier run
+    EXCLUDED = "excluded"  # not selected: a select: condition, --where or --since
     REJECTED = "rejected"  # the API answered a permanent 4xx
     FAILED = "failed"  # retries exhausted; safe to retry next run
     NOT_SENT = "not_sent"  # the run stopped before this row
     DRY_RUN = "dry_run"  # valid, would be sent
     OTHER_SHARD = "other_shard"  # another shard of the run group sends it (--shard)
+    # A job's interview (``jobmojito-sync positions``), besides the shared ones above.
+    CREATED = "created"  # made by job-interview-create or -from-array
+    ADOPTED = "adopted"  # an interview with the job's code existed: taken, not made
+    UPDATED = "updated"  # the job changed and --update sent the change
+    CHANGED = "changed"  # the job changed since its interview was made; not updated
+    GONE = "gone"  # no longer in the jobs export; the interview is kept
 
     def __str__(self) -> str:
         return self.value
@@ -51,6 +58,11 @@ class Status(enum.StrEnum):
         """Rows that make the run finish with exit code 1."""
         return self in (Status.INVALID, Status.REJECTED, Status.FAILED)
 
+    @property
+    def is_position_outcome(self) -> bool:
+        """An outcome only a job's line has (a positions run)."""
+        return self in POSITION_OUTCOMES
+
 
 API_DECISIONS = frozenset(
     {
@@ -63,6 +75,13 @@ API_DECISIONS = frozenset(
     }
 )
 
+
+#: How the ledger's ``runs.mapping`` marks a positions run (one line per job).
+POSITIONS_RUN = " (positions)"
+
+POSITION_OUTCOMES = frozenset(
+    {Status.CREATED, Status.ADOPTED, Status.UPDATED, Status.CHANGED, Status.GONE}
+)
 
 NO_LINKS: Mapping[str, str] = MappingProxyType({})  # shared by every row without links
 
@@ -108,8 +127,10 @@ class PlannedRow:
     """A row after validation and planning.
 
     ``status`` is ``None`` when the row is to be sent; otherwise it is the final
-    outcome decided before sending (invalid, duplicate, skipped, dry_run).
-    ``payload`` is the JSON body to send (validated, ``None`` fields dropped).
+    outcome decided before sending (invalid, duplicate, skipped, excluded, dry_run).
+    ``payload`` is the JSON body to send (validated, ``None`` fields dropped); an
+    excluded row's holds only what the sheet shows (name, e-mail, position).
+    ``fingerprint`` identifies an invalid row's problem across runs (``sync.plan``).
     """
 
     index: int  # position in the input, 0-based, across all applicant rows
@@ -120,6 +141,7 @@ class PlannedRow:
     reason: str = ""
     interview_url: str = ""
     notes: str = ""  # where derived values came from ("; "-separated)
+    fingerprint: str = ""
 
 
 @dataclass(slots=True)
@@ -130,7 +152,7 @@ class ResultLine:
     source_row: int
     candidate_name: str
     candidate_email: str
-    position: str  # position_external_id / position_def_set_id / name, as the user knows it
+    position: str  # the position's title (position_name); its id is ``position_id``
     status: Status
     reason: str = ""
     interview_url: str = ""
@@ -140,6 +162,33 @@ class ResultLine:
     attempts: int = 0
     identity: str = ""
     notes: str = ""  # where derived values came from: "country from phone +49; …"
+    # A problem's fingerprint (invalid, rejected), and the day an earlier run first
+    # reported the same problem ("" while it is new): ``invalid (known since …)``.
+    fingerprint: str = ""
+    known_since: str = ""
+    # Not on the sheet: what the ledger keeps of an enrolment to write outcomes back
+    # to the ATS (its own candidate and job ids, as the export had them).
+    candidate_external_id: str = ""
+    position_external_id: str = ""
+    position_name: str = ""
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the sheet shows it: ``invalid (known since 2026-11-29)``."""
+        if self.known_since:
+            return f"{self.status} (known since {self.known_since[:10]})"
+        return str(self.status)
+
+    @property
+    def position_id(self) -> str:
+        """The id that identified the position: its ``position_def_set_id`` or
+        ``position_external_id`` (e.g. the ATS job id), read from ``identity``
+        (``<e-mail>/def:<id>``, ``<e-mail>/ext:<id>``); ``""`` for a position known
+        by name, location and country only."""
+        at = self.identity.find("@")
+        cut = self.identity.find("/", at + 1)  # a domain holds no "/"
+        kind, _, ref = self.identity[cut + 1 :].partition(":")
+        return ref if cut >= 0 and kind in ("def", "ext") else ""
 
 
 @dataclass(slots=True)
@@ -158,6 +207,12 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
     # where derived values came from -> rows ("resume: id in a file name" -> 40)
     sources: dict[str, int] = field(default_factory=dict)
+    # condition -> rows it excluded ("Status not in Rejected, Hired" -> 120)
+    selection: dict[str, int] = field(default_factory=dict)
+    known_problems: int = 0  # problem rows an earlier run already reported
+    fail_on: str = "any"  # which problems made exit code 1: "new", "any" ("": not known)
+    results: str = "all"  # which lines the Results sheet shows: problems, selected, all
+    positions: bool = False  # a positions run: one line per job
 
 
 @dataclass(frozen=True, slots=True)

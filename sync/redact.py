@@ -6,7 +6,9 @@ results sheet):
 - ``register_secret(value)``: the API token (and any refreshed one) is never
   written anywhere; ``redact`` replaces it with ``***`` wherever it appears.
 - ``redact(text)`` also replaces bearer-shaped credentials (``Bearer eyJ…``,
-  ``token=…``) that the tool never registered, e.g. one an API error echoes;
+  ``token=…``) that the tool never registered, e.g. one an API error echoes,
+  and whole signed URLs (``…?X-Amz-Signature=…``, ``…&sig=…``: a recording's
+  short-lived link is a credential as long as it lives);
   ``redact_secrets`` only the registered ones (whole API answers, whose
   interview URLs carry a ``?token=`` of their own).
 - ``mask_email(text)``: ``jane.doe@example.com`` → ``j***@example.com``, for
@@ -23,6 +25,11 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A
 # "Bearer <token68>", "token: <...>", "Authorization=<...>" with 12+ credential characters.
 _CREDENTIAL = re.compile(
     r"(?i)\b(bearer|token|authorization)\b(\s*[:=]?\s*)(?:bearer\s+)?[\w.~+/=-]{12,}"
+)
+# A URL signed in its query string (S3, GCS, Azure, CloudFront): the whole URL goes.
+_SIGNED_URL = re.compile(
+    r"(?i)\bhttps?://[^\s\"'<>]*[?&](?:x-amz-signature|x-amz-credential|x-amz-security-token"
+    r"|x-goog-signature|x-goog-credential|signature|sig|key-pair-id)=[^\s\"'<>]*"
 )
 REDACTED = "***"
 _secrets: set[str] = set()
@@ -48,7 +55,8 @@ def redact(text: str) -> str:
     credentials replaced by ``***``."""
     if not text:
         return text
-    return _CREDENTIAL.sub(rf"\1\2{REDACTED}", redact_secrets(text))
+    text = _SIGNED_URL.sub(REDACTED, redact_secrets(text))
+    return _CREDENTIAL.sub(rf"\1\2{REDACTED}", text)
 
 
 def mask_email(text: str) -> str:

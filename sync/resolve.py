@@ -21,21 +21,25 @@ replaces what a lower layer said of both. A password in a ledger URL is
 refused in the config file (keep it in JOBMOJITO_LEDGER_URL, ~/.pgpass or
 PGPASSWORD), as the token is. Globs in ``applicants``/``jobs`` with ``latest``
 take the newest match, and ``out_dir`` gives a dated results file (cron).
+``JOBMOJITO_WHERE`` is one condition, or a JSON list of them. ``fail_on`` not
+said anywhere is ``new`` for a scheduled run (``out_dir``, the Airflow task) and
+``any`` for a run by hand.
 """
 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import SecretStr, ValidationError
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 
 from sync.errors import ConfigError, InputError, UsageError
 from sync.jobmojito.tokens import check_token
@@ -46,7 +50,10 @@ from sync.text import did_you_mean
 _MAX_TOKEN_FILE = 64 * 1024  # a token file holds one token; a bigger file is a mistake
 CONFIG_ENV = "JOBMOJITO_SYNC_CONFIG"
 DEFAULT_CONFIG = Path("jobmojito-sync.toml")
-PATH_FIELDS = frozenset({"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file"})
+PATH_FIELDS = frozenset(
+    {"applicants", "jobs", "resumes", "out", "out_dir", "ledger", "token_file", "outcomes_out",
+     "questions", "positions_out"}
+)  # fmt: skip
 #: The options a config file, the environment and arguments may set.
 FIELDS = frozenset(SyncOptions.model_fields) - {"config_file"}
 
@@ -55,6 +62,9 @@ class _EnvShape(SyncOptions, BaseSettings):
     """The options as pydantic-settings sees the environment (JOBMOJITO_*)."""
 
     model_config = SettingsConfigDict(env_prefix="JOBMOJITO_", extra="ignore", frozen=True)
+
+    # one condition as it is written, or a JSON list of them (read_environment decodes it)
+    where: Annotated[list[str], NoDecode] = []
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
@@ -106,6 +116,15 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def read_environment() -> dict[str, Any]:
     """JOBMOJITO_* options found in the environment (pydantic-settings)."""
     found = EnvSettingsSource(_EnvShape)()
+    where = found.get("where")
+    if isinstance(where, str) and where.lstrip().startswith("["):
+        try:
+            found["where"] = json.loads(where)
+        except ValueError:
+            raise UsageError(
+                "environment JOBMOJITO_WHERE: not a JSON list of conditions"
+                ' (write one condition, or ["Stage = Phone screen", "Hired is false"])'
+            ) from None
     return {k: v for k, v in found.items() if k in FIELDS}
 
 
@@ -187,12 +206,20 @@ def resolve_options(
     *,
     config: Path | None = None,
     now: datetime | None = None,
+    scheduled: bool = False,
+    require: tuple[str, ...] = ("applicants",),
 ) -> SyncOptions:
     """The run's options: the config file < ``JOBMOJITO_*`` environment < ``arguments``.
 
     ``arguments`` are the CLI's flags, ``run_sync``'s keyword arguments or the
     Airflow task's; ``None`` values count as not given. ``config`` names the
     config file (else ``$JOBMOJITO_SYNC_CONFIG``, else ``./jobmojito-sync.toml``).
+    ``scheduled``: the run is a scheduler's (the Airflow task), so ``fail_on``
+    defaults to ``new`` as for an ``out_dir`` run. ``require`` names the options
+    the command cannot do without, and the inputs whose globs it resolves:
+    ``run`` the applicants (and the jobs export, if given), ``positions`` the jobs
+    export; ``()`` for a command that reads no export (``outcomes``), so a config
+    file's nightly glob matching nothing cannot stop it.
     """
     given = {k: v for k, v in (arguments or {}).items() if v is not None}
     unknown = set(given) - FIELDS
@@ -215,12 +242,21 @@ def resolve_options(
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             where = _source_of(field, layers) if field in merged else f"--{field.replace('_', '-')}"
-            msg = err["msg"]
+            msg = str(err["msg"]).removeprefix("Value error, ")
             if field not in merged:
                 msg = "required: give the flag or set it in the config file"
             problems.append(f"{where}: {msg}")
         raise UsageError("; ".join(problems)) from None
-    return finalise(options, now=now)
+    missing = [name for name in require if getattr(options, name) is None]
+    if missing:
+        raise UsageError(
+            "; ".join(
+                f"--{name.replace('_', '-')}: required: give the flag or set it in the config file"
+                for name in missing
+            )
+        )
+    reads = {*require, "jobs"} if require else set()
+    return finalise(options, now=now, scheduled=scheduled, inputs=reads)
 
 
 def _ledger_spelling(layer: dict[str, Any]) -> dict[str, Any]:
@@ -244,13 +280,42 @@ def _merge(*layers: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def finalise(options: SyncOptions, *, now: datetime | None = None) -> SyncOptions:
-    """Resolve globs, the dated output file and the token file."""
-    update: dict[str, Any] = {
-        "applicants": resolve_input(options.applicants, latest=options.latest, what="applicants")
-    }
-    if options.jobs is not None:
-        update["jobs"] = resolve_input(options.jobs, latest=options.latest, what="jobs")
+def default_fail_on(options: SyncOptions, *, scheduled: bool = False) -> Literal["new", "any"]:
+    """Which problem rows make exit code 1: ``fail_on`` as given; else ``new`` for a
+    nightly ``out_dir`` run or a scheduled task (a row someone has not fixed yet must
+    not page them every night) and ``any`` for a run by hand."""
+    if options.fail_on is not None:
+        return options.fail_on
+    return "new" if scheduled or options.out_dir is not None else "any"
+
+
+def finalise(
+    options: SyncOptions,
+    *,
+    now: datetime | None = None,
+    scheduled: bool = False,
+    inputs: Collection[str] = ("applicants", "jobs"),
+) -> SyncOptions:
+    """Resolve the globs of the ``inputs`` given, the dated output file, the token file
+    and ``fail_on``; refuse what a shard cannot do alone."""
+    if options.shard is not None:
+        # Both would take the whole ledger while the group's other shards hold it.
+        if options.create_positions:
+            raise UsageError(
+                "--create-positions with --shard: every shard would make the positions;"
+                " run `jobmojito-sync positions` once before the shards start"
+            )
+        if options.with_outcomes:
+            raise UsageError(
+                "--with-outcomes with --shard: bring the outcomes back once the group's"
+                " shards have finished (`jobmojito-sync outcomes`, or"
+                " make_dag(shards=N, with_outcomes=True))"
+            )
+    update: dict[str, Any] = {"fail_on": default_fail_on(options, scheduled=scheduled)}
+    for name in ("applicants", "jobs"):
+        value = getattr(options, name)
+        if name in inputs and value is not None:
+            update[name] = resolve_input(value, latest=options.latest, what=name)
     if options.out_dir is not None:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
         suffix = options.out.suffix if options.out.suffix in (".xlsx", ".csv") else ".xlsx"

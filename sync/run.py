@@ -5,20 +5,30 @@ all call it, and it resolves its options the same way for all of them (config
 file < environment < arguments, ``sync.options``). A run, top to bottom::
 
     options → read (each input read and hashed once; the mapping chosen)
-            → map → validate → plan              (``prepare``: nothing is sent)
+            → select → map → validate → plan     (``prepare``: nothing is sent)
             → dry run: results → report
             → live: ledger + run lock → plan against earlier enrolments
                     → confirm → pre-flight → dispatch (journaled) → results → report
 
+With ``--create-positions`` the positions step (``sync.positions.run``: one
+interview per job, its own results sheet and question) runs first, once the
+input is read; enrolments then name the positions it made
+(``sync.positions.book``), and a job's first enrolment goes before its others.
+If that step stops, no candidate is sent. ``SyncReport`` and the end of every
+run (the sheet, the report) are ``sync.report``, shared with that step.
+
 Configuration and input errors raise ``SyncError`` before anything is sent;
 so do the checks that come first: the token and base URL of a live run, and
-the outputs (writable, never an input: ``sync.outputs``). SIGINT or SIGTERM
-anywhere in a run (``sync.interrupts``), and every stop once sending has begun
-(token refused, circuit open, a full disk), still write the results sheet and
-the report carries exit code 3. A failure of the machine (disk full, out of
-memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``.
-The ledger is the durable truth: the sheet of a live run is rendered from it,
-so ``jobmojito-sync report`` can render it again after a crash.
+the outputs (writable, never an input: ``sync.checks``). A "no" at the
+confirmation question is ``Declined`` (exit 4). SIGINT or SIGTERM anywhere in a
+run (``sync.interrupts``), and every stop once sending has begun (token
+refused, circuit open, a full disk), still write the results sheet and the
+report carries exit code 3. A failure of the machine (disk full, out of
+memory, a damaged ledger: ``sync.failures``) is a one-line ``SyncError``. The
+ledger is the durable truth: the sheet of a live run is rendered from it, so
+``jobmojito-sync report`` can render it again after a crash. It also
+remembers every problem row's fingerprint, so that with ``--fail-on new`` a
+night exits 1 only for a problem no earlier run reported.
 
 Over 400 lines on purpose: the lifecycle reads top to bottom in one module, its
 two values, its entry points and each phase with the ways it can stop.
@@ -29,7 +39,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,22 +47,28 @@ import structlog
 
 from sync import __version__
 from sync.checks import check_outputs, check_sending
-from sync.errors import EXIT_ABORTED, AbortError, Interrupted, SyncError, UsageError
+from sync.errors import AbortError, Declined, Interrupted, SyncError, UsageError
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
-from sync.interrupts import Signalled, deferred, interrupted, interrupts
-from sync.ledger import Ledger, Location, PostgresURL, find_ledger, open_ledger
-from sync.mapping import MappingFile, bind, map_rows
+from sync.interrupts import Signalled, interrupted, interrupts
+from sync.ledger import Ledger, Location, PostgresURL, find_ledger
+from sync.ledger.base import last_settled_run
+from sync.mapping import MappingFile, applicant_columns, bind, map_rows
+from sync.mapping.rows import shown_fields
+from sync.mapping.select import Selection, Selector, SelectSettings
 from sync.mapping.sources import DERIVED_FIELDS, open_sources
 from sync.options import SyncOptions
-from sync.plan import plan_rows, result_line, unplanned_lines
+from sync.outcomes.run import bring_outcomes
+from sync.plan import plan_rows, result_line, unplanned_lines, with_excluded
+from sync.positions.book import job_key_reader
+from sync.positions.run import PositionsHooks, run_positions
 from sync.progress import Progress
 from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
-from sync.records import PlannedRow, ResultLine, RunSummary, Status, Table
+from sync.records import PlannedRow, ResultLine, Status, Table
 from sync.redact import register_secret
+from sync.report import SyncReport, exit_code_for, finish_report, now, open_for_run, record_end
 from sync.resolve import resolve_options
-from sync.results import count_statuses, write_results
 from sync.send import send_rows
 from sync.shards import run_group, select_shard
 
@@ -66,59 +82,6 @@ OnPrepared = Callable[["Prepared"], None]
 
 
 @dataclass(slots=True)
-class SyncReport:
-    """What a run did. ``as_dict()`` is the small summary Airflow pushes to XCom;
-    ``lines`` holds the results sheet's lines (one per input row, in input order)."""
-
-    run_id: str
-    exit_code: int
-    counts: dict[str, int]
-    results_path: Path
-    ledger_path: Location | None  # a file, or a PostgreSQL URL (str() masks its password)
-    mapping: str
-    dry_run: bool
-    rows: int
-    aborted: str = ""
-    notes: list[str] = field(default_factory=list)
-    lines: list[ResultLine] = field(default_factory=list, repr=False)
-    sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
-    group: str = ""  # a sharded run's run group (``--shard``), else ""
-    shard: str = ""  # its shard, "I/N"
-
-    @property
-    def problems(self) -> int:
-        """Rows that are invalid, rejected or failed."""
-        return sum(self.counts.get(s.value, 0) for s in Status if s.is_problem)
-
-    @property
-    def own_rows(self) -> int:
-        """The rows this run answered for: all of them, or a shard's own."""
-        return self.rows - self.counts.get(Status.OTHER_SHARD.value, 0)
-
-    def to_dataframe(self) -> Any:
-        """The results sheet as a pandas DataFrame: one row per input row, in input order."""
-        from sync.results.frames import lines_to_frame
-
-        return lines_to_frame(self.lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly summary (no row data, no personal data)."""
-        return {
-            "run_id": self.run_id,
-            "exit_code": self.exit_code,
-            "counts": dict(self.counts),
-            "rows": self.rows,
-            "problems": self.problems,
-            "results_path": str(self.results_path),
-            "ledger_path": str(self.ledger_path) if self.ledger_path else None,
-            "mapping": self.mapping,
-            "dry_run": self.dry_run,
-            "aborted": self.aborted,
-            **({"group": self.group, "shard": self.shard} if self.shard else {}),
-        }
-
-
-@dataclass(slots=True)
 class Prepared:
     """Everything known before sending: the outcome of read + map + validate + plan."""
 
@@ -127,6 +90,8 @@ class Prepared:
     planned: list[PlannedRow]
     warnings: list[str]
     sources: dict[str, int] = field(default_factory=dict)  # where derived values came from
+    # what select:, --where and --since did: rows excluded by each condition
+    selection: Selection = field(default_factory=Selection)
 
     @property
     def mapping(self) -> MappingFile:
@@ -151,17 +116,13 @@ class Prepared:
 
     @property
     def to_send(self) -> list[PlannedRow]:
-        """The rows this run will really send (``--limit`` applied)."""
-        pending = self.pending
-        limit = self.options.limit
-        return pending[:limit] if limit is not None else pending
+        """The rows this run will really send: ``prepare`` holds back those past ``--limit``."""
+        return self.pending
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for p in self.planned:
-            key = p.status.value if p.status else "to_send"
-            out[key] = out.get(key, 0) + 1
-        return out
+    @property
+    def held_back(self) -> list[PlannedRow]:
+        """Valid rows ``--limit`` leaves for a later run (``not_sent``, planned so)."""
+        return [p for p in self.planned if p.status is Status.NOT_SENT]
 
 
 # --------------------------------------------------------------------------- the run
@@ -175,6 +136,7 @@ def run_sync(
     confirm: Confirm | None = None,
     on_prepared: OnPrepared | None = None,
     progress: Progress | None = None,
+    positions: PositionsHooks | None = None,
     **arguments: Any,
 ) -> SyncReport:
     """Run one sync and return its report. Never raises for row-level problems.
@@ -187,12 +149,12 @@ def run_sync(
         report = run_sync(applicants="applicants.csv", mapping="greenhouse",
                           out="results.xlsx", dry_run=True)
 
-    ``applicants`` (and ``jobs``) may be a pandas DataFrame instead of a file, e.g.
-    the result of a warehouse query; ``report.to_dataframe()`` gives the results
-    back as one. ``on_prepared`` sees the plan; ``confirm`` (the CLI's question) is asked
-    after planning, before sending: returning False ends the run with nothing
-    sent. Raises ``SyncError`` (exit 2) for configuration and input problems
-    found before sending.
+    ``applicants`` (and ``jobs``) may be a pandas DataFrame (a warehouse query, say);
+    ``report.to_dataframe()`` gives the results back as one. ``on_prepared`` sees the
+    plan; ``confirm`` (the CLI's question) is asked after planning, before sending:
+    False raises ``Declined`` (exit 4), nothing sent. ``positions`` does the same for
+    the positions step of ``create_positions=True``.
+    Raises ``SyncError`` (exit 2) for configuration and input problems found before sending.
     """
     given: dict[str, Any] = {}
     frames = {k: arguments.pop(k) for k in ("applicants", "jobs") if is_frame(arguments.get(k))}
@@ -203,7 +165,12 @@ def run_sync(
     given.update(arguments)
     resolved = resolve_options(given, config=Path(config) if config is not None else None)
     return execute(
-        resolved, confirm=confirm, on_prepared=on_prepared, progress=progress, frames=frames
+        resolved,
+        confirm=confirm,
+        on_prepared=on_prepared,
+        progress=progress,
+        frames=frames,
+        positions=positions,
     )
 
 
@@ -214,11 +181,14 @@ def execute(
     on_prepared: OnPrepared | None = None,
     progress: Progress | None = None,
     frames: Mapping[str, Any] | None = None,
+    positions: PositionsHooks | None = None,
 ) -> SyncReport:
     """Run with options already resolved (``run_sync`` resolves them, then calls this).
 
-    ``frames`` holds pandas DataFrames that stand for the applicants or jobs file."""
-    started = _now()
+    ``frames`` holds pandas DataFrames that stand for the applicants or jobs file.
+    With ``create_positions`` the positions step goes first, showing its plan and
+    asking through ``positions`` (the CLI's screens); its report is ``report.positions``."""
+    started = now()
     if options.token is not None:
         register_secret(options.token.get_secret_value())
     if options.ledger_url is not None:
@@ -230,7 +200,9 @@ def execute(
     check_outputs(options, frames=frames or {})
     with interrupts():
         try:
-            return _read_and_run(options, started, confirm, on_prepared, progress, frames)
+            return _read_and_run(
+                options, started, confirm, on_prepared, progress, frames, positions
+            )
         except Signalled as exc:  # between the steps that say what they were doing
             raise interrupted(exc, "; nothing more was done") from None
 
@@ -242,6 +214,7 @@ def _read_and_run(
     on_prepared: OnPrepared | None,
     progress: Progress | None,
     frames: Mapping[str, Any] | None,
+    hooks: PositionsHooks | None = None,
 ) -> SyncReport:
     try:
         inputs = read_inputs(options, frames)
@@ -258,9 +231,33 @@ def _read_and_run(
         mapping=inputs.mapping.name,
         dry_run=options.dry_run,
     )
+    positions = None
+    if options.create_positions:
+        positions = _positions_first(options, inputs, hooks)
+        if positions.aborted:  # stopped (token refused, interrupted): enrol nobody
+            positions.notes.insert(0, "the positions step stopped; no candidate was sent")
+            return positions
     if options.dry_run:
-        return _dry_run(options, inputs, started, on_prepared)
-    return _live_run(options, inputs, started, confirm, on_prepared, progress)
+        report = _dry_run(options, inputs, started, on_prepared)
+    else:
+        report = _live_run(options, inputs, started, confirm, on_prepared, progress)
+        report = bring_outcomes(options, report)  # --with-outcomes: the nightly job's last step
+    if positions is not None:
+        report.positions = positions
+        report.exit_code = max(report.exit_code, positions.exit_code)
+        counts = ", ".join(f"{k}={v}" for k, v in positions.counts.items())
+        report.notes.append(f"positions first: {counts} ({positions.results_path})")
+    return report
+
+
+def _positions_first(
+    options: SyncOptions, inputs: Inputs, hooks: PositionsHooks | None
+) -> SyncReport:
+    """``--create-positions``: one interview per job of the jobs export, before enrolling."""
+    if options.jobs is None or inputs.jobs is None:
+        raise UsageError("--create-positions needs --jobs: the jobs export, one interview per job")
+    progress = hooks.progress if hooks is not None else None
+    return run_positions(options, mapping=inputs.mapping, hooks=hooks, progress=progress)
 
 
 def prepare(
@@ -269,27 +266,65 @@ def prepare(
     inputs: Inputs | None = None,
     enrolled: Any = None,
     resumes: ResumeStore | None = None,
+    last_run: date | None = None,
+    today: date | None = None,
 ) -> Prepared:
-    """Read (unless ``inputs`` are given), map, validate and plan. Sends nothing.
+    """Read (unless ``inputs`` are given), select, map, validate and plan. Sends nothing.
 
-    ``enrolled`` is the ledger's look-up (``Ledger.enrolled``) or ``None``.
+    ``enrolled`` is the ledger's look-up (``Ledger.enrolled``) or ``None``;
+    ``last_run`` the first day ``--since last-run`` selects (``since_last_run``);
+    ``today`` (default: today in UTC) what ``--since 7d`` counts back from.
     """
     if inputs is None:
         inputs = read_inputs(options)
     bound = bind(inputs.mapping, inputs.applicants, inputs.jobs, derived=DERIVED_FIELDS)
-    warnings = [*bound.warnings, *inputs.notes]
+    settings = SelectSettings(
+        today=today or datetime.now(UTC).date(),
+        where=tuple(options.where),
+        since=options.since,
+        last_run=last_run,
+    )
+    split = Selector(bound, settings).split()
+    selection = split.selection
+    if selection.conditions:  # the screen shows it too; this is for cron's and Airflow's logs
+        log.info(
+            "selection",
+            selected=selection.selected,
+            of=selection.total,
+            excluded_by_condition=selection.counts(),
+        )
+    warnings = [*bound.warnings, *inputs.notes, *selection.notes]
     with open_sources(bound, options, store=resumes) as sources:
         warnings.extend(sources.warnings)
-        planned = plan_rows(
-            map_rows(bound, resumes=sources.store, sources=sources),
+        kept = plan_rows(
+            map_rows(bound, resumes=sources.store, sources=sources, rows=split.rows),
             enrolled=enrolled,
             force=options.force,
             dry_run=options.dry_run,
+            columns=applicant_columns(bound),
         )
-        warnings.extend(sources.summary())
+        warnings.extend(sources.summary(selection.excluded))
+    excluded = [row for row, why in zip(bound.applicants.rows, split.reasons, strict=True) if why]
+    planned = with_excluded(
+        bound.applicants.rows, split.reasons, kept, shown_fields(bound, excluded)
+    )
     if (shard := options.shard_of_run()) is not None:
         select_shard(planned, shard)  # the other shards' rows: other_shard
-    return Prepared(options, inputs, planned, warnings, sources.source_counts())
+    if options.limit is not None and not options.dry_run:  # the rest wait for a later run
+        for p in [p for p in planned if p.status is None][options.limit :]:
+            p.status, p.reason = Status.NOT_SENT, f"held back by --limit {options.limit}"
+    return Prepared(options, inputs, planned, warnings, sources.source_counts(), selection)
+
+
+def since_last_run(ledger: Ledger | None) -> date | None:
+    """The first day ``--since last-run`` selects: the day before the last run on this
+    ledger that finished with every row settled (``last_settled_run``) started; a day's
+    margin for exports written before that run and for time zones (the ledger skips who
+    was enrolled). ``None`` when there is no such run: every date is selected."""
+    run = last_settled_run(ledger) if ledger is not None else None
+    if run is None:
+        return None
+    return date.fromisoformat(run.started_at[:10]) - timedelta(days=1)
 
 
 def _dry_run(
@@ -300,7 +335,12 @@ def _dry_run(
         # An existing ledger tells which candidates a live run would skip; none is created.
         with find_ledger(options.ledger_location()) or contextlib.nullcontext() as ledger:
             enrolled = ledger.enrolled if ledger is not None else None
-            prepared = prepare(options, inputs=inputs, enrolled=enrolled)
+            last_run = since_last_run(ledger) if options.since == "last-run" else None
+            prepared = prepare(options, inputs=inputs, enrolled=enrolled, last_run=last_run)
+            lines = [result_line(p) for p in prepared.planned]
+            known = ledger.known_problems(ln.fingerprint for ln in lines) if ledger else {}
+        for line in lines:
+            line.known_since = known.get(line.fingerprint, "")
         if on_prepared is not None:
             on_prepared(prepared)
     except (Interrupted, Signalled) as exc:
@@ -312,11 +352,9 @@ def _dry_run(
         )
     except OPERATIONAL as exc:
         raise operational(exc, sending_began=False) or exc from None
-    lines = [result_line(p) for p in prepared.planned]
     notes = [*prepared.warnings, "dry run: nothing was sent", inputs.mapping_reason]
-    sources = prepared.sources
     return _finish(
-        options, inputs, lines, run_id=run_id, started=started, notes=notes, sources=sources
+        options, inputs, lines, run_id=run_id, started=started, notes=notes, prepared=prepared
     )
 
 
@@ -329,13 +367,9 @@ def _live_run(
     progress: Progress | None,
 ) -> SyncReport:
     ledger_path = options.ledger_location()
-    try:
-        ledger = open_ledger(ledger_path)
-    except OPERATIONAL as exc:
-        raise operational(exc, sending_began=False) or exc from None
     shard = options.shard_of_run()
     group = run_group(shard, options.group, [h for _, h in inputs.hashes], inputs.mapping.name)
-    with ledger:
+    with open_for_run(ledger_path) as ledger:
         # The run lock before planning: two overlapping runs must not both plan to send.
         run_id = ledger.start_run(
             inputs=inputs.hashes,
@@ -349,11 +383,14 @@ def _live_run(
         sending = False
         try:
             try:
-                prepared = prepare(options, inputs=inputs, enrolled=ledger.enrolled)
+                last_run = since_last_run(ledger) if options.since == "last-run" else None
+                prepared = prepare(
+                    options, inputs=inputs, enrolled=ledger.enrolled, last_run=last_run
+                )
                 if on_prepared is not None:
                     on_prepared(prepared)
                 if confirm is not None and prepared.to_send and not confirm(prepared):
-                    raise SyncError("cancelled at the prompt; nothing was sent")
+                    raise Declined("nothing sent: declined at the confirmation question")
             except (Interrupted, Signalled) as exc:
                 aborted: AbortError | None = interrupted(exc, " before anything was sent")
                 unplanned = unplanned_lines(
@@ -361,7 +398,7 @@ def _live_run(
                 )
                 ledger.record_plan(run_id, unplanned, [False] * len(unplanned))
                 notes = [inputs.mapping_reason]
-                sources: dict[str, int] = {}
+                planned: Prepared | None = None
             else:
                 log.info(
                     "run started",
@@ -369,6 +406,7 @@ def _live_run(
                     mapping=inputs.mapping.name,
                     rows=len(prepared.planned),
                     to_send=len(prepared.to_send),
+                    held_back=len(prepared.held_back),
                     ledger=str(ledger_path),
                 )
                 ledger.record_plan(
@@ -377,9 +415,11 @@ def _live_run(
                     [p.status is None for p in prepared.planned],
                 )
                 notes = [*prepared.warnings, inputs.mapping_reason]
-                sources = prepared.sources
+                planned = prepared
                 sending = bool(prepared.to_send)
-                aborted = _send(options, prepared.to_send, ledger, run_id, progress, group)
+                job_key = job_key_reader(inputs.mapping, inputs.applicants)
+                aborted = _send(options, prepared.to_send, ledger, run_id, progress, job_key, group)
+            ledger.record_problems(run_id)  # before the lines: they say which are known
             lines = ledger.result_lines(run_id)
             if aborted is not None:
                 notes.insert(0, f"run aborted: {aborted}")
@@ -392,11 +432,11 @@ def _live_run(
                 notes=notes,
                 aborted=aborted,
                 ledger_path=ledger_path,
-                sources=sources,
+                prepared=planned,
                 group=group,
             )
         except SyncError as exc:
-            _finish_run(ledger, run_id, exc.exit_code)
+            record_end(ledger, run_id, exc.exit_code)
             raise
         except OPERATIONAL as exc:
             error = operational(exc, sending_began=sending)
@@ -407,7 +447,7 @@ def _live_run(
                     f"{error}. The results sheet was not written: `jobmojito-sync report"
                     f" --ledger {ledger_path}` writes it again from the ledger"
                 )
-            _finish_run(ledger, run_id, error.exit_code)
+            record_end(ledger, run_id, error.exit_code)
             raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
@@ -419,12 +459,13 @@ def _send(
     ledger: Ledger,
     run_id: str,
     progress: Progress | None,
+    job_key: Callable[[PlannedRow], str],
     group: str | None,
 ) -> AbortError | None:
     """``send_rows``; a signal before it took them over, or a failure of the machine
     (a full disk under the ledger), is the run's abort: the sheet is still written."""
     try:
-        return send_rows(options, rows, ledger, run_id, progress, group=group)
+        return send_rows(options, rows, ledger, run_id, progress, job_key, group=group)
     except (Interrupted, Signalled) as exc:
         return interrupted(exc)
     except OPERATIONAL as exc:
@@ -433,12 +474,6 @@ def _send(
             raise
         log.error("stopping", reason=str(error))
         return error
-
-
-def _finish_run(ledger: Ledger, run_id: str, exit_code: int) -> None:
-    """Record the run's end, if the ledger still can (it may be what failed)."""
-    with contextlib.suppress(*OPERATIONAL, SyncError):
-        ledger.finish_run(run_id, exit_code=exit_code, counts={})
 
 
 def _finish(
@@ -451,60 +486,27 @@ def _finish(
     notes: list[str],
     aborted: AbortError | None = None,
     ledger_path: Location | None = None,
-    sources: dict[str, int] | None = None,
+    prepared: Prepared | None = None,
     group: str | None = None,
 ) -> SyncReport:
-    """Write the results sheet and make the report: the end of every run."""
-    counts = count_statuses(lines)
-    code = exit_code_for(counts, aborted=aborted is not None)
-    summary = RunSummary(
+    """Write the results sheet and make the report: the end of every run (``prepared``:
+    the plan, when the run got that far: where values came from, what was excluded)."""
+    return finish_report(
+        options.out,
+        lines,
         run_id=run_id,
-        tool_version=__version__,
+        started=started,
         mapping=inputs.mapping.name,
         inputs=inputs.hashes,
-        started_at=started,
-        finished_at=_now(),
         dry_run=options.dry_run,
-        counts=counts,
-        exit_code=code,
         notes=notes,
-        sources=dict(sources or {}),
-    )
-    with deferred():  # a signal now would leave the run without its sheet
-        write_results(options.out, lines, summary)
-    log.info("run finished", run_id=run_id, dry_run=options.dry_run, exit_code=code, counts=counts)
-    return SyncReport(
-        run_id=run_id,
-        exit_code=code,
-        counts=counts,
-        results_path=options.out,
+        aborted=aborted,
         ledger_path=ledger_path,
-        mapping=inputs.mapping.name,
-        dry_run=options.dry_run,
-        rows=len(lines),
-        aborted=str(aborted) if aborted else "",
-        notes=notes,
-        lines=list(lines),
-        sources=dict(sources or {}),
-        group=group or "",
-        shard=options.shard or "",
+        sources=prepared.sources if prepared is not None else {},
+        selection=prepared.selection.counts() if prepared is not None else {},
+        options=options,
+        group=group,
     )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def exit_code_for(counts: dict[str, int], aborted: bool) -> int:
-    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``)."""
-    if aborted:
-        return EXIT_ABORTED
-    if any(counts.get(s.value, 0) for s in Status if s.is_problem):
-        return 1
-    return 0
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 __all__ = [
@@ -515,4 +517,5 @@ __all__ = [
     "prepare",
     "result_line",
     "run_sync",
+    "since_last_run",
 ]

@@ -83,6 +83,7 @@ def select_shard(planned: Iterable[PlannedRow], shard: Shard) -> None:
             p.status = Status.OTHER_SHARD
             p.reason = f"shard {owner}/{shard.count}'s row (this run is shard {shard})"
             p.interview_url = ""
+            p.fingerprint = ""  # its problem, if any, is its own shard's to report
 
 
 def derived_group(hashes: Sequence[str], mapping: str, count: int) -> str:

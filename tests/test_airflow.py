@@ -57,6 +57,8 @@ SUMMARY_KEYS = {
     "counts",
     "rows",
     "problems",
+    "new_problems",
+    "fail_on",
     "results_path",
     "ledger_path",
     "mapping",
@@ -234,20 +236,22 @@ class AirflowHome:
         state, tries, summary = self._task_record(dag_id)
         return Run(code, output, seconds, state, tries, summary)
 
-    def _task_record(self, dag_id: str) -> tuple[str | None, int | None, dict[str, Any] | None]:
+    def _task_record(
+        self, dag_id: str, task_id: str = TASK_ID
+    ) -> tuple[str | None, int | None, dict[str, Any] | None]:
         """The newest run's task state, try number and XCom ``return_value``."""
         with contextlib.closing(sqlite3.connect(self.home / "airflow.db")) as db:
             ti = db.execute(
                 "SELECT state, try_number, run_id FROM task_instance WHERE dag_id = ?"
                 " AND task_id = ? ORDER BY start_date DESC LIMIT 1",
-                (dag_id, TASK_ID),
+                (dag_id, task_id),
             ).fetchone()
             if ti is None:
                 return None, None, None
             row = db.execute(
                 "SELECT value FROM xcom WHERE dag_id = ? AND task_id = ? AND run_id = ?"
                 " AND key = 'return_value'",
-                (dag_id, TASK_ID, ti[2]),
+                (dag_id, task_id, ti[2]),
             ).fetchone()
         summary = None
         if row is not None:

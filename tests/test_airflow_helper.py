@@ -45,6 +45,8 @@ def summary(
         "counts": counts,
         "rows": rows,
         "problems": problems,
+        "new_problems": problems,
+        "fail_on": "any",
         "results_path": "/out/results_2026-11-22.xlsx",
         "ledger_path": "/out/jobmojito-sync.ledger.sqlite",
         "mapping": "generic",
@@ -408,6 +410,16 @@ class TestSyncTask:
         assert second["counts"].get("skipped", 0) >= 25
         assert second["ledger_path"] == first["ledger_path"]
         assert second["results_path"] != first["results_path"]
+
+    def test_the_next_day_the_same_bad_rows_do_not_fail_the_task(self, task_env: Path) -> None:
+        """fail_on new is the task's default: known problems exit 0; fail_on any says 1."""
+        with pytest.raises(AirflowFailException, match=r"above fail_on_problems=5\.0%"):
+            run_task(task_env, fail_on_problems=af.DEFAULT_FAIL_ON_PROBLEMS)
+        second = run_task(task_env, ds="2026-11-23", fail_on_problems=af.DEFAULT_FAIL_ON_PROBLEMS)
+        assert (second["exit_code"], second["fail_on"], second["new_problems"]) == (0, "new", 0)
+        assert second["problems"] == second["counts"]["invalid"] > 0
+        third = run_task(task_env, ds="2026-11-24", fail_on="any")
+        assert third["exit_code"] == 1
 
     def test_problems_above_threshold_fail_without_retry(self, task_env: Path) -> None:
         with pytest.raises(AirflowFailException, match=r"above fail_on_problems=5\.0%"):

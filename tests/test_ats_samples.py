@@ -11,10 +11,14 @@ Each folder holds an export written to look like that ATS's real one and an
       "options": {"candidate_country_from": "job"},  # run options (flags), if any
       "rows": {"2": {...}},               # Excel row -> the whole payload, hand-checked
       "invalid": {"9": "candidate_email"}, # Excel row -> text its reason contains
+      "excluded": {"11": "Status is 'Hired'"},  # Excel row -> its exclusion reason
       "notes": {"2": "resume from 21338490.pdf"}  # Excel row -> text its notes contain
     }
 
-Every other row must map to a valid payload. Adding an ATS is adding a folder.
+"excluded" lists exactly the archived, rejected, hired, withdrawn and
+disqualified rows of the sample (hand-checked against its file): the mapping's
+``select:`` defaults must exclude those and no other. Every other row must map
+to a valid payload. Adding an ATS is adding a folder.
 """
 
 from __future__ import annotations
@@ -89,8 +93,12 @@ def test_payloads_and_outcomes(folder: Path) -> None:
         assert row.payload == payload, line
 
     invalid = {int(k): v for k, v in exp.get("invalid", {}).items()}
+    excluded = {int(k): v for k, v in exp.get("excluded", {}).items()}
     for line, row in by_line.items():
-        if line in invalid:
+        if line in excluded:
+            assert row.status is Status.EXCLUDED, (line, row.status, row.reason)
+            assert row.reason == excluded[line], line
+        elif line in invalid:
             assert row.status in (Status.INVALID, Status.DUPLICATE), line
             assert invalid[line] in row.reason, (line, row.reason)
         else:
@@ -139,6 +147,8 @@ def test_cli_dry_run(cli: Cli, folder: Path, tmp_path: Path) -> None:
     lines = read_sheet(out)
     table = read_table(folder / exp["applicants"], expect=all_signature_columns())
     assert len(lines) == len(table.rows)
+    excluded = {ln["source_row"]: ln["reason"] for ln in lines if ln["status"] == "excluded"}
+    assert excluded == exp.get("excluded", {})
     notes = {line["source_row"]: line["notes"] for line in lines}
     for line, note in exp.get("notes", {}).items():
         assert note in notes[line], (line, notes[line])

@@ -9,6 +9,7 @@ import pytest
 from helpers import ROOT, readme_section
 
 from sync.cli import cli
+from sync.errors import EXIT_MEANINGS
 from sync.mapping import Detect, FieldSpec, JobsJoin, MappingFile
 from sync.mapping.transforms import TRANSFORMS
 
@@ -58,7 +59,7 @@ def test_every_mapping_key_and_transform_is_documented() -> None:
         assert f"`{name}`" in text, name
 
 
-@pytest.mark.parametrize("code", [0, 1, 2, 3, 70])
+@pytest.mark.parametrize("code", sorted(EXIT_MEANINGS))
 def test_every_exit_code_is_explained(code: int) -> None:
     assert re.search(rf"^\| `?{code}`? \|", section("Exit codes"), re.M), code
 

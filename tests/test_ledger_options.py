@@ -4,7 +4,6 @@ config file, or an Airflow Connection; and its password kept out of where it mus
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 from conftest import new_schema_url
+from helpers import write_config
 from test_live import write_applicants
 
 from sync import airflow as af
@@ -25,19 +25,11 @@ URL = "postgresql://sync@db.internal:5432/airflow?sslmode=require"
 SECRET_URL = "postgresql://sync:Hunter-2-pw@db.internal/airflow"
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in list(os.environ):
-        if key.startswith("JOBMOJITO_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "a.csv").write_text("x\n1\n")
+pytestmark = pytest.mark.usefixtures("options_folder")
 
 
 def config(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "jobmojito-sync.toml"
-    path.write_text('applicants = "a.csv"\n' + text)
-    return path
+    return write_config(tmp_path, 'applicants = "a.csv"\n' + text)
 
 
 class TestWhereTheLedgerIs:
@@ -111,7 +103,9 @@ class TestCommandLine:
         monkeypatch.setenv("JOBMOJITO_LEDGER_URL", url.url)
         result = CliRunner().invoke(cli, ["history"])
         assert result.exit_code == 0, result.output
-        assert result.output.startswith(f"{run_id}  finished exit=0  generic")
+        header, first = result.output.splitlines()[:2]
+        assert header.split()[:3] == ["run", "id", "state"]
+        assert first.split()[:4] == [run_id, "finished", "0", "generic"]
 
 
 class TestAirflowConnection:

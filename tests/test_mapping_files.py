@@ -337,7 +337,7 @@ class TestDocumentErrors:
         assert error_of(path).splitlines() == [
             f"{path}: fields: required key missing",
             f"{path}: feilds: unknown key (did you mean fields? allowed: version, name, title,"
-            " source, detect, jobs, fields, resume, candidate_country)",
+            " source, detect, select, jobs, fields, resume, candidate_country, positions)",
         ]
 
     def test_fields_not_a_mapping(self, tmp_path: Path):

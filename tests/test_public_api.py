@@ -35,6 +35,7 @@ class TestExports:
             "__version__",
             "prepare",
             "run_sync",
+            "sync_positions",
         }
 
 

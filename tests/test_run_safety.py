@@ -47,7 +47,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 
 def live(tmp_path: Path, sb: RunningSandbox, *extra: str, **kw: object):  # type: ignore[no-untyped-def]
-    return cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+    return cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
                "--base-url", sb.base_url, *extra, cwd=tmp_path, **kw)  # type: ignore[arg-type]  # fmt: skip
 
 

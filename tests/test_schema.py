@@ -21,17 +21,28 @@ from sync.jobmojito.models import (
     LANGUAGE_CODES,
     REQUIRED_CANDIDATE_FIELDS,
     ApiErrorBody,
+    AvatarListResponse,
     CandidateRequest,
     CandidateResponse,
     InterviewCreateFromArrayRequest,
     InterviewCreateFromArrayResponse,
     InterviewCreateRequest,
     InterviewCreateResponse,
+    InterviewDetails,
+    InterviewListResponse,
     InterviewQuestion,
+    InterviewUpdateRequest,
+    InterviewUpdateResponse,
     LanguageAccent,
+    MerchantResult,
+    MerchantResultList,
     MerchantStatus,
+    Pagination,
     PlatformLanguage,
     PlatformLanguagesListResponse,
+    QuestionsDiff,
+    SignedUrlRequest,
+    TranscriptEntry,
 )
 from sync.jobmojito.spec import request_schema, response_schema
 
@@ -99,7 +110,21 @@ MODELS: dict[str, type[BaseModel]] = {
     "PlatformLanguage": PlatformLanguage,
     "LanguageAccent": LanguageAccent,
     "PlatformLanguagesListResponse": PlatformLanguagesListResponse,
+    "JobInterviewUpdateRequest": InterviewUpdateRequest,
+    "JobInterviewUpdateResponse": InterviewUpdateResponse,
+    "JobInterviewQuestionsDiff": QuestionsDiff,
+    "JobInterviewTokenRequest": SignedUrlRequest,
+    "MerchantAvatarListResponse": AvatarListResponse,
+    "MerchantInterviewListResponse": InterviewListResponse,
+    "MerchantResultListResponse": MerchantResultList,
+    "Pagination": Pagination,
+    "JobInterviewDetailsResponse": InterviewDetails,
 }
+#: (schema, array property, model of its inline items) of the responses
+RESPONSE_ITEMS: list[tuple[str, str, type[BaseModel]]] = [
+    ("MerchantResultListResponse", "data", MerchantResult),
+    ("JobInterviewDetailsResponse", "transcript", TranscriptEntry),
+]
 REQUEST_SCHEMAS = {
     "JobInterviewCreateForCandidateWithTokenRequest": CandidateRequest,
     "JobInterviewCreateRequest": InterviewCreateRequest,
@@ -121,6 +146,9 @@ def object_schemas(components: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     nested = model_in(InterviewQuestion.model_fields["candidate_expectations_json"].annotation)
     assert nested is not None
     pairs.append(("JobInterviewCreateFromArrayQuestion.candidate_expectations_json", spec, nested))
+    for name, prop, item_model in RESPONSE_ITEMS:
+        items = components[name]["properties"][prop]["items"]
+        pairs.append((f"{name}.{prop}[]", items, item_model))
     return pairs
 
 

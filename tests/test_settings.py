@@ -7,24 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import write_config
 
 from sync.errors import ConfigError, InputError, UsageError
 from sync.resolve import resolve_options
 
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for key in list(os.environ):
-        if key.startswith("JOBMOJITO_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "a.csv").write_text("x\n1\n")
-
-
-def write_config(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "jobmojito-sync.toml"
-    path.write_text(text)
-    return path
+pytestmark = pytest.mark.usefixtures("options_folder")
 
 
 class TestPrecedence:

@@ -193,3 +193,32 @@ class TestADataFrameShards:
         frames = [r.to_dataframe() for r in reports]
         sent = [set(f.index[f["status"] != "other_shard"]) for f in frames]
         assert not sent[0] & sent[1] and len(sent[0] | sent[1]) == 30
+
+
+class TestWhatAShardLeavesToTheWholeGroup:
+    """Steps that take the whole ledger are refused with --shard before anything is
+    read or sent: the other shards would hold the ledger then."""
+
+    @pytest.mark.parametrize(
+        ("flag", "said"),
+        [
+            ("--create-positions", "run `jobmojito-sync positions` once before the shards"),
+            ("--with-outcomes", "once the group's shards have finished"),
+        ],
+    )
+    def test_refused_with_a_shard(self, cli: Any, tmp_path: Path, flag: str, said: str) -> None:
+        write_applicants(tmp_path / "applicants.csv", 3)
+        done = cli(
+            "run", "--applicants", str(tmp_path / "applicants.csv"), "--mapping", "generic",
+            "--shard", "1/2", flag, "--yes", "--out", str(tmp_path / "r.csv"),
+        )  # fmt: skip
+        assert done.exit_code == 2
+        assert said in done.stderr
+        assert not (tmp_path / "r.csv").exists()
+
+    def test_a_sharded_dag_refuses_create_positions_at_parse_time(self, tmp_path: Path) -> None:
+        from sync import airflow as af
+        from sync.errors import UsageError
+
+        with pytest.raises(UsageError, match="every shard would make the positions"):
+            af.make_dag("d", applicants="a.csv", out_dir=tmp_path, shards=2, create_positions=True)

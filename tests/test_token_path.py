@@ -62,7 +62,8 @@ class TestRefresh:
         command, counter = token_command(tmp_path, [FRESH])
         write_applicants(tmp_path / "a.csv", ["Ana", "Bo"])
         with run_sandbox(SandboxConfig(token=FRESH, seed=1)) as sb:
-            done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+            done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                        "--base-url", sb.base_url, "--token-command", command,
                        cwd=tmp_path, environ=env(JOBMOJITO_TOKEN="expired-token-0000"))  # fmt: skip
             assert done.returncode == 0, done.stderr[-2000:]
@@ -142,7 +143,8 @@ class TestInClear:
         self, tmp_path: Path
     ) -> None:
         write_applicants(tmp_path / "a.csv", ["Ana"])
-        done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+        done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                    "--base-url", "http://api.example.com/functions/v1/", cwd=tmp_path)  # fmt: skip
         assert done.returncode == 2
         assert "in clear" in one_line_error(done) and "--allow-insecure-http" in done.stderr
@@ -174,7 +176,8 @@ class TestUnsendableToken:
     ) -> None:
         write_applicants(tmp_path / "a.csv", ["Ana"])
         started = time.monotonic()
-        done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+        done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                    "--base-url", "http://127.0.0.1:9/functions/v1/",
                    cwd=tmp_path, environ=env(JOBMOJITO_TOKEN=token))  # fmt: skip
         assert done.returncode == 2
@@ -191,7 +194,8 @@ class TestUnsendableToken:
         (tmp_path / "jobmojito-sync.toml").write_text(f'token_file = "{token_file}"\n')
         environ = env()
         del environ["JOBMOJITO_TOKEN"]
-        done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+        done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                    cwd=tmp_path, environ=environ)  # fmt: skip
         assert done.returncode == 2
         assert "line break" in one_line_error(done) and "first-half" not in done.stderr
@@ -238,7 +242,8 @@ class TestEchoedToken:
         try:
             write_applicants(tmp_path / "a.csv", ["Ana", "Bo"])
             base = f"http://127.0.0.1:{server.server_address[1]}/functions/v1/"
-            done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+            done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                        "--base-url", base, cwd=tmp_path)  # fmt: skip
         finally:
             server.shutdown()
@@ -263,7 +268,8 @@ class TestWrongBaseUrl:
         write_applicants(tmp_path / "a.csv", ["Ana", "Bo"])
         with run_sandbox(SandboxConfig(token=TOKEN, seed=1)) as sb:
             wrong = sb.base_url.replace("/functions/v1/", "/functions/v2/")
-            done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+            done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                        "--base-url", wrong, cwd=tmp_path)  # fmt: skip
             assert creates(sb) == 0
         assert done.returncode == 2
@@ -280,7 +286,8 @@ class TestRunOptionsLog:
     ) -> None:
         (tmp_path / "jobmojito-sync.toml").write_text(f'base_url = "{sandbox.base_url}"\n')
         write_applicants(tmp_path / "a.csv", ["Ana"])
-        done = cli("run", "--applicants", "a.csv", "--mapping", "generic", "--out", "r.csv",
+        done = cli("run", "--yes", "--applicants", "a.csv", "--mapping", "generic",
+                       "--out", "r.csv",
                    "--dry-run", cwd=tmp_path)  # fmt: skip
         assert done.returncode == 0, done.stderr
         events = [json.loads(x) for x in done.stderr.splitlines() if x.startswith("{")]

@@ -41,6 +41,10 @@ enrolled are skipped; requests left in flight are resent and the API answers
 ``already-applied``. The results sheet is per run
 (``results_<ds>.xlsx``); a retry rewrites it with the whole picture.
 
+``make_dag(..., with_outcomes=True)`` adds a second task that brings the
+interview outcomes back (``outcomes_task``: ``out_dir/outcomes_<ds>.xlsx``, from
+the same ledger; its XCom holds counts and paths only).
+
 Only this package imports Airflow, and only when a function needs it, so the
 pure helpers (``task_verdict``, ``task_options``, ``results_file_name`` in
 ``sync.airflow.options``) work without it. ``sync.airflow.task`` runs one sync
@@ -53,21 +57,25 @@ from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
     LEDGER_NAME,
+    OUTCOMES_NAME,
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
     check_sync_kwargs,
     connection_ledger_url,
+    outcomes_task_options,
+    outcomes_verdict,
     results_file_name,
     task_options,
     task_verdict,
 )
-from sync.airflow.task import TaskProgress, merge_results, sync_task
+from sync.airflow.task import TaskProgress, merge_results, outcomes_task, sync_task
 
 __all__ = [
     "AIRFLOW_MISSING",
     "DEFAULT_FAIL_ON_PROBLEMS",
     "LEDGER_NAME",
+    "OUTCOMES_NAME",
     "RESULTS_NAME",
     "RETRYABLE_EXIT_CODES",
     "TaskProgress",
@@ -76,6 +84,9 @@ __all__ = [
     "connection_ledger_url",
     "make_dag",
     "merge_results",
+    "outcomes_task",
+    "outcomes_task_options",
+    "outcomes_verdict",
     "results_file_name",
     "sync_task",
     "task_options",

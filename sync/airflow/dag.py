@@ -1,5 +1,6 @@
 """``make_dag``: a ready DAG whose task runs ``sync_task`` (mapped over shards, with
-``shards=N``, then one task for the run group's results sheet)."""
+``shards=N``, then one task for the run group's results sheet), then ``outcomes_task``
+if asked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sync.airflow import task
 from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
+    OUTCOMES_NAME,
     RESULTS_NAME,
     check_shards,
     check_share,
@@ -96,6 +98,30 @@ def _merge_task(
     )
 
 
+def _outcomes_task(
+    out_dir: str,
+    ledger: str | None,
+    token_conn_id: str | None,
+    token_variable: str | None,
+    outcomes_name: str,
+    options: dict[str, Any],
+    ds: str | None = None,
+    run_id: str | None = None,
+    ledger_conn_id: str | None = None,
+) -> dict[str, Any]:
+    """The outcomes task of ``make_dag(with_outcomes=True)``; its XCom holds counts and paths."""
+    return task.outcomes_task(
+        out_dir=out_dir,
+        ledger=ledger,
+        run_date=ds or run_id,
+        token_conn_id=token_conn_id,
+        token_variable=token_variable,
+        outcomes_name=outcomes_name,
+        ledger_conn_id=ledger_conn_id,
+        **options,
+    )
+
+
 def make_dag(
     dag_id: str,
     *,
@@ -118,6 +144,9 @@ def make_dag(
     tags: tuple[str, ...] = ("jobmojito",),
     task_kwargs: Mapping[str, Any] | None = None,
     dag_kwargs: Mapping[str, Any] | None = None,
+    with_outcomes: bool = False,
+    outcomes_name: str = OUTCOMES_NAME,
+    outcomes_kwargs: Mapping[str, Any] | None = None,
     **sync_kwargs: Any,
 ) -> Any:
     """A DAG with one task that runs ``sync_task``; put it at a DAG file's top level.
@@ -129,6 +158,12 @@ def make_dag(
     ``dag_kwargs`` to ``@dag``. Mistakes in the options fail at parse time, so the
     DAG shows an import error instead of failing at night.
 
+    ``with_outcomes=True`` adds a task ``<task_id>_outcomes`` after it (run even when the
+    sync task failed: the outcomes of earlier enrolments still come back) writing
+    ``out_dir/outcomes_<ds>.xlsx`` from the same ledger; ``outcomes_kwargs`` are its
+    own options (``changed_since="last-run"``, ``details=True``, ``outcomes_layout``),
+    on top of ``sync_kwargs``. Its XCom holds counts and paths only.
+
     ``ledger_conn_id`` names an Airflow Connection (type Postgres) whose database
     holds the ledger, for tasks that may run on any of several workers; without
     it the ledger is ``ledger`` or a file in ``out_dir``.
@@ -138,21 +173,31 @@ def make_dag(
     run's run group, each retried on its own, on any worker), then a last task
     (``<task_id>_results``, run whatever the shards' outcome) writes the group's
     one results sheet, ``results_<ds>.xlsx``; each shard's own is
-    ``results_<ds>.shard-I-of-N.xlsx``. ``--rate`` is the whole group's.
+    ``results_<ds>.shard-I-of-N.xlsx``. ``--rate`` is the whole group's. The
+    outcomes task, if asked, comes after that one.
     """
     check_share(fail_on_problems)
     count = check_shards(shards)
     if count > 1 and {"shard", "group"} & set(sync_kwargs):
         raise UsageError("make_dag(shards=N) gives each task its shard and group; give neither")
+    if count > 1 and sync_kwargs.get("create_positions"):
+        raise UsageError(
+            "make_dag(shards=N) with create_positions: every shard would make the positions;"
+            " run `jobmojito-sync positions` (or a task of your own) before the DAG's shards"
+        )
     check_sync_kwargs({**sync_kwargs, "ledger": ledger})
+    check_sync_kwargs(dict(outcomes_kwargs or {}))
     if ledger and ledger_conn_id:
         raise UsageError("give the ledger once: ledger=… or ledger_conn_id=…, not both")
     results_file_name("check", pattern=results_name)
+    results_file_name("check", pattern=outcomes_name, what="outcomes_name")
     dag_decorator, task_decorator = _taskflow()
     when = start_date or datetime(2025, 1, 1, tzinfo=UTC)
     extra_dag = dict(dag_kwargs or {})
     default_args = {"retries": retries, "retry_delay": retry_delay}
     default_args.update(extra_dag.pop("default_args", {}) or {})
+
+    options = {k: (str(v) if isinstance(v, Path) else v) for k, v in sync_kwargs.items()}
 
     def body() -> None:
         run = task_decorator(task_id=task_id, **dict(task_kwargs or {}))(_dag_task)
@@ -167,22 +212,37 @@ def make_dag(
             "token_variable": token_variable,
             "results_name": results_name,
             "ledger_conn_id": ledger_conn_id,
-            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in sync_kwargs.items()},
+            "options": options,
         }
         if count == 1:
-            run(**arguments)
+            synced = run(**arguments)
+        else:
+            sent = run.partial(**arguments, dag_name=dag_id).expand(shard=shard_list(count))
+            merge_settings = {**dict(task_kwargs or {}), "trigger_rule": "all_done"}
+            merge = task_decorator(task_id=f"{task_id}_results", **merge_settings)(_merge_task)
+            synced = merge(
+                out_dir=str(out_dir),
+                ledger=arguments["ledger"],
+                ledger_conn_id=ledger_conn_id,
+                results_name=results_name,
+                dag_name=dag_id,
+            )
+            sent >> synced
+        if not with_outcomes:
             return
-        sent = run.partial(**arguments, dag_name=dag_id).expand(shard=shard_list(count))
-        merge_settings = {**dict(task_kwargs or {}), "trigger_rule": "all_done"}
-        merge = task_decorator(task_id=f"{task_id}_results", **merge_settings)(_merge_task)
-        merged = merge(
+        outcomes = task_decorator(
+            task_id=f"{task_id}_outcomes", trigger_rule="all_done", **dict(task_kwargs or {})
+        )(_outcomes_task)
+        brought = outcomes(
             out_dir=str(out_dir),
-            ledger=arguments["ledger"],
+            ledger=str(ledger) if ledger else None,
+            token_conn_id=token_conn_id,
+            token_variable=token_variable,
+            outcomes_name=outcomes_name,
             ledger_conn_id=ledger_conn_id,
-            results_name=results_name,
-            dag_name=dag_id,
+            options={**options, **dict(outcomes_kwargs or {})},
         )
-        sent >> merged
+        synced >> brought
 
     settings: dict[str, Any] = {
         "dag_id": dag_id,
@@ -209,4 +269,6 @@ results sheet and ledger paths, exit code. Row details are in the results sheet
 Retries are safe: the ledger skips candidates already enrolled. A sharded DAG
 (`shards=N`) runs one mapped task per shard, then `<task>_results` writes the
 run group's one sheet (`results_<ds>.xlsx`).
+With `with_outcomes=True`, a second task writes `outcomes_<ds>.xlsx`: who took the
+interview and how they scored (its XCom: counts only).
 """

@@ -4,8 +4,9 @@ What the task passes to the run (``task_options``), what it refuses in a DAG
 (``check_sync_kwargs``), how the results file is named, how an Airflow
 Connection becomes the URL of a PostgreSQL ledger (``connection_ledger_url``),
 how a run's exit code and counts become the task's state (``task_verdict``; a
-shard is judged on its own rows), and what a sharded DAG maps over
-(``shard_list``) and names its run group (``dag_run_group``).
+shard is judged on its own rows), the same for the outcomes task
+(``outcomes_task_options``, ``outcomes_verdict``), and what a sharded DAG maps
+over (``shard_list``) and names its run group (``dag_run_group``).
 """
 
 from __future__ import annotations
@@ -34,11 +35,16 @@ LEDGER_NAME = "jobmojito-sync.ledger.sqlite"
 #: The results sheet's name in ``out_dir``; ``{ds}`` is the run's date.
 RESULTS_NAME = "results_{ds}.xlsx"
 
+#: The outcomes sheet's name in ``out_dir``; ``{ds}`` is the run's date.
+OUTCOMES_NAME = "outcomes_{ds}.xlsx"
+
 #: Exit codes whose failure Airflow should retry (the ledger makes a retry safe).
 RETRYABLE_EXIT_CODES = frozenset({3})
 
 #: Options the task decides itself; passing them is a mistake.
-_TASK_OWNED = frozenset({"out", "out_dir", "progress", "log_format", "yes"})
+_TASK_OWNED = frozenset(
+    {"out", "out_dir", "progress", "log_format", "yes", "outcomes_out", "with_outcomes"}
+)
 
 _PROBLEM_STATUSES = ("invalid", "rejected", "failed")
 
@@ -58,7 +64,11 @@ def check_share(fail_on_problems: float) -> float:
 
 
 def results_file_name(
-    run_date: str | None, *, pattern: str = RESULTS_NAME, shard: str | None = None
+    run_date: str | None,
+    *,
+    pattern: str = RESULTS_NAME,
+    what: str = "results_name",
+    shard: str | None = None,
 ) -> str:
     """``results_2026-11-22.xlsx`` for the run's date; a UTC timestamp without one.
     A shard's own sheet is ``results_2026-11-22.shard-2-of-4.xlsx``.
@@ -70,10 +80,10 @@ def results_file_name(
         run_date = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", str(run_date))
     if "{ds}" not in pattern:
-        raise UsageError(f"results_name={pattern!r}: it must contain {{ds}}")
+        raise UsageError(f"{what}={pattern!r}: it must contain {{ds}}")
     name = pattern.replace("{ds}", safe)
     if not name.lower().endswith((".xlsx", ".csv")):
-        raise UsageError(f"results_name={pattern!r}: the results file must end in .xlsx or .csv")
+        raise UsageError(f"{what}={pattern!r}: the file must end in .xlsx or .csv")
     if shard:
         stem, dot, suffix = name.rpartition(".")
         name = f"{stem}.shard-{shard.replace('/', '-of-')}{dot}{suffix}"
@@ -112,7 +122,8 @@ def check_sync_kwargs(options: Mapping[str, Any]) -> None:
     if owned:
         raise UsageError(
             f"{', '.join(owned)}: the Airflow task sets these itself (results go to"
-            " out_dir/results_<ds>.xlsx, JSON logs, no progress bar, no prompt)"
+            " out_dir/results_<ds>.xlsx, outcomes to out_dir/outcomes_<ds>.xlsx with"
+            " make_dag(with_outcomes=True), JSON logs, no progress bar, no prompt)"
         )
     unknown = sorted(set(options) - set(SyncOptions.model_fields))
     if unknown:
@@ -147,22 +158,68 @@ def task_options(
     check_sync_kwargs({**options, "ledger": ledger})
     folder = Path(out_dir)
     shard = options.get("shard")
-    if ledger and is_postgres_url(str(ledger)):
-        ledger = str(ledger)  # a URL stays text: a path would turn its // into /
-    elif ledger:
-        ledger = Path(ledger)
     flags: dict[str, Any] = {
         **options,
         "applicants": str(applicants),
         "jobs": str(jobs) if jobs else None,
         "mapping": mapping,
         "out": folder / results_file_name(run_date, pattern=results_name, shard=shard),
-        "ledger": ledger or folder / LEDGER_NAME,
+        "ledger": _ledger_flag(ledger, folder),
         "progress": False,
         "log_format": "json",
         "yes": True,
     }
     return {k: v for k, v in flags.items() if v is not None}
+
+
+def _ledger_flag(ledger: str | Path | None, folder: Path) -> str | Path:
+    """The ledger as a flag: a URL as text (a path would turn its // into /), a file
+    as a path, else the stable file in ``out_dir``."""
+    if ledger and is_postgres_url(str(ledger)):
+        return str(ledger)
+    return Path(ledger) if ledger else folder / LEDGER_NAME
+
+
+def outcomes_task_options(
+    *,
+    out_dir: str | Path,
+    ledger: str | Path | None = None,
+    run_date: str | None = None,
+    outcomes_name: str = OUTCOMES_NAME,
+    **options: Any,
+) -> dict[str, Any]:
+    """The outcomes run's options as flags for ``resolve_options(require=())``:
+    the ledger the sync task writes, the sheet ``out_dir/outcomes_<ds>.xlsx``."""
+    check_sync_kwargs({**options, "ledger": ledger})
+    folder = Path(out_dir)
+    flags: dict[str, Any] = {
+        **options,
+        "outcomes_out": folder
+        / results_file_name(run_date, pattern=outcomes_name, what="outcomes_name"),
+        "ledger": _ledger_flag(ledger, folder),
+        "progress": False,
+        "log_format": "json",
+        "yes": True,
+    }
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+def outcomes_verdict(summary: Mapping[str, Any]) -> str | None:
+    """Why the outcomes task must fail, or ``None`` when it succeeds.
+
+    ``summary`` is ``OutcomeReport.as_dict()``. Exit 0 succeeds, and so does 1 (some
+    AI assessments could not be read: the sheet says which, and the next run brings
+    them); 3 (the results could not all be read, the token was refused) fails and is
+    retried; anything else fails.
+    """
+    code = int(summary.get("exit_code", 2))
+    where = f"see {summary.get('outcomes_path')}" if summary.get("outcomes_path") else ""
+    if code in (0, 1):
+        return None
+    if code == 3:
+        reason = summary.get("aborted") or "the interview results could not all be read"
+        return f"outcomes aborted (exit 3): {reason}; a retry is safe; {where}".rstrip("; ")
+    return f"outcomes failed (exit {code}); {where}".rstrip("; ")
 
 
 #: libpq settings an Airflow Connection's extra may carry into the ledger's URL (and
@@ -218,8 +275,9 @@ def task_verdict(summary: Mapping[str, Any], fail_on_problems: float) -> str | N
 
     ``summary`` is ``SyncReport.as_dict()``. Exit 0 succeeds; exit 1 succeeds
     while the problem rows (invalid, rejected, failed) are at most
-    ``fail_on_problems`` of all rows (0 makes any problem fail the task); exit 2
-    and 3 always fail (``RETRYABLE_EXIT_CODES`` says which failures to retry).
+    ``fail_on_problems`` of all rows (0 makes any problem fail the task; with
+    ``fail_on`` ``new``, the task's default, only problems no earlier run reported
+    count); exit 2 and 3 always fail (``RETRYABLE_EXIT_CODES`` says which to retry).
     """
     share_limit = check_share(fail_on_problems)
     code = int(summary.get("exit_code", 2))
@@ -229,11 +287,13 @@ def task_verdict(summary: Mapping[str, Any], fail_on_problems: float) -> str | N
     if code == 0:
         return None
     if code == 1:
-        problems = int(summary.get("problems") or 0)
+        new = summary.get("fail_on") == "new" and "new_problems" in summary
+        problems = int(summary.get("new_problems" if new else "problems") or 0)
         share = problems / rows if rows else 1.0
         if problems and share > share_limit:
+            what = "newly " if new else ""
             return (
-                f"{problems} of {rows} rows ({share:.1%}) are invalid, rejected or failed"
+                f"{problems} of {rows} rows ({share:.1%}) are {what}invalid, rejected or failed"
                 f" ({_problem_breakdown(counts)}), above fail_on_problems={share_limit:.1%};"
                 f" {where}"
             ).rstrip("; ")

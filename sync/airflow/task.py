@@ -1,4 +1,7 @@
-"""One sync inside an Airflow task: options, token, logging, progress, and the task's state."""
+"""One sync inside an Airflow task: options, token, logging, progress, and the task's state.
+
+``outcomes_task`` does the same for an outcomes run (``make_dag(with_outcomes=True)``).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,19 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
     LEDGER_NAME,
+    OUTCOMES_NAME,
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
     connection_ledger_url,
+    outcomes_task_options,
+    outcomes_verdict,
     results_file_name,
     task_options,
     task_verdict,
@@ -91,6 +97,38 @@ def _token_from_airflow(conn_id: str | None, variable: str | None) -> str | None
             raise ConfigError(f"token_variable={variable!r}: the Variable is empty")
         return str(value)
     return None
+
+
+@contextlib.contextmanager
+def _task_errors(what: str) -> Iterator[None]:
+    """A ``SyncError`` as the task's state: retried for exit 3, for a ledger held by
+    another run and for a ledger database that cannot be reached (``AirflowException``),
+    failed for good otherwise (``AirflowFailException``)."""
+    fail, retry = _exceptions()
+    try:
+        yield
+    except (LedgerLockedError, LedgerUnavailableError) as exc:
+        raise retry(f"{what}: {exc}; the task will retry") from None
+    except SyncError as exc:
+        if exc.exit_code in RETRYABLE_EXIT_CODES:
+            raise retry(f"{what} (exit {exc.exit_code}): {exc}") from None
+        raise fail(f"{what} (exit {exc.exit_code}): {exc}") from None
+
+
+def _failed(summary: dict[str, Any], verdict: str) -> NoReturn:
+    """End the task for ``verdict``: retried when its exit code may pass on a retry."""
+    fail, retry = _exceptions()
+    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
+        raise retry(f"jobmojito-sync: {verdict}")
+    raise fail(f"jobmojito-sync: {verdict}")
+
+
+def _token_update(conn_id: str | None, variable: str | None) -> dict[str, Any]:
+    """``{"token": ...}`` from the Connection or Variable named, else nothing."""
+    from pydantic import SecretStr
+
+    token = _token_from_airflow(conn_id, variable)
+    return {} if token is None else {"token": SecretStr(token)}
 
 
 def _ledger_from_airflow(conn_id: str) -> str:
@@ -261,9 +299,7 @@ def sync_task(
     (retried) for exit 3, for a ledger held by another run and for a ledger database
     that cannot be reached.
     """
-    fail, retry = _exceptions()
-    from pydantic import SecretStr
-
+    _exceptions()  # Airflow must be there before anything runs
     from sync.resolve import resolve_options
     from sync.run import execute
 
@@ -271,7 +307,7 @@ def sync_task(
         import structlog
 
         log = structlog.get_logger("sync.airflow")
-        try:
+        with _task_errors("jobmojito-sync"):
             share = check_share(fail_on_problems)
             flags = task_options(
                 applicants=applicants,
@@ -283,26 +319,19 @@ def sync_task(
                 results_name=results_name,
                 **options,
             )
-            loaded = resolve_options(flags)
+            # a scheduled run: fail_on defaults to new (only problems no earlier run reported)
+            loaded = resolve_options(flags, scheduled=True)
             # resolve_options honours out_dir from a config file or JOBMOJITO_OUT_DIR by
             # renaming the results file; the task's names win.
             update: dict[str, Any] = {"out": flags["out"], "out_dir": None}
             update.update(_task_ledger(flags["ledger"], ledger, ledger_conn_id))
-            token = _token_from_airflow(token_conn_id, token_variable)
-            if token is not None:
-                update["token"] = SecretStr(token)
+            update.update(_token_update(token_conn_id, token_variable))
             opts = loaded.model_copy(update=update)
             try:
                 Path(out_dir).mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ConfigError(f"out_dir {out_dir}: cannot create it ({exc.strerror})") from None
             report = execute(opts, progress=TaskProgress())
-        except (LedgerLockedError, LedgerUnavailableError) as exc:
-            raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
-        except SyncError as exc:
-            if exc.exit_code in RETRYABLE_EXIT_CODES:
-                raise retry(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
-            raise fail(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
         summary = report.as_dict()
         verdict = task_verdict(summary, share)
         log.info("task summary", verdict=verdict or "success", **summary)
@@ -316,6 +345,56 @@ def sync_task(
                     results=summary["results_path"],
                 )
             return summary
-    if summary["exit_code"] in RETRYABLE_EXIT_CODES:
-        raise retry(f"jobmojito-sync: {verdict}")
-    raise fail(f"jobmojito-sync: {verdict}")
+    _failed(summary, verdict)
+
+
+def outcomes_task(
+    *,
+    out_dir: str | Path,
+    ledger: str | Path | None = None,
+    run_date: str | None = None,
+    ds: str | None = None,
+    token_conn_id: str | None = None,
+    token_variable: str | None = None,
+    outcomes_name: str = OUTCOMES_NAME,
+    ledger_conn_id: str | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Bring the interview outcomes of the ledger's enrolments back; the summary for XCom.
+
+    The ledger is the sync task's: ``ledger_conn_id``'s database, else ``ledger``,
+    else ``out_dir/jobmojito-sync.ledger.sqlite``; the sheet is
+    ``out_dir/outcomes_<ds>.xlsx``; ``options`` are further
+    ``SyncOptions`` fields (``changed_since``, ``details``, ``outcomes_layout``,
+    ``rate``, ...), the token as for ``sync_task``. Returns ``OutcomeReport.as_dict()``
+    (counts and paths only). Raises ``AirflowException`` (retried) for exit 3, a
+    ledger held by another run or a ledger database out of reach,
+    ``AirflowFailException`` otherwise.
+    """
+    _exceptions()  # Airflow must be there before anything runs
+    from sync.outcomes.run import execute_outcomes
+    from sync.resolve import resolve_options
+
+    with _task_logging():
+        import structlog
+
+        log = structlog.get_logger("sync.airflow")
+        with _task_errors("jobmojito-sync outcomes"):
+            flags = outcomes_task_options(
+                out_dir=out_dir,
+                ledger=ledger,
+                run_date=run_date or ds,
+                outcomes_name=outcomes_name,
+                **options,
+            )
+            loaded = resolve_options(flags, require=())
+            update: dict[str, Any] = {"outcomes_out": flags["outcomes_out"]}
+            update.update(_task_ledger(flags["ledger"], ledger, ledger_conn_id))
+            update.update(_token_update(token_conn_id, token_variable))
+            report = execute_outcomes(loaded.model_copy(update=update))
+        summary = report.as_dict()
+        verdict = outcomes_verdict(summary)
+        log.info("outcomes summary", verdict=verdict or "success", **summary)
+        if verdict is None:
+            return summary
+    _failed(summary, verdict)

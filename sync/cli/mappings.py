@@ -1,4 +1,8 @@
-"""``jobmojito-sync mappings``: list, show, detect and start mapping files."""
+"""``jobmojito-sync mappings``: list, show, detect and start mapping files.
+
+What comes from a file (its headers, a mapping's text) is printed as data
+(``sync.text.printable``): no escape sequence in a header reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 import click
 
 from sync.cli._app import cli, handle_errors
+from sync.text import printable
 
 
 @cli.group()
@@ -21,7 +26,7 @@ def mappings_list() -> None:
     from sync.mapping import list_mappings
 
     for m in list_mappings():
-        click.echo(f"{m.name:<18} {m.title}")
+        click.echo(printable(f"{m.name:<18} {m.title}"))
 
 
 @mappings.command("show")
@@ -32,7 +37,7 @@ def mappings_show(name: str) -> None:
     from sync.mapping import load_mapping, mapping_path
 
     load_mapping(name)  # validates it
-    click.echo(mapping_path(name).read_text(encoding="utf-8"))
+    click.echo(printable(mapping_path(name).read_text(encoding="utf-8"), one_line=False))
 
 
 @mappings.command("detect")
@@ -47,11 +52,11 @@ def mappings_detect(file: Path, sheet: str | None) -> None:
 
     table = read_table(file, sheet=sheet, expect=all_signature_columns())
     for score in score_mappings(table.headers):
-        click.echo(f"{score.score:6.2f}  {score.mapping.name:<18} {score.explain}")
+        click.echo(printable(f"{score.score:6.2f}  {score.mapping.name:<18} {score.explain}"))
     try:
         choice = choose_mapping(table.headers, file_name=table.name)
     except MappingError as exc:
-        click.echo(f"--mapping auto: {exc}")
+        click.echo(printable(f"--mapping auto: {exc}"))
     else:
         click.echo(f"--mapping auto would use '{choice.mapping.name}'")
 
@@ -69,7 +74,7 @@ def mappings_init(file: Path, out: Path | None, sheet: str | None) -> None:
     table = read_table(file, sheet=sheet)
     text = starter_mapping(table, name=out.stem if out is not None else None)
     if out is None:
-        click.echo(text)
+        click.echo(printable(text, one_line=False))
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")

@@ -1,17 +1,33 @@
-"""``jobmojito-sync run``: preview, confirm, send, and the outcome at the terminal."""
+"""``jobmojito-sync run``: preview, confirm, send, and the outcome at the terminal.
+
+Who sees what:
+
+- a person at a terminal (stderr is one, or a question will be asked on
+  ``/dev/tty``) sees the screens of ``sync.screen``: the preview, the question,
+  the progress bar, the outcome; logs there keep to warnings (``--debug``: all);
+- without a terminal (cron, CI), logs say everything (JSON lines by default),
+  the last one the run's outcome; ``--quiet`` keeps warnings only, so a clean
+  night prints nothing, and every line carries its date and time.
+
+Nothing is sent without a yes: ``--yes`` (or ``yes = true``), or ``y`` typed at
+the question (``sync.cli.ask``). Without a terminal to ask on, the run stops
+before sending (exit 2); a "no" sends nothing (exit 4). ``--create-positions``
+runs the ``positions`` step first, with its own preview and question.
+``sync.cli.sending`` holds what ``run`` and ``positions`` share of all this.
+"""
 
 from __future__ import annotations
 
-import shlex
+import functools
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync.cli._app import _configure_logging, _default, _State, cli, handle_errors, ledger_flag
-from sync.errors import EXIT_MEANINGS
-from sync.options import DEFAULT_BASE_URL
+from sync.cli._app import _default, api_flags, cli, handle_errors, ledger_flag, outcomes_flags
+from sync.cli.positions import position_options
+from sync.cli.sending import consent_options
 
 
 @cli.command()
@@ -54,12 +70,55 @@ from sync.options import DEFAULT_BASE_URL
     "--out", type=click.Path(path_type=Path), help="Results sheet; .xlsx or .csv." + _default("out")
 )
 @click.option(
+    "--overwrite",
+    is_flag=True,
+    default=None,
+    help="Replace an existing results sheet (default: keep it as <name>.1.xlsx, .2, …).",
+)
+@click.option(
+    "--interview-links",
+    type=click.Choice(["include", "omit"]),
+    help="omit: leave the tokenised interview links (credentials) out of the results"
+    " sheet, for one forwarded outside the team; the ledger keeps them."
+    + _default("interview_links"),
+)
+@click.option(
     "--out-dir",
     type=click.Path(path_type=Path),
     help="Write results-<UTC time>.xlsx here, with one stable ledger beside them (cron).",
 )
 @click.option(
     "--dry-run", is_flag=True, default=None, help="Read, map, validate and plan; send nothing."
+)
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="CONDITION",
+    help="Send only rows meeting this condition, on top of the mapping's select: (repeatable;"
+    " all must hold): 'Stage = Phone screen', 'Status != Hired', 'Stage in A, B',"
+    " 'Status not in A, B', 'Archived At is blank', 'Hired is false', 'Applied On >= 2026-11-01',"
+    " 'Applied On within 30d', 'Tags ~ regex'.",
+)
+@click.option(
+    "--since",
+    metavar="DATE|Nd|last-run",
+    help="Send only rows whose application date (the mapping's select: application_date) is"
+    " this day or later: 2026-11-01, 7d (the last 7 days), or last-run (since the last run"
+    " on this ledger that left every row settled, less a day).",
+)
+@click.option(
+    "--results",
+    type=click.Choice(["problems", "selected", "all"]),
+    help="Which rows the Results sheet lists: problems (those that need a person, as on the"
+    " Problems sheet, and those not sent yet), selected (all but excluded) or all; the other"
+    " sheets count every row." + _default("results"),
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["new", "any"]),
+    help="Which problem rows make exit code 1: new (not reported by an earlier run on this"
+    " ledger) or any [default: new with --out-dir, any otherwise].",
 )
 @click.option("--sheet", help="Sheet of the applicants workbook (default: first non-empty).")
 @click.option("--jobs-sheet", help="Sheet of the jobs workbook.")
@@ -123,24 +182,7 @@ from sync.options import DEFAULT_BASE_URL
     " jobmojito-sync.ledger.sqlite in --out-dir), or a PostgreSQL URL postgresql://user@host/db"
     " (its password in ~/.pgpass, PGPASSWORD or JOBMOJITO_LEDGER_URL, never here).",
 )
-@click.option(
-    "--base-url",
-    help=f"API base URL [default: {DEFAULT_BASE_URL}] (env JOBMOJITO_BASE_URL).",
-)
-@click.option("--timeout", type=float, help="Seconds per request." + _default("timeout"))
-@click.option(
-    "--concurrency", type=int, help="Requests in flight at once." + _default("concurrency")
-)
-@click.option(
-    "--rate",
-    type=float,
-    help="Requests per second, a ceiling; slows down on 429." + _default("rate"),
-)
-@click.option(
-    "--max-attempts",
-    type=int,
-    help="Attempts per row before it is failed." + _default("max_attempts"),
-)
+@api_flags
 @click.option(
     "--force",
     is_flag=True,
@@ -167,130 +209,60 @@ from sync.options import DEFAULT_BASE_URL
     " the mapping and N, the same for every shard started on them).",
 )
 @click.option(
-    "--token-command",
-    help="Command printing a fresh token, run whenever the API refuses the token, the"
-    " pre-flight's refusal included (env JOBMOJITO_TOKEN_COMMAND).",
-)
-@click.option(
-    "--allow-insecure-http",
+    "--with-outcomes",
     is_flag=True,
     default=None,
-    help="Allow an http:// --base-url on another machine: the token then crosses the"
-    " network in clear. Without it, http:// is for this machine only (the sandbox).",
+    help="After the run, bring the interview outcomes back (as the `outcomes` command).",
 )
-@click.option("--yes", "-y", is_flag=True, default=None, help="Do not ask before sending.")
+@outcomes_flags("outcomes-")
 @click.option(
-    "--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."
+    "--create-positions",
+    is_flag=True,
+    default=None,
+    help="First make one interview per job of --jobs (as `positions` does), then enrol.",
 )
+@click.option(
+    "--positions-out",
+    type=click.Path(path_type=Path),
+    help="The positions step's results sheet [default: <out>.positions.xlsx beside --out].",
+)
+@position_options
+@consent_options
 @handle_errors
 def run(config_file: Path | None, **flags: Any) -> None:
     """Sync an applicants export: map, validate, send, write the results sheet.
 
-    The API token comes from the JOBMOJITO_TOKEN environment variable, never
-    from a flag. Every input row gets one line in the results sheet with its
-    status, reason and interview_url.
+    The API token comes from the JOBMOJITO_TOKEN environment variable, or from
+    token_file in the config file (a file only its owner can read); never from
+    a flag. Before sending it shows what it will send and asks; without a
+    terminal to ask on it sends only with --yes. Every input row gets one line
+    in the results sheet with its status, reason and interview link.
     """
-    from sync.resolve import resolve_options
+    from sync.cli.sending import confirmation, log_outcome, sending_command
+    from sync.positions.run import PositionsHooks
+    from sync.positions.screens import jobs_question, preview_jobs
     from sync.run import execute
+    from sync.screen import question
 
-    if flags.get("delimiter") in ("tab", "\\t", "TAB"):
-        flags["delimiter"] = "\t"
-    options = resolve_options({**flags, "log_format": _State.log_format}, config=config_file)
-    _configure_logging(options.log_format)
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    show_bar = options.progress if options.progress is not None else sys.stderr.isatty()
-    progress = None
-    if show_bar and not options.dry_run:
-        from sync.progress import RichProgress
-
-        progress = RichProgress()
-    confirm = None
-    if interactive and not options.yes and not options.dry_run:
-        confirm = _confirm
+    flags["where"] = list(flags["where"]) or None  # none given: the config file's stand
+    sending = sending_command(flags, config_file)
+    options, screen = sending.options, sending.screen
+    hooks = PositionsHooks(
+        on_prepared=functools.partial(preview_jobs, screen) if screen is not None else None,
+        confirm=confirmation(sending.terminal, jobs_question, "interviews")
+        if sending.asking
+        else None,
+        progress=sending.progress() if options.create_positions else None,
+    )
     report = execute(
         options,
-        on_prepared=_preview if interactive or options.dry_run else None,
-        confirm=confirm,
-        progress=progress,
+        on_prepared=screen.preview if screen is not None else None,
+        confirm=confirmation(sending.terminal, question, "candidates") if sending.asking else None,
+        progress=sending.progress(),
+        positions=hooks if options.create_positions else None,
     )
-    _print_outcome(report)
+    if screen is not None:
+        screen.outcome(report)
+    else:
+        log_outcome(report)
     sys.exit(report.exit_code)
-
-
-def _preview(prepared: Any) -> None:
-    """What the run is about to do: mapping, counts, the first payloads."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    console.print(f"[bold]mapping[/]: {prepared.mapping.name} — {prepared.mapping_reason}")
-    for warning in prepared.warnings:
-        console.print(f"[yellow]note[/]: {warning}")
-    counts = prepared.counts()
-    console.print(
-        "rows: "
-        + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
-        + f" (of {len(prepared.planned)})"
-    )
-    first = prepared.to_send[:5] or [p for p in prepared.planned if p.status is not None][:5]
-    if not first:
-        return
-    table = Table(title="first rows", show_lines=False)
-    for col in ("row", "candidate", "e-mail", "country", "position", "language", "status"):
-        table.add_column(col)
-    for p in first:
-        body = p.payload
-        table.add_row(
-            str(p.row.line),
-            str(body.get("candidate_name", "")),
-            str(body.get("candidate_email", "")),
-            str(body.get("candidate_country_code", "")),
-            str(body.get("position_name") or body.get("position_external_id") or ""),
-            str(body.get("mojito_language_code", "")),
-            p.status.value if p.status else "to send",
-        )
-    console.print(table)
-
-
-def _print_sources(console: Any, sources: dict[str, int]) -> None:
-    """Where derived values came from, one line per field: ``country: phone 12, …``."""
-    fields: dict[str, list[str]] = {}
-    for key, rows in sources.items():
-        field, _, source = key.partition(": ")
-        fields.setdefault(field, []).append(f"{source} {rows}")
-    for field, parts in fields.items():
-        console.print(f"{field} from: " + ", ".join(parts), markup=False, highlight=False)
-
-
-def _confirm(prepared: Any) -> bool:
-    n = len(prepared.to_send)
-    return click.confirm(
-        f"Send {n} candidate{'s' if n != 1 else ''} to {prepared.options.base_url}?",
-        default=False,
-        err=True,
-    )
-
-
-def _print_outcome(report: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    if sys.stderr.isatty():
-        table = Table(title=f"run {report.run_id}")
-        table.add_column("status")
-        table.add_column("rows", justify="right")
-        for status, count in report.counts.items():
-            table.add_row(status, str(count))
-        table.add_row("[bold]total", f"[bold]{report.rows}")
-        console.print(table)
-    _print_sources(console, report.sources)
-    click.echo(f"results: {report.results_path}", err=True)
-    if report.group:
-        click.echo(
-            f"shard {report.shard} of run group {report.group}; the whole group's sheet:"
-            f" jobmojito-sync report --group {shlex.quote(report.group)} --out FILE",
-            err=True,
-        )
-    if report.exit_code:
-        click.echo(f"exit {report.exit_code}: {EXIT_MEANINGS[report.exit_code]}", err=True)

@@ -1,4 +1,4 @@
-"""The async dispatcher: workers, pacing, retries, auth, shutdown, one outcome per row.
+"""The async dispatcher: workers, pacing, retries, auth, shutdown, one outcome per item.
 
 Over 400 lines on purpose: ``_Dispatcher`` is one state (the halt, the gate,
 the rows in flight, the counts) that its workers, retry loop, token refresh
@@ -31,7 +31,14 @@ retried) and calls ``on_outcome`` exactly once per row, whatever happens:
   that), and rows not sent are ``not_sent``.
 
 What a row is sent to is an ``Endpoint`` (``sync.dispatch.endpoints``):
-enrolling a candidate by default.
+enrolling a candidate by default. The items need not be rows: anything with an
+``index`` goes, and an endpoint that reads (a page of results, one result's
+details, ``sync.dispatch.endpoints.reading``) gets its parsed answers back
+through ``on_outcome``, with the same pacing, retries, token refresh and
+shutdown as enrolments; an item that got no answer gets a ``RowOutcome``
+(``failed``, ``rejected`` or ``not_sent``, with its reason). Items are taken
+in input order, except that items an endpoint groups as creating the same
+position wait while the first of them is out (``sync.dispatch.order``).
 
 A send is never cancelled to make room or save time: only a request still
 out after ``drain_seconds`` of a shutdown is abandoned (its row is ``failed``,
@@ -45,22 +52,23 @@ import asyncio
 import dataclasses
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_random_exponential
 
-from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint
+from sync.dispatch.endpoints import FOR_CANDIDATE, Endpoint, ItemT
 from sync.dispatch.gate import Circuit, Gate
+from sync.dispatch.order import WAIT, RowQueue
 from sync.dispatch.pacing import AimdLimiter
 from sync.dispatch.settings import AttemptJournal, DispatchResult, DispatchSettings, RowOutcome
 from sync.errors import AbortError, AuthError, Interrupted
 from sync.jobmojito.client import ApiClient
 from sync.jobmojito.retry import Reply, Verdict, classify
 from sync.jobmojito.tokens import auth_message
-from sync.records import PlannedRow, Status
+from sync.records import Status
 
 __all__ = ["dispatch"]
 
@@ -68,32 +76,37 @@ log = structlog.get_logger("sync.dispatch")
 
 Sleep = Callable[[float], Awaitable[Any]]
 Clock = Callable[[], float]
+#: What an endpoint makes of a successful answer (a ``RowOutcome`` for a send).
+AnswerT = TypeVar("AnswerT")
 
 
 async def dispatch(
-    rows: Sequence[PlannedRow],
+    rows: Sequence[ItemT],
     *,
     client: ApiClient,
     settings: DispatchSettings,
     journal: AttemptJournal,
     run_id: str,
-    on_outcome: Callable[[PlannedRow, RowOutcome], None],
+    on_outcome: Callable[[ItemT, AnswerT | RowOutcome], None],
     stop: asyncio.Event | None = None,
     sleep: Sleep = asyncio.sleep,
     clock: Clock = time.monotonic,
     classify: Callable[[Reply[Any]], Verdict] = classify,
     limiter: AimdLimiter | None = None,
-    endpoint: Endpoint[Any] = FOR_CANDIDATE,
+    endpoint: Endpoint[Any, ItemT, AnswerT] | None = None,
 ) -> DispatchResult:
     """Send ``rows``; call ``on_outcome(row, outcome)`` exactly once for each of them.
 
     ``sleep`` and ``clock`` are injectable so tests never wait; ``classify``
     replaces the outcome policy; ``limiter`` replaces the default
-    ``AimdLimiter(settings.rate)``; ``endpoint`` is what each row is sent to
-    (enrol a candidate by default). Raises only for bugs and for errors raised
-    by ``journal`` or ``on_outcome`` (after the other workers have stopped).
+    ``AimdLimiter(settings.rate)`` (pass one to share a pace between
+    dispatches); ``endpoint`` is what each row is sent to (enrol a candidate,
+    ``FOR_CANDIDATE``, by default). ``outcome`` is what the endpoint made of
+    the answer, or a ``RowOutcome`` for an item that got none. Raises only for
+    bugs and for errors raised by ``journal`` or ``on_outcome`` (after the other
+    workers have stopped).
     """
-    run = _Dispatcher(
+    run: _Dispatcher[ItemT, AnswerT] = _Dispatcher(
         rows,
         client=client,
         settings=settings,
@@ -104,17 +117,17 @@ async def dispatch(
         clock=clock,
         classify=classify,
         limiter=limiter or AimdLimiter(settings.rate, clock=clock),
-        endpoint=endpoint,
+        endpoint=endpoint or cast(Endpoint[Any, ItemT, AnswerT], FOR_CANDIDATE),
     )
     return await run.run(stop)
 
 
 @dataclass(slots=True)
-class _Row:
+class _Row(Generic[ItemT]):
     """A row being sent: its attempts so far."""
 
     position: int
-    row: PlannedRow
+    row: ItemT
     started: float
     attempts: int = 0
     few: int = 0  # attempts whose verdict was retry_few
@@ -136,21 +149,21 @@ class _Attempt:
 _HALTED = _Attempt(retry=False, halted=True)
 
 
-class _Dispatcher:
+class _Dispatcher(Generic[ItemT, AnswerT]):
     def __init__(
         self,
-        rows: Sequence[PlannedRow],
+        rows: Sequence[ItemT],
         *,
         client: ApiClient,
         settings: DispatchSettings,
         journal: AttemptJournal,
         run_id: str,
-        on_outcome: Callable[[PlannedRow, RowOutcome], None],
+        on_outcome: Callable[[ItemT, AnswerT | RowOutcome], None],
         sleep: Sleep,
         clock: Clock,
         classify: Callable[[Reply[Any]], Verdict],
         limiter: AimdLimiter,
-        endpoint: Endpoint[Any],
+        endpoint: Endpoint[Any, ItemT, AnswerT],
     ) -> None:
         self.rows = rows
         self.client = client
@@ -174,7 +187,7 @@ class _Dispatcher:
         self.aborted: AbortError | None = None
         self.abort_reason = ""  # short, for the rows' "not sent: ..." reasons
         self.fatal: BaseException | None = None
-        self.todo: Iterator[tuple[int, PlannedRow]] = iter(enumerate(rows))
+        self.queue: RowQueue[ItemT] = RowQueue(rows, endpoint.group)
         self.reported: set[int] = set()
         self.out = 0  # requests in flight
         self.counts: dict[str, int] = {}
@@ -214,7 +227,7 @@ class _Dispatcher:
             await asyncio.gather(*workers, *helpers, return_exceptions=True)
         if self.fatal is not None:
             raise self.fatal
-        for position, row in self.todo:
+        for position, row in self.queue.remaining():
             self._report(position, row, self._not_sent())
         result = DispatchResult(
             aborted=self.aborted,
@@ -261,10 +274,13 @@ class _Dispatcher:
     async def _worker(self) -> None:
         try:
             while not self.halt.is_set():
-                try:
-                    position, row = next(self.todo)
-                except StopIteration:
+                taken = self.queue.take()
+                if taken is None:
                     return
+                if taken == WAIT:
+                    await self._until_halted(self.queue.changed())
+                    continue
+                position, row = taken
                 state = _Row(position, row, self.clock())
                 try:
                     outcome = await self._send(state)
@@ -272,21 +288,23 @@ class _Dispatcher:
                     self._report(position, row, self._abandoned(state))
                     raise
                 self._report(position, row, outcome)
+                self.queue.done(position)
         except Exception as exc:  # a bug, or the journal / on_outcome failed
             if self.fatal is None:
                 self.fatal = exc
             self._stop(None, "stopped by an internal error")
 
-    def _report(self, position: int, row: PlannedRow, outcome: RowOutcome) -> None:
+    def _report(self, position: int, row: ItemT, outcome: AnswerT | RowOutcome) -> None:
         if position in self.reported:
             return
         self.reported.add(position)
-        self.counts[outcome.status.value] = self.counts.get(outcome.status.value, 0) + 1
+        key = outcome.status.value if isinstance(outcome, RowOutcome) else "answered"
+        self.counts[key] = self.counts.get(key, 0) + 1
         self.on_outcome(row, outcome)
 
     # ------------------------------------------------------------ one row
 
-    async def _send(self, state: _Row) -> RowOutcome:
+    async def _send(self, state: _Row[ItemT]) -> AnswerT | RowOutcome:
         retrying = AsyncRetrying(
             sleep=self._backoff,
             stop=lambda rs: self._give_up(state, rs),
@@ -298,7 +316,7 @@ class _Dispatcher:
         last: _Attempt = await retrying(self._attempt, state)
         return self._outcome(state, last)
 
-    async def _attempt(self, state: _Row) -> _Attempt:
+    async def _attempt(self, state: _Row[ItemT]) -> _Attempt:
         probe = await self._admit()
         if probe is None:
             return _HALTED
@@ -393,21 +411,25 @@ class _Dispatcher:
         if self.halt.is_set():
             return False
         if seconds > 0:
-            nap = asyncio.ensure_future(self.sleep(seconds))
-            halted = asyncio.ensure_future(self.halt.wait())
-            try:
-                await asyncio.wait({nap, halted}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                nap.cancel()
-                halted.cancel()
+            await self._until_halted(self.sleep(seconds))
         return not self.halt.is_set()
+
+    async def _until_halted(self, waiting: Awaitable[Any]) -> None:
+        """Await ``waiting`` unless the run halts first."""
+        done = asyncio.ensure_future(waiting)
+        halted = asyncio.ensure_future(self.halt.wait())
+        try:
+            await asyncio.wait({done, halted}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            done.cancel()
+            halted.cancel()
 
     async def _backoff(self, seconds: float) -> None:
         await self._pause(seconds)
 
     # ------------------------------------------------------------ retry budget and backoff
 
-    def _give_up(self, state: _Row, rs: RetryCallState) -> bool:
+    def _give_up(self, state: _Row[ItemT], rs: RetryCallState) -> bool:
         s = self.settings
         if state.attempts >= s.max_attempts:
             return True
@@ -418,7 +440,7 @@ class _Dispatcher:
             return True
         return False
 
-    def _wait(self, state: _Row, rs: RetryCallState) -> float:
+    def _wait(self, state: _Row[ItemT], rs: RetryCallState) -> float:
         attempt: _Attempt | None = rs.outcome.result() if rs.outcome else None
         if attempt is not None and attempt.again_now:
             return 0.0
@@ -450,14 +472,16 @@ class _Dispatcher:
 
     # ------------------------------------------------------------ outcomes
 
-    def _outcome(self, state: _Row, attempt: _Attempt) -> RowOutcome:
+    def _outcome(self, state: _Row[ItemT], attempt: _Attempt) -> AnswerT | RowOutcome:
         reply, verdict, n = state.last, state.last_verdict, state.attempts
         if reply is None or verdict is None:
             return self._not_sent()
         status = reply.http_status
         if verdict is Verdict.SUCCESS and reply.body is not None:
             answered = self.endpoint.outcome(reply.body)
-            return dataclasses.replace(answered, http_status=status, attempts=n)
+            if isinstance(answered, RowOutcome):
+                return dataclasses.replace(answered, http_status=status, attempts=n)
+            return answered
         if verdict is Verdict.REJECTED:
             return RowOutcome(Status.REJECTED, reply.error, http_status=status, attempts=n)
         if verdict is Verdict.AUTH:
@@ -468,14 +492,18 @@ class _Dispatcher:
         if attempt.halted or (self.halt.is_set() and attempt.retry):
             reason = (
                 f"{reply.summary} after {tries}; the run then stopped ({self.abort_reason})"
-                " before another try: rerun to finish it (the API dedupes)"
+                " before another try"
             )
+            if not self.endpoint.reads:
+                reason += ": rerun to finish it (the API dedupes)"
         else:
             spent = ""
             if state.out_of_time:
                 spent = f" in {self.clock() - state.started:.0f} s"
             reason = f"{reply.summary} after {tries}{spent}"
-            if reply.outcome_unknown:
+            if self.endpoint.reads:  # a read enrolled nothing: there is nothing to resolve
+                pass
+            elif reply.outcome_unknown:
                 reason += "; outcome unknown — rerun to resolve (the API dedupes)"
             else:
                 reason += "; not enrolled — the next run sends it again"
@@ -485,7 +513,7 @@ class _Dispatcher:
         reason = self.abort_reason or "the run stopped before this row"
         return RowOutcome(Status.NOT_SENT, f"not sent: {reason}")
 
-    def _abandoned(self, state: _Row) -> RowOutcome:
+    def _abandoned(self, state: _Row[ItemT]) -> AnswerT | RowOutcome:
         if not state.in_flight:
             if state.last is None:
                 return self._not_sent()

@@ -43,6 +43,9 @@ machine or several.
 
 Nothing here sleeps or does I/O: callers ask ``reserve()`` for the time to
 send at and wait themselves, so tests drive it with a fake clock.
+
+Over 400 lines on purpose: the pacer's rules (cut, climb, pause, what is not
+evidence) act on one small state and are read, and tuned, together.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@
   messages users can act on;
 - ``sync.jobmojito.retry``: ``Reply``, ``Failure`` and ``classify``, the one
   retry policy;
+- ``sync.jobmojito.answers``: an HTTP answer read into a ``Reply``;
 - ``sync.jobmojito.tokens``: ``TokenSource`` and the message for a refused token;
+- ``sync.jobmojito.urls``: where the token may be sent (``check_base_url``);
 - ``sync.jobmojito.client``: ``ApiClient`` over one pooled ``httpx`` client.
 
 Names load lazily, so the models and validation (the mapping, the sandbox) do

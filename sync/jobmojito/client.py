@@ -8,16 +8,21 @@ get ``PoolTimeout`` from httpx).
 
 An attempt never raises for what the network or the API did: every httpx
 exception becomes a ``Failure`` and every answer a ``Reply`` (status, parsed
-body, error text, ``Retry-After``), which ``sync.jobmojito.retry.classify``
-sorts. Only ``merchant_status``, a look-up rather than a send, raises for
-what came back: ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
+body, error text, ``Retry-After``; ``sync.jobmojito.answers``), which
+``sync.jobmojito.retry.classify`` sorts. Only the look-ups
+(``merchant_status``, ``avatar_templates``, ``interview_definitions``), which
+send nothing, raise for what came back:
+``AuthError`` on 401/403, ``RequestFailed`` otherwise (after a few tries
+when the answer says "later"). The lists are read page by page to the end.
+The reads that the dispatcher drives (a page of ``merchant-result-list``, one
+result's ``job-interview-details``) return a ``Reply`` like a send.
 
 The token never appears in a ``repr``, an exception, a ``Reply`` or a log
 line: httpx exceptions carry the request (and so its headers), so they are
 turned into fixed messages here and never passed on. Every text the API
 returns is stripped of it before parsing, whatever the status. It travels in
-clear only to this machine: ``check_base_url`` refuses ``http://`` to any
-other host unless ``allow_insecure_http`` says so.
+clear only to this machine: ``check_base_url`` (``sync.jobmojito.urls``)
+refuses ``http://`` to any other host unless ``allow_insecure_http`` says so.
 """
 
 from __future__ import annotations
@@ -25,37 +30,84 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib.util
-import ipaddress
-import json
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
-import pydantic
 import structlog
 
 from sync import __version__
 from sync.errors import AuthError, ConfigError, SyncError
-from sync.jobmojito.models import ApiErrorBody, CandidateResponse, MerchantStatus
-from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify, parse_retry_after
+from sync.jobmojito.answers import read_reply
+from sync.jobmojito.models import (
+    AvatarListResponse,
+    AvatarTemplate,
+    CandidateResponse,
+    InterviewCreateFromArrayResponse,
+    InterviewCreateResponse,
+    InterviewDetails,
+    InterviewListItem,
+    InterviewListResponse,
+    InterviewUpdateResponse,
+    MerchantResultList,
+    MerchantStatus,
+    SignedUrl,
+)
+from sync.jobmojito.retry import BodyT, Failure, Reply, Verdict, classify
 from sync.jobmojito.tokens import TokenSource, auth_message
-from sync.redact import redact, redact_secrets
+from sync.jobmojito.urls import check_base_url
+from sync.redact import redact
+
+ListT = TypeVar("ListT", AvatarListResponse, InterviewListResponse)
 
 log = structlog.get_logger("sync.jobmojito.client")
 
 __all__ = [
+    "AVATAR_LIST_PATH",
     "CANDIDATE_PATH",
+    "DETAILS_PATH",
+    "INTERVIEW_CREATE_PATH",
+    "INTERVIEW_FROM_ARRAY_PATH",
+    "INTERVIEW_LIST_PATH",
+    "INTERVIEW_TOKEN_PATH",
+    "INTERVIEW_UPDATE_PATH",
     "MERCHANT_STATUS_PATH",
+    "RESULTS_PATH",
     "ApiClient",
     "RequestFailed",
     "check_base_url",
-    "is_loopback",
 ]
 
 CANDIDATE_PATH = "job-interview-create-for-candidate-with-token"
 MERCHANT_STATUS_PATH = "merchant-status"
+RESULTS_PATH = "merchant-result-list"
+DETAILS_PATH = "job-interview-details"
+INTERVIEW_CREATE_PATH = "job-interview-create"
+INTERVIEW_FROM_ARRAY_PATH = "job-interview-create-from-array"
+INTERVIEW_UPDATE_PATH = "job-interview-update"
+INTERVIEW_TOKEN_PATH = "job-interview-token"  # noqa: S105 (a path, not a secret)
+AVATAR_LIST_PATH = "merchant-avatar-list"
+INTERVIEW_LIST_PATH = "merchant-interview-list"
+_PATHS = (
+    CANDIDATE_PATH,
+    MERCHANT_STATUS_PATH,
+    INTERVIEW_CREATE_PATH,
+    INTERVIEW_FROM_ARRAY_PATH,
+    INTERVIEW_UPDATE_PATH,
+    INTERVIEW_TOKEN_PATH,
+    AVATAR_LIST_PATH,
+    INTERVIEW_LIST_PATH,
+    RESULTS_PATH,
+    DETAILS_PATH,
+)
+#: Records per page of a list (the document's maximum), and pages read at most.
+PAGE_SIZE = 1000
+MAX_PAGES = 200
+#: Tries of a look-up whose answer says "later" (429, 503, a timeout ...), and the pause.
+LOOK_UP_TRIES = 3
+LOOK_UP_PAUSE = 1.0
 
 
 class RequestFailed(SyncError):
@@ -108,41 +160,6 @@ def _failure(exc: httpx.TransportError) -> Failure:
     return Failure.TRANSPORT_ERROR
 
 
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> httpx.URL:
-    """The base URL, if the token may be sent to it; ``ConfigError`` if not.
-
-    It must be an ``http(s)`` URL with a host; ``http://`` (the token in clear)
-    only to this machine (the sandbox) unless ``allow_insecure_http``.
-    """
-    try:
-        url: httpx.URL | None = httpx.URL(base_url.strip())
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(
-            f"base URL {base_url!r} is not an http(s) URL (--base-url, JOBMOJITO_BASE_URL);"
-            " nothing was sent"
-        )
-    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
-        raise ConfigError(
-            f"base URL {base_url!r} is plain http to another machine: the API token would"
-            " cross the network in clear. Use https://, or --allow-insecure-http if this"
-            " network is trusted; nothing was sent"
-        )
-    return url
-
-
 class ApiClient:
     """The API over one pooled ``httpx.AsyncClient``; use as ``async with``.
 
@@ -172,9 +189,7 @@ class ApiClient:
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         # Absolute URLs, built once: httpx merges a relative URL with the base on every call.
-        self._urls = {
-            path: httpx.URL(self.base_url + path) for path in (CANDIDATE_PATH, MERCHANT_STATUS_PATH)
-        }
+        self._urls = {path: httpx.URL(self.base_url + path) for path in _PATHS}
 
     def __repr__(self) -> str:
         return f"ApiClient({self.base_url!r}, concurrency={self.concurrency})"
@@ -218,29 +233,106 @@ class ApiClient:
         """POST one enrolment; never raises for what the network or the API did."""
         return await self._call("POST", CANDIDATE_PATH, CandidateResponse, json=dict(body))
 
+    async def create_interview(self, body: Mapping[str, Any]) -> Reply[InterviewCreateResponse]:
+        """POST /job-interview-create (the AI writes the questions); never raises."""
+        return await self._call("POST", INTERVIEW_CREATE_PATH, InterviewCreateResponse, json=body)
+
+    async def create_interview_from_array(
+        self, body: Mapping[str, Any]
+    ) -> Reply[InterviewCreateFromArrayResponse]:
+        """POST /job-interview-create-from-array (the caller's questions); never raises."""
+        model = InterviewCreateFromArrayResponse
+        return await self._call("POST", INTERVIEW_FROM_ARRAY_PATH, model, json=body)
+
+    async def update_interview(self, body: Mapping[str, Any]) -> Reply[InterviewUpdateResponse]:
+        """POST /job-interview-update (only the fields sent are written); never raises."""
+        return await self._call("POST", INTERVIEW_UPDATE_PATH, InterviewUpdateResponse, json=body)
+
+    async def signed_url(self, body: Mapping[str, Any]) -> Reply[SignedUrl]:
+        """POST /job-interview-token: a token-signed URL; never raises."""
+        return await self._call("POST", INTERVIEW_TOKEN_PATH, SignedUrl, json=body)
+
     async def merchant_status(self) -> MerchantStatus:
         """GET /merchant-status. ``AuthError`` on 401/403, ``RequestFailed`` otherwise.
 
         A refused token is refreshed once with the token command, if there is
-        one, and the look-up asked again: the pre-flight is where an expired
-        token is met first on a nightly run.
+        one, and the look-up asked again (as every look-up does): the pre-flight
+        is where an expired token is met first on a nightly run.
         """
-        reply = await self._call("GET", MERCHANT_STATUS_PATH, MerchantStatus)
-        verdict = classify(reply)
+        return await self._look_up(MERCHANT_STATUS_PATH, MerchantStatus, tries=1)
+
+    async def avatar_templates(self, **filters: str) -> list[AvatarTemplate]:
+        """Every template of GET /merchant-avatar-list (``filters``: its query parameters)."""
+        pages = self._pages(AVATAR_LIST_PATH, AvatarListResponse, filters)
+        return [item async for page in pages for item in page.data]
+
+    async def interview_definitions(self, **filters: str) -> list[InterviewListItem]:
+        """Every definition of GET /merchant-interview-list (``filters``: e.g. ``filter_text``)."""
+        pages = self._pages(INTERVIEW_LIST_PATH, InterviewListResponse, filters)
+        return [item async for page in pages for item in page.data]
+
+    async def _pages(
+        self, path: str, model: type[ListT], filters: Mapping[str, str]
+    ) -> AsyncIterator[ListT]:
+        offset = 0
+        for _ in range(MAX_PAGES):
+            params = {**filters, "limit": str(PAGE_SIZE), "offset": str(offset)}
+            page = await self._look_up(path, model, params=params)
+            yield page
+            offset += len(page.data)
+            if not page.data or not page.pagination.has_more:
+                return
+
+    async def _look_up(
+        self,
+        path: str,
+        model: type[BodyT],
+        *,
+        params: Mapping[str, str] | None = None,
+        tries: int = LOOK_UP_TRIES,
+    ) -> BodyT:
+        """GET ``path``: the body, else ``AuthError`` (401/403) or ``RequestFailed``.
+
+        A refused token is refreshed once with the token command, if there is one.
+        """
         refreshed = False
-        if verdict is Verdict.AUTH and self.tokens.can_refresh:
-            log.warning(
-                "the API refused the token; running the token command", status=reply.http_status
-            )
-            refreshed = await asyncio.to_thread(self.tokens.refresh)
-            if refreshed:
-                reply = await self._call("GET", MERCHANT_STATUS_PATH, MerchantStatus)
-                verdict = classify(reply)
-        if verdict is Verdict.AUTH:
-            raise AuthError(auth_message(reply, refreshed=refreshed))
-        if verdict is not Verdict.SUCCESS or reply.body is None:
-            raise RequestFailed(reply)
-        return reply.body
+        for attempt in range(1, tries + 1):
+            reply = await self._call("GET", path, model, params=params)
+            verdict = classify(reply)
+            if verdict is Verdict.AUTH and self.tokens.can_refresh:
+                log.warning(
+                    "the API refused the token; running the token command",
+                    status=reply.http_status,
+                )
+                refreshed = await asyncio.to_thread(self.tokens.refresh)
+                if refreshed:
+                    reply = await self._call("GET", path, model, params=params)
+                    verdict = classify(reply)
+            if verdict is Verdict.AUTH:
+                raise AuthError(auth_message(reply, refreshed=refreshed))
+            if verdict is Verdict.SUCCESS and reply.body is not None:
+                return reply.body
+            if not verdict.retryable or attempt == tries:
+                raise RequestFailed(reply)
+            await asyncio.sleep(max(reply.retry_after or 0.0, LOOK_UP_PAUSE * attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def merchant_results(
+        self, *, offset: int, limit: int, **filters: str
+    ) -> Reply[MerchantResultList]:
+        """GET one page of ``merchant-result-list``; never raises for what came back.
+
+        ``filters`` are further query parameters of the document (``type``,
+        ``order_by``, ``profile_interview_id``, ...); empty ones are left out.
+        """
+        params = {"offset": str(offset), "limit": str(limit)}
+        params.update({key: value for key, value in filters.items() if value})
+        return await self._call("GET", RESULTS_PATH, MerchantResultList, params=params)
+
+    async def interview_details(self, interview_result_id: str) -> Reply[InterviewDetails]:
+        """GET ``job-interview-details`` of one result, never with signed recording URLs."""
+        params = {"interview_result_id": interview_result_id, "get_signed_recordings": "false"}
+        return await self._call("GET", DETAILS_PATH, InterviewDetails, params=params)
 
     async def _call(
         self,
@@ -249,6 +341,7 @@ class ApiClient:
         model: type[BodyT],
         *,
         json: Any = None,
+        params: Mapping[str, str] | None = None,
     ) -> Reply[BodyT]:
         http = self._http
         if http is None:
@@ -257,7 +350,13 @@ class ApiClient:
         token = self.tokens.bearer()
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            response = await http.request(method, self._urls[path], json=json, headers=headers)
+            response = await http.request(
+                method,
+                self._urls[path],
+                json=dict(json) if isinstance(json, Mapping) else json,
+                params=params,
+                headers=headers,
+            )
         except httpx.TransportError as exc:
             failure = _failure(exc)
             return Reply(
@@ -273,7 +372,7 @@ class ApiClient:
                 failure=Failure.MALFORMED_BODY,
                 token_generation=generation,
             )
-        reply = _reply(response, model, generation)
+        reply = read_reply(response, model, generation)
         if reply.error:
             # An error body may quote the request's headers: never pass a credential on.
             error = redact(reply.error)
@@ -295,85 +394,3 @@ def _fail_missing_sniffio_fast() -> None:
     """
     if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-def _reply(
-    response: httpx.Response,
-    model: type[BodyT],
-    generation: int,
-) -> Reply[BodyT]:
-    status = response.status_code
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
-    gateway_code = response.headers.get("sb-error-code", "").strip()
-    common: dict[str, Any] = {"retry_after": retry_after, "token_generation": generation}
-    try:
-        # Every text the API returns is kept free of the token, whatever the status:
-        # a body that echoes it must not carry it into the results or the ledger.
-        data = json.loads(redact_secrets(response.text))
-    except (ValueError, UnicodeDecodeError):
-        data = _NOT_JSON
-    if 200 <= status < 300:
-        if data is _NOT_JSON:
-            return Reply(
-                status,
-                error=f"{status} with a body that is not valid JSON",
-                failure=Failure.MALFORMED_BODY,
-                **common,
-            )
-        try:
-            body = model.model_validate(data)
-        except pydantic.ValidationError as exc:
-            return Reply(
-                status,
-                error=f"{status} with an unexpected body ({_first_problem(exc)})",
-                failure=Failure.UNEXPECTED_BODY,
-                **common,
-            )
-        return Reply(status, body, **common)
-    text, field = _error_text(status, response.reason_phrase, data, gateway_code)
-    return Reply(status, error=text, code=gateway_code or field, **common)
-
-
-_NOT_JSON = object()
-
-
-def _error_text(status: int, phrase: str, data: Any, gateway_code: str) -> tuple[str, str]:
-    """The error text and the field the API named.
-
-    ``"422 candidate_email: invalid email"``, ``"503 BOOT_ERROR"``, ``"401 Invalid JWT"``,
-    ``"500 EDGE_FUNCTION_ERROR: Internal server error"``, ``"502 Bad Gateway"``.
-    """
-    head = f"{status} {gateway_code}" if gateway_code else str(status)
-    if isinstance(data, dict):
-        try:
-            err = ApiErrorBody.model_validate(data)
-        except pydantic.ValidationError:
-            err = None
-        if err is not None:
-            name = (err.name or "").strip()
-            message = _short(err.error)
-            if gateway_code:
-                return f"{head}: {message}", name
-            return (f"{head} {name}: {message}" if name else f"{head} {message}"), name
-        gateway_message = data.get("message")  # the gateway's {"code": ..., "message": ...}
-        if not gateway_code and isinstance(gateway_message, str) and gateway_message.strip():
-            return f"{head} {_short(gateway_message)}", ""
-    if gateway_code:
-        return head, ""
-    # Not the API's error shape: never echo an unknown body (it may quote the request).
-    return f"{status} {phrase}".strip(), ""
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _first_problem(exc: pydantic.ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return "does not fit the response model"
-    first = errors[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-    more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
-    return f"{where}: {first.get('msg', 'invalid')}{more}"

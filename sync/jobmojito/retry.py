@@ -6,7 +6,8 @@ returns a ``Reply`` (status, parsed body, error text, ``Retry-After``, and a
 ``Reply`` into one ``Verdict`` (meltano's "one method classifies a
 response"). This module is the single place that sorts an outcome:
 ``classify``, ``Reply.outcome_unknown`` and ``NOTHING_SENT`` are the policy to
-change; nothing here knows about httpx.
+change (``classify_read`` refines it for requests that only read); nothing here knows
+about httpx.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "Reply",
     "Verdict",
     "classify",
+    "classify_read",
     "parse_retry_after",
 ]
 
@@ -149,6 +151,19 @@ def classify(reply: Reply[Any]) -> Verdict:
     if status >= 500:
         return Verdict.RETRY_FEW
     return Verdict.REJECTED
+
+
+def classify_read(reply: Reply[Any]) -> Verdict:
+    """``classify`` for a request that only reads (a page of results, one result's details).
+
+    A read changes nothing, so an outcome that is unknown for a send (a read timeout,
+    a dropped connection, a 2xx that could not be read) is simply read again, as
+    patiently as a 503. A 500 or 502 still gets few retries: it may not be temporary.
+    """
+    verdict = classify(reply)
+    if verdict is Verdict.RETRY_FEW and (reply.http_status is None or reply.http_status < 300):
+        return Verdict.RETRY_PATIENT
+    return verdict
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

@@ -1,4 +1,5 @@
-"""The ledger: the durable truth of every run (runs, rows, attempts, enrolments).
+"""The ledger: the durable truth of every run (runs, rows, attempts, enrolments,
+positions, outcomes).
 
 The results sheet is rendered from the ledger, so it can be rebuilt after a
 crash, and enrolments recorded here make later runs skip candidates already
@@ -19,7 +20,14 @@ two stores: opening, connections, run lock).
 from pathlib import Path
 
 from sync.errors import LedgerError
-from sync.ledger.base import Enrolment, Ledger, RunInfo
+from sync.ledger.base import (
+    EnrolledCandidate,
+    Enrolment,
+    KnownPosition,
+    Ledger,
+    RunInfo,
+    SeenOutcome,
+)
 from sync.ledger.location import Location, PostgresURL, is_postgres_url, location
 from sync.ledger.sqlite import SQLiteLedger
 
@@ -53,12 +61,15 @@ def open_existing(where: str | Path | PostgresURL) -> Ledger:
 
 
 __all__ = [
+    "EnrolledCandidate",
     "Enrolment",
+    "KnownPosition",
     "Ledger",
     "Location",
     "PostgresURL",
     "RunInfo",
     "SQLiteLedger",
+    "SeenOutcome",
     "find_ledger",
     "is_postgres_url",
     "location",

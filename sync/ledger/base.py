@@ -18,7 +18,24 @@ One live run, in the order the calls happen::
             a = ledger.begin_attempt(run_id, i)     # committed before the request leaves
             ledger.finish_attempt(a, http_status=..., outcome=...)
             ledger.record_outcome(run_id, i, line)
+        ledger.record_problems(run_id)      # the run's problem fingerprints, remembered
         ledger.finish_run(run_id, exit_code=..., counts=...)
+
+``known_problems`` tells a dry run which of its problems earlier runs reported;
+``result_lines`` marks them on any run's sheet (``ResultLine.known_since``).
+``last_settled_run`` is the run ``--since last-run`` goes by.
+
+An outcomes run (``sync.outcomes``) reads the enrolments and remembers what it saw::
+
+    run_id = ledger.start_outcome_run(...)  # the same run lock
+    for each enrolment in ledger.enrolled_candidates(): ...   # with the outcome last seen
+    ledger.record_outcomes(run_id, seen)    # after its sheet is written
+    ledger.finish_run(run_id, exit_code=..., counts=...)
+
+Positions (``jobmojito-sync positions``, and every enrolment that names its
+position): ``ledger.positions()`` is every job the ledger knows a position
+for, ``ledger.record_position(run_id, known)`` remembers one (or what changed
+of it).
 """
 
 from __future__ import annotations
@@ -60,6 +77,89 @@ class Enrolment:
     updated_at: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class KnownPosition:
+    """A position the ledger knows for a job (``key``: the job key, see ``sync.positions``).
+
+    ``origin`` says how it became known: ``created`` (job-interview-create),
+    ``from-array`` (job-interview-create-from-array), ``adopted`` (found by its
+    code in merchant-interview-list) or ``enrolment`` (the ``position_def_set_id``
+    an enrolment answered). ``digests`` holds a digest of each interview field as
+    last sent (empty when the ledger never sent it), ``link`` the recruiters'
+    signed link. ``run_id`` and ``created_at`` name the run that first recorded it.
+    """
+
+    key: str
+    origin: str
+    interview_def_set_id: str = ""
+    position_def_set_id: str = ""
+    name: str = ""
+    code: str = ""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    link: str = ""
+    run_id: str = ""
+    created_at: str = ""
+    last_run_id: str = ""
+    updated_at: str = ""
+
+    @property
+    def id_to_send(self) -> str:
+        """The ``position_def_set_id`` an enrolment names: the one an enrolment answered,
+        else the interview's (a single-stage interview is its own position)."""
+        return self.position_def_set_id or self.interview_def_set_id
+
+
+@dataclass(frozen=True, slots=True)
+class SeenOutcome:
+    """The interview outcome an outcomes run saw for one enrolment, as the ledger keeps it.
+
+    ``fingerprint`` stands for everything the outcomes sheet shows of it (progress,
+    decision, scores, ...): a change of fingerprint is a change. ``changed_at`` is
+    when the outcome first looked as it does now; ``seen_at`` and ``run_id`` name
+    the outcomes run that saw it last. No names, e-mails or assessment text.
+    """
+
+    identity: str
+    fingerprint: str
+    progress: str  # "not started yet", "started", "completed", ...
+    decision: str = ""
+    score: float | None = None
+    result_id: str = ""  # the API's interview_result_id
+    changed_at: str = ""
+    seen_at: str = ""
+    run_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolledCandidate:
+    """An enrolment with who it is, where it came from and the outcome last seen.
+
+    What an outcomes run needs of it: the ATS's own candidate and job ids as the
+    export had them (``candidate_external_id``, ``position_external_id``), the
+    display columns of its row, the API's ids, and ``mapping``, the mapping of the
+    run that enrolled it (which ATS it came from). ``last`` is ``None`` until an
+    outcomes run has seen it.
+    """
+
+    identity: str
+    status: str
+    interview_url: str
+    run_id: str
+    enrolled_at: str
+    position_def_set_id: str = ""
+    profile_interview_id: str = ""
+    candidate_name: str = ""
+    candidate_email: str = ""
+    position: str = ""  # the results sheet's label
+    position_name: str = ""
+    candidate_external_id: str = ""
+    position_external_id: str = ""
+    source_file: str = ""
+    source_row: int | None = None
+    mapping: str = ""
+    last: SeenOutcome | None = None
+
+
 @dataclass(slots=True)
 class RunInfo:
     """One run as ``jobmojito-sync history`` shows it."""
@@ -77,6 +177,7 @@ class RunInfo:
     tool_version: str = ""
     pid: int | None = None
     host: str = ""
+    kind: str = "sync"  # "sync", or "outcomes" for a run of ``jobmojito-sync outcomes``
     group: str = ""  # the run group of a sharded run (``--shard``), else ""
     shard: int | None = None  # its shard, 1 to ``shards``
     shards: int | None = None
@@ -110,11 +211,13 @@ class Ledger(abc.ABC):
         dry_run: bool,
         tool_version: str,
         results_path: str,
+        kind: str = "sync",
         group: str | None = None,
         shard: Shard | None = None,
     ) -> str:
         """Take the run lock, mark abandoned runs 'killed', and return a new run id.
 
+        ``kind`` is ``sync`` for a run that sends, ``outcomes`` for an outcomes run.
         With ``shard`` the run is that shard of the run ``group``: it runs beside
         the group's other shards (``sync.ledger.groups``)."""
 
@@ -122,7 +225,10 @@ class Ledger(abc.ABC):
     def record_plan(
         self, run_id: str, lines: Sequence[ResultLine], pending: Sequence[bool]
     ) -> None:
-        """Store every input row of the run; ``pending[i]`` rows are to be sent."""
+        """Store every input row of the run; ``pending[i]`` rows are to be sent.
+
+        A row ``skipped`` as already enrolled refreshes its enrolment's name, e-mail,
+        position, ATS ids and export row (a blank never erases a value)."""
 
     @abc.abstractmethod
     def enrolled(self, identities: Iterable[str]) -> dict[str, Enrolment]:
@@ -140,7 +246,25 @@ class Ledger(abc.ABC):
 
     @abc.abstractmethod
     def record_outcome(self, run_id: str, row_index: int, line: ResultLine) -> None:
-        """Record a row's final outcome; an API decision also records the enrolment."""
+        """Record a row's final outcome; an API decision also records the enrolment,
+        with who it is (name, e-mail, position, ATS ids, export row)."""
+
+    @abc.abstractmethod
+    def record_problems(self, run_id: str) -> None:
+        """Remember the fingerprints of ``run_id``'s problem rows (first and last run seen)."""
+
+    @abc.abstractmethod
+    def known_problems(self, fingerprints: Iterable[str]) -> dict[str, str]:
+        """Fingerprint -> when a run first reported it, for those a run has reported."""
+
+    @abc.abstractmethod
+    def positions(self) -> dict[str, KnownPosition]:
+        """Every position the ledger knows, by job key."""
+
+    @abc.abstractmethod
+    def record_position(self, run_id: str, position: KnownPosition) -> None:
+        """Remember a job's position, or update it: non-empty values replace stored ones;
+        the first ``origin``, run and time are kept."""
 
     @abc.abstractmethod
     def finish_run(self, run_id: str, *, exit_code: int, counts: dict[str, int]) -> None:
@@ -148,7 +272,8 @@ class Ledger(abc.ABC):
 
     @abc.abstractmethod
     def result_lines(self, run_id: str) -> list[ResultLine]:
-        """The results sheet of any run (also a killed one), in input order."""
+        """The results sheet of any run (also a killed one), in input order; a problem an
+        earlier run reported first carries ``known_since``."""
 
     @abc.abstractmethod
     def runs(self, limit: int = 50) -> list[RunInfo]:
@@ -179,12 +304,50 @@ class Ledger(abc.ABC):
         """A group's pace as it stands (``None``: none yet)."""
 
     @abc.abstractmethod
-    def last_run_id(self) -> str | None:
-        """The newest run's id, or ``None`` for an empty ledger."""
+    def last_run_id(self, kind: str = "sync") -> str | None:
+        """The newest run's id of this ``kind``, or ``None`` when there is none."""
+
+    # ------------------------------------------------------------ outcomes runs
+
+    def start_outcome_run(self, *, tool_version: str, results_path: str, layout: str) -> str:
+        """Take the run lock and return a new run id of kind ``outcomes`` (no inputs; the
+        layout stands where a sync run names its mapping)."""
+        return self.start_run(
+            inputs=[],
+            mapping=layout,
+            dry_run=False,
+            tool_version=tool_version,
+            results_path=results_path,
+            kind="outcomes",
+        )
+
+    @abc.abstractmethod
+    def enrolled_candidates(self) -> list[EnrolledCandidate]:
+        """Every enrolment, oldest first, with the outcome last seen (``last``)."""
+
+    @abc.abstractmethod
+    def record_outcomes(self, run_id: str, seen: Sequence[SeenOutcome]) -> None:
+        """Remember these outcomes (one transaction): the last outcome seen per identity."""
 
     @abc.abstractmethod
     def close(self) -> None:
         """Release the run lock (a run left 'running' becomes 'killed') and close."""
+
+
+#: Statuses that leave a row for a later run to deal with: a run that has none settled.
+UNSETTLED = frozenset({"invalid", "rejected", "failed", "not_sent"})
+
+
+def last_settled_run(ledger: Ledger, *, look_back: int = 1000) -> RunInfo | None:
+    """The newest run that finished with every row settled: exit code 0 and no row
+    invalid, rejected, failed or not sent (so no row of an earlier day is still owed a
+    try), among the last ``look_back`` runs; ``None`` when there is none."""
+    for run in ledger.runs(limit=look_back):
+        if run.state != "finished" or run.exit_code != 0 or run.dry_run:
+            continue
+        if not any(run.counts.get(status) for status in UNSETTLED):
+            return run
+    return None
 
 
 # --------------------------------------------------------------------------- values stored

@@ -13,7 +13,7 @@ PostgreSQL also understands, plus the few spellings this module translates:
 - **Tables** (``ddl``) are declared in SQLite's spelling; for PostgreSQL,
   ``INTEGER PRIMARY KEY AUTOINCREMENT`` becomes a ``BIGINT`` identity key,
   ``INTEGER`` becomes ``BIGINT`` (SQLite's integers are 64-bit), ``REAL``
-  becomes ``DOUBLE PRECISION`` (SQLite's are 8-byte; PostgreSQL's ``REAL`` is 4), and
+  becomes ``DOUBLE PRECISION`` (SQLite's reals are 8-byte floats), and
   ``WITHOUT ROWID`` (an SQLite storage detail) is dropped. A statement with no
   portable spelling is a ``PerDialect``: both versions side by side.
 

@@ -9,7 +9,8 @@ One module a step of the flow:
   (joining the jobs export), and raises InputError when a required field has
   no column;
 - ``rows``: ``map_rows`` turns each row into a payload and its problems
-  (collected, never raised).
+  (collected, never raised); ``applicant_columns`` says which columns each
+  field reads, for messages about an empty cell.
 
 Beside them, ``transforms`` holds the named cell transforms, ``detect`` chooses
 a shipped mapping from a file's headers (``--mapping auto``) and ``starter``
@@ -40,7 +41,7 @@ from sync.mapping.model import (
     JobsJoin,
     MappingFile,
 )
-from sync.mapping.rows import map_rows
+from sync.mapping.rows import applicant_columns, map_rows
 from sync.mapping.starter import starter_mapping
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Score",
     "all_referenced_columns",
     "all_signature_columns",
+    "applicant_columns",
     "bind",
     "choose_mapping",
     "list_mappings",

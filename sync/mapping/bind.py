@@ -10,16 +10,29 @@ for anything else. The result, a :class:`BoundMapping`, is what
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sync.errors import InputError, MappingError
-from sync.mapping.model import JOBS_PREFIX, REQUIRED_FIELDS, MappingFile, parse_template
+from sync.mapping.missing import (
+    alternatives,
+    file_headers,
+    looked_for,
+    missing_required,
+    nearest_header,
+    no_column,
+)
+from sync.mapping.model import (
+    JOBS_PREFIX,
+    REQUIRED_FIELDS,
+    FieldSpec,
+    MappingFile,
+    parse_template,
+)
 from sync.readers import normalise_header
 from sync.readers.documents import MAX_RESUME_CHARS
 from sync.records import Row, Table
-from sync.text import did_you_mean
 
 Values = dict[str, str]  # a row's cells by header, as in the file
 Reader = Callable[[Values, Values], str]  # (applicant's cells, job's cells) -> a field's text
@@ -197,13 +210,34 @@ def bind(
     app_headers, jobs_headers = _Headers(applicants), _Headers(jobs)
     warnings: list[str] = []
     join = _bind_join(mapping, applicants, jobs, app_headers, jobs_headers)
-    bound: list[BoundField] = []
     defaults: dict[str, Any] = {}
-    for name, spec in mapping.fields.items():
+    bound = bind_fields(
+        mapping.fields, applicants, jobs, REQUIRED_FIELDS, warnings, derived, defaults
+    )
+    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings), defaults)
+
+
+def bind_fields(
+    specs: Mapping[str, FieldSpec],
+    applicants: Table,
+    jobs: Table | None,
+    required: Collection[str],
+    warnings: list[str],
+    derived: Collection[str] = (),
+    defaults: dict[str, Any] | None = None,
+) -> list[BoundField]:
+    """Bind each field of ``specs``: plain names are ``applicants``' columns, ``jobs.X``
+    columns of ``jobs``. A ``required`` field without a column raises InputError; the
+    lesser problems are appended to ``warnings``. A ``derived`` field's columns may be
+    missing quietly, and its ``default`` goes to ``defaults`` (see ``bind``)."""
+    app_headers, jobs_headers = _Headers(applicants), _Headers(jobs)
+    bound: list[BoundField] = []
+    for name, spec in specs.items():
         steps = tuple(spec.transforms)
         soft = name in derived and not spec.has_const
         if soft and spec.default is not None:
-            defaults[name] = spec.default
+            if defaults is not None:
+                defaults[name] = spec.default
             spec = spec.model_copy(update={"default": None})
         if spec.has_const:
             bound.append(BoundField(name, None, spec.const, None, (), None, ()))
@@ -240,24 +274,24 @@ def bind(
                 sources = tuple(_source_name(s, applicants, jobs) for s in present)
                 if absent:
                     warnings.append(
-                        f"{name}: template column {_looked_for(absent, applicants, jobs)}"
+                        f"{name}: template column {looked_for(absent, applicants, jobs)}"
                         " not found; it renders empty"
                     )
         if read is None and soft:
             continue
         if read is None:
-            looked = _looked_for(refs, applicants, jobs, " nor ")
+            looked = looked_for(refs, applicants, jobs, " nor ")
             if spec.default is not None:
                 warnings.append(f"{name}: no column {looked}; using the default {spec.default!r}")
                 bound.append(BoundField(name, None, spec.default, None, (), None, ()))
-            elif name in REQUIRED_FIELDS:
+            elif name in required:
                 missing_required(name, refs, applicants, jobs)
             elif "default" not in spec.model_fields_set:  # `default: null`: quietly optional
                 warnings.append(f"{name} left out: no column {looked}")
             continue
         limit = spec.max_length or DEFAULT_MAX_LENGTH.get(name)
         bound.append(BoundField(name, read, None, spec.default, steps, limit, sources, found))
-    return BoundMapping(mapping, applicants, jobs, tuple(bound), join, tuple(warnings), defaults)
+    return bound
 
 
 def _bind_join(
@@ -286,64 +320,37 @@ def _bind_join(
     return JobsIndex(app_header, rows)
 
 
-def _join_key(keys: Sequence[str], headers: _Headers, table: Table, other: Table) -> str:
+def applicants_key_header(mapping: MappingFile, applicants: Table) -> str | None:
+    """The applicants' job-key column (``jobs.applicants_key``) the file has, or None."""
+    if mapping.jobs is None:
+        return None
+    found = _resolve(mapping.jobs.applicants_key, _Headers(applicants), _Headers(None))
+    return found[1] if found else None
+
+
+def jobs_key_header(mapping: MappingFile, jobs: Table) -> str:
+    """The jobs file's key column (``jobs.jobs_key``); InputError naming its headers if none."""
+    assert mapping.jobs is not None
+    return _join_key(mapping.jobs.jobs_key, _Headers(jobs), jobs, jobs, what="key each job by")
+
+
+def _join_key(
+    keys: Sequence[str], headers: _Headers, table: Table, other: Table, what: str = ""
+) -> str:
     """The header of ``table``'s join column (the first of ``keys`` it has); else InputError."""
     found = _resolve(keys, headers, _Headers(None))
     if found is None:
+        what = what or f"join {other.name} on"
         raise InputError(
-            f"{table.name}: no column {_alternatives(keys)} to join {other.name}"
-            f" on{_nearest_header(keys, table)}.{_file_headers(table)}"
+            f"{table.name}: no column {alternatives(keys)} to {what}"
+            f"{nearest_header(keys, table)}.{file_headers(table)}"
         )
     return found[1]
 
 
-# ---------------------------------------------------------------- messages for missing columns
-
-
-def missing_required(
-    name: str, refs: Sequence[str], applicants: Table, jobs: Table | None, remedy: str = ""
-) -> None:
-    """Raise the InputError of a required field no column serves (``remedy``: the options
-    that would serve it, as a sentence)."""
-    only_jobs = all(r.startswith(JOBS_PREFIX) for r in refs) and jobs is not None
-    table = jobs if only_jobs and jobs is not None else applicants
-    names = [r.removeprefix(JOBS_PREFIX) for r in refs] if only_jobs else refs
-    raise InputError(
-        f"{table.name}: no column for {name}, which the API requires: looked for"
-        f" {_looked_for(refs, applicants, jobs)}{_nearest_header(names, table)}."
-        f"{remedy}{_file_headers(table)}"
-    )
-
-
-def _looked_for(
-    refs: Sequence[str], applicants: Table, jobs: Table | None, joiner: str = " and "
-) -> str:
-    app = [r for r in refs if not r.startswith(JOBS_PREFIX)]
-    job = [r.removeprefix(JOBS_PREFIX) for r in refs if r.startswith(JOBS_PREFIX)]
-    parts = []
-    if app:
-        parts.append(f"{_alternatives(app)} in {applicants.name}")
-    if job and jobs is not None:
-        parts.append(f"{_alternatives(job)} in {jobs.name}")
-    elif job:
-        parts.append(f"{_alternatives([JOBS_PREFIX + j for j in job])} (no jobs file given)")
-    return joiner.join(parts)
-
-
-def _alternatives(names: Sequence[str]) -> str:
-    return " or ".join(f"'{n}'" for n in names)
-
-
-def _nearest_header(names: Sequence[str], table: Table) -> str:
-    for name in names:
-        hint = did_you_mean(name, table.headers, cutoff=0.75, key=normalise_header, quote="'")
-        if hint:
-            return hint
-    return ""
-
-
-def _file_headers(table: Table) -> str:
-    return f" The file's headers: {', '.join(table.headers) or '(none)'}"
+def column_reader(sources: Sequence[Source]) -> Reader:
+    """A row's text from ``sources``: the first whose cell is not blank, trimmed."""
+    return _column_reader(*sources[0]) if len(sources) == 1 else _fallback_reader(sources)
 
 
 __all__ = [
@@ -353,6 +360,11 @@ __all__ = [
     "Reader",
     "Source",
     "Values",
+    "applicants_key_header",
     "bind",
+    "bind_fields",
+    "column_reader",
+    "jobs_key_header",
     "missing_required",
+    "no_column",
 ]

@@ -26,6 +26,7 @@ option that would supply it; nothing is guessed silently.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from sync import places
@@ -107,12 +108,8 @@ class Places:
         location = str(payload.get("position_location") or "")
         if location:
             found = country_from_location(location)
-            if found.code:
-                payload["position_country_code"] = found.code
-                d.took(
-                    "position country: location text",
-                    f"position country {found.code} from location ({found.how})",
-                )
+            where = f"location ({found.how})"
+            if _take(found, payload, d, "position_country_code", "location text", where):
                 return
             why.append(f"location '{location}': {found.how}")
         if self.settings.position_country:
@@ -126,13 +123,17 @@ class Places:
 
     def _language(self, payload: dict[str, Any], d: Derived, needed: bool) -> None:
         given = str(payload.pop("mojito_language_code", "") or "")
-        why = []
+        why: list[str] = []
         if given:
             code = places.language_code(given)
             if code:
                 payload["mojito_language_code"] = code
                 return
-            why.append(f"'{given}' is not an interview language")
+            # A wrong value in the export is for a person to fix, not to be papered over
+            # with the country's language: the row is invalid, saying so.
+            shown = ", ".join(places.LANGUAGE_CODES)
+            d.fail("mojito_language_code", f"'{given}' is not an interview language ({shown})")
+            return
         country = str(payload.get("position_country_code") or "")
         language = places.main_language(country) if country else None
         if language:
@@ -156,34 +157,31 @@ class Places:
         """candidate_country_code, from the first source that gives one."""
         why: list[str] = []
         given = str(payload.pop("candidate_country_code", "") or "")
-        if given:
-            code = places.country_code(given)
+        # the field's own value first, then the candidate_country: columns, in order
+        values = chain(
+            [(given, "")] if given else [],
+            ((v, f" in '{src[1]}'") for src in self.columns if (v := cell(src, a, j))),
+        )
+        for value, where in values:
+            code = places.country_code(value)
             if code:
                 payload["candidate_country_code"] = code
                 d.took("country: country column")
                 return
-            why.append(f"'{given}' is not a country")
-        for src in self.columns:
-            value = cell(src, a, j)
-            if value:
-                code = places.country_code(value)
-                if code:
-                    payload["candidate_country_code"] = code
-                    d.took("country: country column")
-                    return
-                why.append(f"'{value}' in '{src[1]}' is not a country")
+            why.append(f"'{value}'{where} is not a country")
         if self.location:
             text = ", ".join(v for src in self.location if (v := cell(src, a, j)))
             if text:
                 found = country_from_location(text)
-                if self._take(found, payload, d, "location text", f"location ({found.how})"):
+                where = f"location ({found.how})"
+                if _take(found, payload, d, "candidate_country_code", "location text", where):
                     return
                 why.append(f"location {found.how}")
         for src in self.phone:
             value = cell(src, a, j)
             if value:
                 found = country_from_phone(value)
-                if self._take(found, payload, d, "phone", found.how):
+                if _take(found, payload, d, "candidate_country_code", "phone", found.how):
                     return
                 why.append(found.how)
                 break
@@ -202,14 +200,20 @@ class Places:
                 why.append("no country, location or phone in the row")
             d.fail("candidate_country_code", "; ".join([*why[:3], COUNTRY_REMEDY]))
 
-    def _take(
-        self, found: Found, payload: dict[str, Any], d: Derived, kind: str, where: str
-    ) -> bool:
-        if found.code is None:
-            return False
-        payload["candidate_country_code"] = found.code
-        d.took(f"country: {kind}", f"country {found.code} from {where}")
-        return True
+
+_LABEL = {"candidate_country_code": "country", "position_country_code": "position country"}
+
+
+def _take(
+    found: Found, payload: dict[str, Any], d: Derived, name: str, kind: str, where: str
+) -> bool:
+    """Whether ``found`` gave the country ``name``: then set, and its source noted."""
+    if not found.code:
+        return False
+    payload[name] = found.code
+    label = _LABEL[name]
+    d.took(f"{label}: {kind}", f"{label} {found.code} from {where}")
+    return True
 
 
 def _no_country(bound: BoundMapping) -> None:

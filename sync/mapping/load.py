@@ -19,7 +19,15 @@ import yaml
 from pydantic import ValidationError
 
 from sync.errors import MappingError
-from sync.mapping.model import Detect, FieldSpec, JobsJoin, MappingFile, check_mapping
+from sync.mapping.conditions import OPERATORS, Condition, Select
+from sync.mapping.model import (
+    Detect,
+    FieldSpec,
+    JobsJoin,
+    MappingFile,
+    PositionsSpec,
+)
+from sync.mapping.rules import check_mapping
 from sync.text import closest
 
 # ---------------------------------------------------------------- loading
@@ -193,8 +201,12 @@ _ALLOWED_KEYS = {
     "": list(MappingFile.model_fields),
     "detect": list(Detect.model_fields),
     "jobs": list(JobsJoin.model_fields),
+    "positions": list(PositionsSpec.model_fields),
     "field": list(FieldSpec.model_fields),
+    "select": list(Select.model_fields),
+    "condition": ["column", *OPERATORS, "optional"],
 }
+assert set(_ALLOWED_KEYS["condition"]) == {f.alias or n for n, f in Condition.model_fields.items()}
 
 
 def _path(loc: Sequence[int | str]) -> str:
@@ -235,17 +247,30 @@ def _describe(err: Any) -> str:
     path = _path(loc)
     if kind == "extra_forbidden":
         parent = (
-            "field" if len(loc) == 3 and loc[0] == "fields" else str(loc[0]) if len(loc) > 1 else ""
+            "field"
+            if len(loc) >= 3 and loc[-3] == "fields"
+            else str(loc[0])
+            if len(loc) > 1
+            else ""
         )
+        if parent == "select" and len(loc) > 2:
+            parent = "condition"
         allowed = _ALLOWED_KEYS.get(parent, [])
         hint = _did_you_mean(str(loc[-1]), allowed)
-        return f"{path}: unknown key ({hint}allowed: {', '.join(allowed)})"
+        what = "unknown operator or key" if parent == "condition" else "unknown key"
+        return f"{path}: {what} ({hint}allowed: {', '.join(allowed)})"
     if kind == "missing":
         return f"{path}: required key missing"
     if kind == "literal_error" and loc == ("version",):
         return f"version: must be 1 (the only format version), got {_kind(value)}"
+    if kind == "literal_error" and loc[-1] == "is":
+        return f"{path}: must be blank, not blank, true or false, got {_kind(value)}"
+    if kind == "value_error":
+        return f"{path}: {str(err['msg']).removeprefix('Value error, ')}"
+    if kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
+        return f"{path}: expected a date such as 2026-11-01, got {_kind(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        if len(loc) == 2 and loc[0] == "fields":
+        if len(loc) >= 2 and loc[-2] == "fields":
             return (
                 f"{path}: expected keys such as column, template or const, got {_kind(value)}"
                 " (for example {column: Email})"
@@ -254,7 +279,7 @@ def _describe(err: Any) -> str:
     if kind == "list_type":
         what = (
             "a column name or a list of them"
-            if loc[-1] in ("column", "applicants_key", "jobs_key")
+            if loc[-1] in ("column", "applicants_key", "jobs_key", "application_date")
             else "a list"
         )
         return f"{path}: expected {what}, got {_kind(value)}"

@@ -16,6 +16,9 @@ format (``mappings/generic.yaml`` documents it too)::
       columns: [Candidate ID, First Name, Last Name, Email, Job, Office]
       # an entry may be a list of alternatives (localised headers):
       # columns: [[First name, Vorname], [Email, E-Mail]]
+    select:                       # which rows may be sent (sync.mapping.conditions)
+      application_date: [Applied On]                    # what --since compares
+      where: [{column: Status, not_in: [Rejected, Hired], optional: true}]
     jobs:                         # optional: join a jobs export to the applicants
       applicants_key: Job ID      # column (or list of alternatives) in the applicants file
       jobs_key: Job ID            # column (or list) in the jobs file
@@ -39,6 +42,11 @@ format (``mappings/generic.yaml`` documents it too)::
       columns: [Country]          # a country: name in any language, alpha-2/3, alias
       location: [Address, City, State, Zip]   # location text, read together
       phone: [Phone]              # a number written with its international prefix
+    positions:                    # optional: one interview per row of the jobs export
+      fields:                     # interview field -> how to make it, from the jobs file
+        name: {column: Job Name}  # code: the job key (jobs.jobs_key) unless given
+        location: {column: Office}
+        mojito_language_code: {column: Language, transforms: [language], default: en}
 
 A field has exactly one of
 
@@ -56,10 +64,11 @@ value when the result is empty or the columns are missing from the file).
 When a field's columns are missing from the file, a required field (candidate
 name, e-mail, country, resume) stops the run; another field is left out with
 a warning, or silently with ``default: null``.
-``jobs.X`` names a column of the joined jobs file. Column names match
-case-, space- and BOM-insensitively; cell text is trimmed, and a blank cell is
-empty. In these files only ``true``/``false`` are booleans: ``no`` (Norwegian)
-and ``NO`` (Norway) stay text.
+``jobs.X`` names a column of the joined jobs file (in ``positions.fields``, whose
+fields are those of ``job-interview-create``, every column is one of the jobs
+file). Column names match case-, space- and BOM-insensitively; cell text is
+trimmed, and a blank cell is empty. In these files only ``true``/``false`` are
+booleans: ``no`` (Norwegian) and ``NO`` (Norway) stay text.
 
 ``resume:`` and ``candidate_country:`` replace ``fields.candidate_resume`` and
 ``fields.candidate_country_code`` (a mapping gives each one way, not both);
@@ -70,6 +79,7 @@ interview language follow one rule for every mapping: the field's column, then
 (for the country and language) the position's location text and its country's
 main language, then the run's defaults, then the field's ``default``.
 
+The rules across keys that pydantic's types cannot say are ``sync.mapping.rules``.
 Reading a file into this model is ``sync.mapping.load``; resolving it against
 a file's headers, ``sync.mapping.bind``; making payloads, ``sync.mapping.rows``.
 """
@@ -88,9 +98,13 @@ from pydantic import (
     field_validator,
 )
 
-from sync.jobmojito.models import CANDIDATE_FIELDS, REQUIRED_CANDIDATE_FIELDS
-from sync.mapping.transforms import TRANSFORMS, TYPED_TRANSFORMS
-from sync.text import closest
+from sync.jobmojito.models import (
+    CANDIDATE_FIELDS,
+    REQUIRED_CANDIDATE_FIELDS,
+    InterviewCreateFromArrayRequest,
+    InterviewCreateRequest,
+)
+from sync.mapping.conditions import Select
 
 # The request fields of POST /job-interview-create-for-candidate-with-token.
 PAYLOAD_FIELDS: tuple[str, ...] = tuple(sorted(CANDIDATE_FIELDS))
@@ -98,6 +112,20 @@ PAYLOAD_FIELDS: tuple[str, ...] = tuple(sorted(CANDIDATE_FIELDS))
 REQUIRED_FIELDS: tuple[str, ...] = tuple(sorted(REQUIRED_CANDIDATE_FIELDS))
 
 JOBS_PREFIX = "jobs."
+
+#: The fields of job-interview-create and -from-array a ``positions:`` section may make
+#: (the questions come from the questions sheet).
+INTERVIEW_FIELDS: tuple[str, ...] = tuple(
+    sorted(
+        (
+            set(InterviewCreateRequest.model_fields)
+            | set(InterviewCreateFromArrayRequest.model_fields)
+        )
+        - {"questions"}
+    )
+)
+#: Required, and only the jobs file can say (status, type, visibility, template: options).
+REQUIRED_INTERVIEW_FIELDS: tuple[str, ...] = ("location", "mojito_language_code", "name")
 
 
 # ---------------------------------------------------------------- the model
@@ -155,6 +183,19 @@ class FieldSpec(_Strict):
     def has_const(self) -> bool:
         return "const" in self.model_fields_set
 
+    def references(self) -> list[str]:
+        """The column names it reads (its columns, or its template's placeholders)."""
+        refs = list(self.column or ())
+        if self.template is not None:
+            refs.extend(ref for _, ref in parse_template(self.template) if ref)
+        return refs
+
+
+class PositionsSpec(_Strict):
+    """``positions:``: how a row of the jobs export becomes an interview (a position)."""
+
+    fields: dict[str, FieldSpec]
+
 
 class ResumeSources(_Strict):
     """``resume:``: where each row's resume comes from, tried in this order."""
@@ -190,10 +231,12 @@ class MappingFile(_Strict):
     title: str = ""
     source: str = ""
     detect: Detect | None = None
+    select: Select | None = None
     jobs: JobsJoin | None = None
     fields: dict[str, FieldSpec]
     resume: ResumeSources | None = None
     candidate_country: CountrySources | None = None
+    positions: PositionsSpec | None = None
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -212,13 +255,12 @@ class MappingFile(_Strict):
         if self.jobs:
             for name in (*self.jobs.applicants_key, *self.jobs.jobs_key):
                 out[name] = None
-        for spec in self.fields.values():
-            refs = list(spec.column or ())
-            if spec.template is not None:
-                refs.extend(ref for _, ref in parse_template(spec.template) if ref)
-            for ref in refs:
+        specs = [*self.fields.values(), *(self.positions.fields.values() if self.positions else ())]
+        for spec in specs:
+            for ref in spec.references():
                 out[ref.removeprefix(JOBS_PREFIX)] = None
         for name in (
+            *(c.removeprefix(JOBS_PREFIX) for c in (self.select.columns() if self.select else ())),
             *(self.resume.columns() if self.resume else ()),
             *(self.candidate_country.all_columns() if self.candidate_country else ()),
         ):
@@ -262,126 +304,19 @@ def parse_template(text: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-# ---------------------------------------------------------------- rules across fields
-
-
-def check_mapping(mapping: MappingFile, stem: str | None) -> list[str]:
-    """The rules pydantic's types cannot say: names, exclusivity, references."""
-    problems: list[str] = []
-    if stem is not None and mapping.name != stem:
-        problems.append(f"name: '{mapping.name}' must equal the file name '{stem}'")
-    if mapping.detect is not None and not mapping.detect.columns:
-        problems.append("detect.columns: give at least one column name")
-    if mapping.jobs is not None:
-        for key in ("applicants_key", "jobs_key"):
-            names: list[str] = getattr(mapping.jobs, key)
-            if not names or not all(n.strip() for n in names):
-                problems.append(f"jobs.{key}: give a column name (or a list of them)")
-        for i, name in enumerate(mapping.jobs.jobs_key):
-            if name.startswith(JOBS_PREFIX):
-                sub = "jobs.jobs_key" + (f"[{i}]" if len(mapping.jobs.jobs_key) > 1 else "")
-                bare = name.removeprefix(JOBS_PREFIX)
-                problems.append(f"{sub}: name the jobs file's column without 'jobs.' ('{bare}')")
-    allowed = ", ".join(TRANSFORMS)
-    for field, spec in mapping.fields.items():
-        at = f"fields.{field}"
-        if field not in PAYLOAD_FIELDS:
-            found = closest(field, PAYLOAD_FIELDS)
-            hint = f"did you mean {found}?" if found else "see the API's request fields"
-            problems.append(f"{at}: unknown payload field ({hint})")
-            continue
-        given = [
-            k for k, v in (("column", spec.column), ("template", spec.template)) if v is not None
-        ]
-        given += ["const"] if spec.has_const else []
-        if len(given) != 1:
-            problems.append(f"{at}: give exactly one of column, template, const")
-            continue
-        refs: list[tuple[str, str]] = []  # (key path, column reference)
-        if spec.column is not None:
-            if not spec.column:
-                problems.append(f"{at}.column: give a column name (or a list of them)")
-            for i, ref in enumerate(spec.column):
-                sub = f"{at}.column" + (f"[{i}]" if len(spec.column) > 1 else "")
-                if not ref.removeprefix(JOBS_PREFIX).strip():
-                    problems.append(f"{sub}: empty column name")
-                refs.append((sub, ref))
-        if spec.template is not None:
-            try:
-                parts = parse_template(spec.template)
-            except TemplateError as exc:
-                problems.append(f"{at}.template: {exc}")
-                parts = []
-            else:
-                if all(ref is None for _, ref in parts):
-                    problems.append(
-                        f"{at}.template: no {{Column}} placeholder; use const for fixed text"
-                    )
-            refs.extend((f"{at}.template", ref) for _, ref in parts if ref)
-        if mapping.jobs is None:
-            for sub, ref in refs:
-                if ref.startswith(JOBS_PREFIX):
-                    problems.append(
-                        f"{sub}: '{ref}' refers to the jobs file, but the mapping has no jobs:"
-                        " section (applicants_key, jobs_key)"
-                    )
-        if spec.has_const:
-            for key in ("transforms", "default", "max_length"):
-                if key in spec.model_fields_set:
-                    problems.append(
-                        f"{at}.{key}: not allowed with const (a const is sent as written)"
-                    )
-        for i, name in enumerate(spec.transforms):
-            if name not in TRANSFORMS:
-                problems.append(
-                    f"{at}.transforms[{i}]: unknown transform '{name}' (allowed: {allowed})"
-                )
-            elif name in TYPED_TRANSFORMS and i != len(spec.transforms) - 1:
-                problems.append(
-                    f"{at}.transforms[{i}]: '{name}' does not give text,"
-                    " so it must be the last transform"
-                )
-    for key, field in (
-        ("resume", "candidate_resume"),
-        ("candidate_country", "candidate_country_code"),
-    ):
-        if getattr(mapping, key) is not None and field in mapping.fields:
-            problems.append(
-                f"fields.{field}: give it in fields or as {key}:, not both"
-                f" ({key}: lists every source, the column included)"
-            )
-        section = getattr(mapping, key)
-        for sub, names in section.model_dump().items() if section is not None else ():
-            for i, ref in enumerate(names if isinstance(names, list) else ()):
-                if ref.startswith(JOBS_PREFIX) or not ref.strip():
-                    problems.append(
-                        f"{key}.{sub}[{i}]: give a column of the applicants file"
-                        f" ({'not the jobs file' if ref.strip() else 'not an empty name'})"
-                    )
-    sections = {
-        "candidate_resume": mapping.resume,
-        "candidate_country_code": mapping.candidate_country,
-    }
-    missing = [f for f in REQUIRED_FIELDS if f not in mapping.fields and sections.get(f) is None]
-    if missing:
-        problems.append(
-            f"fields: missing {', '.join(missing)}, required by the API"
-            " (give each a column, template or const)"
-        )
-    return problems
-
-
 __all__ = [
+    "INTERVIEW_FIELDS",
     "JOBS_PREFIX",
     "PAYLOAD_FIELDS",
     "REQUIRED_FIELDS",
+    "REQUIRED_INTERVIEW_FIELDS",
     "CountrySources",
     "Detect",
     "FieldSpec",
     "JobsJoin",
     "MappingFile",
+    "PositionsSpec",
     "ResumeSources",
     "TemplateError",
-    "check_mapping",
     "parse_template",
 ]

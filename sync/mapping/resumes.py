@@ -92,6 +92,10 @@ class Resumes:
         self.by_email = bool(section and section.email)
         self.by_name = bool(section and section.name)
         self.field = any(f.name == "candidate_resume" and f.read for f in bound.fields)
+        # The plain column(s) of a candidate_resume field, to name when they are blank.
+        self.field_columns = [
+            f.column for f in bound.fields if f.name == "candidate_resume" and f.column
+        ]
         self.link_columns = [h for _, h in (*self.text, *self.files, *self.urls)]
         self.owners: dict[frozenset[str], set[str]] = {}
         self.unmatched: list[int] = []
@@ -173,7 +177,21 @@ class Resumes:
         if self._from_profile(a, j, payload, why, d):
             return
         d.fail(
-            "candidate_resume", "; ".join([*why[:3], *self._remedy(refs, links)]) or "none found"
+            "candidate_resume",
+            "; ".join([*why[:3], *self._remedy(refs, links)]) or self._blank(a, j),
+        )
+
+    def _blank(self, a: Values, j: Values) -> str:
+        """Why nothing was found when every source was simply empty: the columns, named."""
+        sources = (*self.field_columns, *self.text, *self.files)
+        empty = [src[1] for src in sources if not cell(src, a, j)]
+        if not empty:
+            return "none found"
+        named = ", ".join(f"'{h}'" for h in empty)
+        return (
+            f"required, but column {named} is empty"
+            if len(empty) == 1
+            else (f"required, but columns {named} are empty")
         )
 
     def _from_files(
@@ -305,8 +323,9 @@ class Resumes:
             out.append("or --resume-fallback profile")
         return out
 
-    def summary(self) -> list[str]:
-        """What the Summary says of the files: those no row used, the rows no file fit."""
+    def summary(self, excluded: int = 0) -> list[str]:
+        """What the Summary says of the files: those no row used, the rows no file fit
+        (``excluded`` rows were not looked up: their files are among the unused)."""
         if self.store is None:
             return []
         notes = []
@@ -315,7 +334,8 @@ class Resumes:
             shown = ", ".join(unused[:10]) + (
                 f" and {len(unused) - 10} more" if len(unused) > 10 else ""
             )
-            notes.append(f"resume files no row used ({len(unused)}): {shown}")
+            why = f"; the {excluded} excluded rows' files are among them" if excluded else ""
+            notes.append(f"resume files no row used ({len(unused)}{why}): {shown}")
         if self.unmatched:
             rows = ", ".join(str(n) for n in self.unmatched[:20])
             more = f" and {len(self.unmatched) - 20} more" if len(self.unmatched) > 20 else ""

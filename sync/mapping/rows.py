@@ -12,14 +12,15 @@ where each came from.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sync.errors import FieldProblem
 from sync.mapping.bind import BoundField, BoundMapping, Values
 from sync.mapping.derived import DERIVED_FIELDS
 from sync.mapping.transforms import TRANSFORMS, Scalar, TextSource, file_transform
-from sync.records import MappedRow
+from sync.records import MappedRow, Row
 
 if TYPE_CHECKING:
     from sync.mapping.sources import Sources
@@ -32,7 +33,9 @@ def _truncate(text: str, n: int) -> str:
     return text[:n] + TRUNCATION_NOTE.format(n=n)
 
 
-def _compile(field: BoundField, file: Callable[[str], Scalar]) -> Callable[[Values, Values], Any]:
+def compile_field(
+    field: BoundField, file: Callable[[str], Scalar]
+) -> Callable[[Values, Values], Any]:
     """The per-row function of a field, specialised so that the common cases are one call."""
     if field.read is None:
         value = field.const
@@ -66,10 +69,35 @@ def _compile(field: BoundField, file: Callable[[str], Scalar]) -> Callable[[Valu
     return run
 
 
+def applicant_columns(bound: BoundMapping) -> dict[str, tuple[str, ...]]:
+    """Field -> the applicants-file headers it reads (a column, its alternatives, or a
+    template's columns), for messages that name an empty cell's column."""
+    prefix = bound.applicants.name + ":"
+    columns: dict[str, tuple[str, ...]] = {}
+    for f in bound.fields:
+        headers: tuple[str, ...]
+        if f.column is not None:
+            headers = () if f.column[0] else (f.column[1],)
+        else:
+            headers = tuple(s.removeprefix(prefix) for s in f.sources if s.startswith(prefix))
+            if len(headers) != len(f.sources):  # a jobs column too: not the row's alone
+                headers = ()
+        if headers:
+            columns[f.name] = headers
+    return columns
+
+
 def map_rows(
-    bound: BoundMapping, *, resumes: TextSource | None = None, sources: Sources | None = None
+    bound: BoundMapping,
+    *,
+    resumes: TextSource | None = None,
+    sources: Sources | None = None,
+    rows: Iterable[Row] | None = None,
 ) -> Iterator[MappedRow]:
     """One ``MappedRow`` per applicant row, in order. Never raises for a row's problem.
+
+    ``rows``: only these (the rows the selection kept); every row of the file still
+    counts as a candidate whose name a resume file may match.
 
     Empty results are left out of the payload (validation then names a missing
     required field); a transform's FieldProblem becomes ``<field>: <message>``;
@@ -86,7 +114,7 @@ def map_rows(
     }
     # Fields reading files run last, once the row's e-mail is known (resume look-up by e-mail).
     ordered = sorted(bound.fields, key=lambda f: "file" in f.steps)
-    fields = [(f.name, _compile(f, file)) for f in ordered if f.name not in constants]
+    fields = [(f.name, compile_field(f, file)) for f in ordered if f.name not in constants]
     row_email: dict[str, str] = getattr(file, "row_email", {})
     constants = {k: v for k, v in constants.items() if v != ""}
     join = bound.join
@@ -94,7 +122,7 @@ def map_rows(
     soft = DERIVED_FIELDS if sources is not None else frozenset()
     if sources is not None and sources.needs_names:
         _count_names(bound, sources, dict(fields))
-    for row in bound.applicants.rows:
+    for row in bound.applicants.rows if rows is None else rows:
         a = row.values
         j = _NO_VALUES
         problems: list[str] = list(row.problems)
@@ -137,6 +165,26 @@ def map_rows(
         yield MappedRow(row, payload, tuple(problems), tuple(found.notes), tuple(found.sources))
 
 
+#: What the results sheet shows of a row that is not sent (nor fully mapped): who, for what.
+SHOWN_FIELDS = frozenset(
+    {
+        "candidate_name",
+        "candidate_email",
+        "position_name",
+        "position_external_id",
+        "position_def_set_id",
+    }
+)
+
+
+def shown_fields(bound: BoundMapping, rows: Iterable[Row]) -> Iterator[dict[str, Any]]:
+    """The name, e-mail and position of each of ``rows``, mapped as for sending but
+    nothing else (no resume is looked for): for the lines of excluded rows."""
+    fields = tuple(f for f in bound.fields if f.name in SHOWN_FIELDS and "file" not in f.steps)
+    for mapped in map_rows(replace(bound, fields=fields), rows=rows):
+        yield mapped.payload
+
+
 def _count_names(
     bound: BoundMapping, sources: Sources, fields: dict[str, Callable[[Values, Values], Any]]
 ) -> None:
@@ -154,4 +202,11 @@ def _count_names(
         sources.add_owner(text, address)
 
 
-__all__ = ["TRUNCATION_NOTE", "map_rows"]
+__all__ = [
+    "SHOWN_FIELDS",
+    "TRUNCATION_NOTE",
+    "applicant_columns",
+    "compile_field",
+    "map_rows",
+    "shown_fields",
+]

@@ -94,11 +94,12 @@ class Sources:
         self.counts.update(d.sources)
         return d
 
-    def summary(self) -> list[str]:
-        """Notes for the run's Summary: resume files no row used, rows no file matched."""
+    def summary(self, excluded: int = 0) -> list[str]:
+        """Notes for the run's Summary: resume files no row used, rows no file matched
+        (``excluded``: rows the selection left out, whose files were not looked for)."""
         if self.counts:
             log.info("values by source", sources=self.source_counts())
-        return self.resumes.summary()
+        return self.resumes.summary(excluded)
 
     def source_counts(self) -> dict[str, int]:
         """Source -> rows, in a stable order (by field, then most rows first)."""

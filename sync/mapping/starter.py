@@ -5,6 +5,10 @@ Each payload field is matched to the header most like one of its usual names
 the candidate's country get ``resume:`` and ``candidate_country:`` sections
 listing every column that may serve (a text or file column by its content, ids,
 links, profile sections; a country, the location or address columns, phones).
+A ``select:`` section proposes who may be sent: a status or stage column
+excludes the terminal values the file holds (rejected, hired, withdrawn,
+archived, disqualified …), a yes/no or date column named after such a state
+must be false or blank, and an application date column serves ``--since``.
 The result is commented YAML in which every column is marked as a guess for the
 user to check, named after the file it is written to.
 """
@@ -171,6 +175,66 @@ def _sources(table: Table, used: set[str]) -> list[str]:
     return lines
 
 
+# Headers of a row's state, and the values (lower case) that mean it must not be sent.
+_STATE_COLUMNS = (
+    "status",
+    "stage",
+    "current stage",
+    "application status",
+    "application stage",
+    "final status",
+    "final phase",
+    "disposition",
+    "candidate status",
+)
+_TERMINAL = re.compile(
+    r"reject|hired|withdr|archiv|disqualif|declin|not a fit|abgelehnt|eingestellt|zurückgezogen"
+)
+_STATE_WORDS = ("archiv", "reject", "hired", "hire date", "withdr", "disqualif")
+_APPLIED = ("applied", "application date", "apply date", "created", "creation")
+
+
+def _select(table: Table) -> list[str]:
+    """The ``select:`` section: who may be sent, as far as the headers and cells tell."""
+    where: list[str] = []
+    applied: list[str] = []
+    for header in table.headers:
+        key = normalise_header(header)
+        values = {v for r in table.rows if (v := r.values.get(header, "").strip())}
+        if key in _STATE_COLUMNS:
+            seen = sorted(v for v in values if _TERMINAL.search(v.lower()))
+            shown = seen or ["Rejected", "Hired", "Withdrawn", "Archived", "Disqualified"]
+            how = "the terminal values found in the file" if seen else "none found: usual names"
+            where.append(
+                f"    - {{column: {_yaml_str(header)}, not_in: ["
+                + ", ".join(_yaml_str(v) for v in shown)
+                + f"]}}  # guess: {how}"
+            )
+        elif any(word in key for word in _STATE_WORDS):
+            # A yes/no column (Hired, Disqualified) must say no; a date or a reason, be blank.
+            yes_no = all(v.lower() in _YES_NO for v in values)
+            dated = any(w in key.split() for w in ("at", "on", "date", "reason", "time"))
+            op = "is: false" if yes_no and not dated else "is: blank"
+            where.append(f"    - {{column: {_yaml_str(header)}, {op}}}  # guess")
+        elif not applied and any(w in f" {key} " for w in (f" {a} " for a in _APPLIED)):
+            applied.append(header)
+    if not where and not applied:
+        return ["# select: no column tells a row's state; add select: where: conditions or"
+                " use --where (see README, Choosing who gets an interview)"]  # fmt: skip
+    lines = ["select:  # guess: who may be sent; rows failing a condition are excluded"]
+    if applied:
+        lines.append(
+            f"  application_date: [{_yaml_str(applied[0])}]  # guess: what --since compares"
+        )
+    if where:
+        lines.append("  where:")
+        lines.extend(where)
+    return lines
+
+
+_YES_NO = frozenset({"true", "false", "yes", "no", "1", "0", "x", "y", "n"})
+
+
 def _names_links(table: Table, header: str) -> bool:
     values = [v for r in table.rows[:20] if (v := r.values.get(header, "").strip())]
     return bool(values) and all(v.lower().startswith(("http://", "https://")) for v in values)
@@ -197,6 +261,7 @@ def starter_mapping(table: Table, name: str | None = None) -> str:
         "source: written by mappings init; not checked against the ATS's documentation",
         "detect:",
         "  columns: [" + ", ".join(_yaml_str(h) for h in table.headers[:8]) + "]",
+        *_select(table),
         "fields:",
     ]
     first = _find(table.headers, ("first name", "firstname", "given name", "vorname"))

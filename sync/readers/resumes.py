@@ -44,7 +44,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from sync.errors import FieldProblem, InputError
-from sync.readers.documents import MAX_RESUME_CHARS, PARSE_SECONDS, ParseWorker, document_text
+from sync.readers.documents import MAX_RESUME_CHARS, PARSE_SECONDS
+from sync.readers.parsed import ParsedOnce
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a resume larger than this is refused
 MAX_INDEX_FILES = 200_000  # files indexed per folder (a mistaken --resumes /)
@@ -261,7 +262,7 @@ class _Index:
 # ---------------------------------------------------------------- the store
 
 
-class ResumeStore:
+class ResumeStore(ParsedOnce[Hit]):
     """Finds resume files in folders and zip archives, and reads their text."""
 
     def __init__(
@@ -271,25 +272,16 @@ class ResumeStore:
         parse_seconds: float = PARSE_SECONDS,
         max_chars: int = MAX_RESUME_CHARS,
     ) -> None:
+        super().__init__(parse_seconds=parse_seconds, max_chars=max_chars)
         self.base_dirs: tuple[Path, ...] = tuple(Path(d) for d in base_dirs)
-        self.parse_seconds = parse_seconds
-        self.max_chars = max_chars
         self._sources: list[_Source] | None = None
         self._index: _Index | None = None
-        self._cache: dict[Hit, str | FieldProblem] = {}
         self._found: dict[tuple[str, str], Hit] = {}
         self._used: set[Hit] = set()
-        self._worker = ParseWorker()
 
     def close(self) -> None:
         """Stop the parsing worker (also done at exit)."""
         self._worker.kill()
-
-    def __enter__(self) -> ResumeStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def where(self) -> str:
@@ -374,27 +366,11 @@ class ResumeStore:
 
     def text(self, hit: Hit) -> str:
         """The text of a found file (read once, however many rows take it)."""
-        cached = self._cache.get(hit)
-        if cached is None:
-            try:
-                cached = self._read(hit)
-            except FieldProblem as exc:
-                cached = exc
-            self._cache[hit] = cached
-        if isinstance(cached, FieldProblem):
-            raise FieldProblem(cached.message)
-        return cached
+        return self._once(hit, self._read)
 
     def _read(self, hit: Hit) -> str:
         i, name = hit
-        data = self.sources()[i].read(name)
-        return document_text(
-            name,
-            data,
-            worker=self._worker,
-            parse_seconds=self.parse_seconds,
-            max_chars=self.max_chars,
-        )
+        return self._parse(name, self.sources()[i].read(name))
 
 
 __all__ = ["DOCUMENT_SUFFIXES", "MAX_FILE_BYTES", "Hit", "ResumeStore", "name_words"]

@@ -31,13 +31,8 @@ import httpx
 
 from sync import __version__
 from sync.errors import FieldProblem
-from sync.readers.documents import (
-    MAX_RESUME_CHARS,
-    PARSE_SECONDS,
-    ParseWorker,
-    document_text,
-    sniff,
-)
+from sync.readers.documents import MAX_RESUME_CHARS, PARSE_SECONDS, ParseWorker, sniff
+from sync.readers.parsed import ParsedOnce
 from sync.readers.resumes import MAX_FILE_BYTES
 
 DOWNLOAD_SECONDS = 20.0  # one download, redirects included
@@ -77,7 +72,7 @@ def is_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in text)
 
 
-class UrlFetcher:
+class UrlFetcher(ParsedOnce[str]):
     """Downloads resume links, once each per run, paced and capped."""
 
     def __init__(
@@ -90,13 +85,10 @@ class UrlFetcher:
         max_chars: int = MAX_RESUME_CHARS,
         worker: ParseWorker | None = None,
     ) -> None:
+        super().__init__(parse_seconds=parse_seconds, max_chars=max_chars, worker=worker)
         self.interval = 1.0 / rate
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.parse_seconds = parse_seconds
-        self.max_chars = max_chars
-        self._worker = worker or ParseWorker()
-        self._cache: dict[str, str | FieldProblem] = {}
         self._next = 0.0
         self._lock = threading.Lock()
         self._client = httpx.Client(
@@ -111,26 +103,9 @@ class UrlFetcher:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> UrlFetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def text(self, url: str) -> str:
         """The resume text behind ``url``; FieldProblem with the reason otherwise."""
-        url = url.strip()
-        cached = self._cache.get(url)
-        if cached is None:
-            _HIDE.links.add(url)
-            try:
-                cached = self._fetch(url)
-            except FieldProblem as exc:
-                cached = exc
-            self._cache[url] = cached
-        if isinstance(cached, FieldProblem):
-            raise FieldProblem(cached.message)
-        return cached
+        return self._once(url.strip(), self._fetch)
 
     def _pace(self) -> None:
         with self._lock:
@@ -141,6 +116,7 @@ class UrlFetcher:
             time.sleep(wait)
 
     def _fetch(self, url: str) -> str:
+        _HIDE.links.add(url)
         if not is_url(url):
             raise FieldProblem("the resume link is not a web address (http or https)")
         self._pace()
@@ -176,13 +152,7 @@ class UrlFetcher:
                 "the resume link gave a web page, not a document: it is behind a login"
                 " (download the files and use --resumes)"
             )
-        return document_text(
-            name,
-            data,
-            worker=self._worker,
-            parse_seconds=self.parse_seconds,
-            max_chars=self.max_chars,
-        )
+        return self._parse(name, data)
 
 
 def _check_status(status: int) -> None:

@@ -3,7 +3,8 @@
 What the ``report`` and ``history`` commands show; a killed run too (its unfinished
 rows read as the ledger renders them, ``sync.ledger.lines``), and a run group's
 one sheet (``report --group``: each row from its own shard's latest run,
-``sync.ledger.groups``).
+``sync.ledger.groups``). The list holds the outcomes runs too (``kind``:
+``outcomes``, their counts by interview progress); ``report`` rebuilds sync runs only.
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ from typing import Any
 from sync import __version__
 from sync.errors import LedgerError
 from sync.ledger import PostgresURL, location, open_existing
-from sync.records import RunSummary, Status
+from sync.records import POSITIONS_RUN, RunSummary, Status
 from sync.results.sheets import write_results
 from sync.results.summary import count_statuses
 
 
 def rebuild_results(
-    ledger_path: Path | str | PostgresURL, out: Path, *, run_id: str | None = None
+    ledger_path: Path | str | PostgresURL,
+    out: Path,
+    *,
+    run_id: str | None = None,
+    links: bool = True,
 ) -> Path:
-    """Write the results sheet of ``run_id`` (default: the last run) to ``out``.
+    """Write the results sheet of ``run_id`` (default: the last run) to ``out``
+    (``links=False``: without the interview links).
 
     ``ledger_path`` is a file or a PostgreSQL URL; the ledger must exist."""
     where = location(ledger_path)
@@ -32,6 +38,11 @@ def rebuild_results(
             if run_id is None:
                 raise LedgerError(f"the ledger {where} holds no runs yet")
         info = ledger.get_run(run_id)
+        if info.kind != "sync":
+            raise LedgerError(
+                f"run {run_id} is an {info.kind} run: its sheet was {info.results_path};"
+                " `jobmojito-sync outcomes` writes a fresh one"
+            )
         lines = ledger.result_lines(run_id)
     counts = count_statuses(lines)
     summary = RunSummary(
@@ -45,13 +56,19 @@ def rebuild_results(
         counts=counts,
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {where}; run state: {info.state}"],
+        known_problems=sum(1 for ln in lines if ln.known_since and ln.status.is_problem),
+        fail_on="",  # the ledger does not keep it
+        positions=info.mapping.endswith(POSITIONS_RUN),
     )
-    return write_results(out, lines, summary)
+    return write_results(out, lines, summary, links=links)
 
 
-def rebuild_group(ledger_path: Path | str | PostgresURL, out: Path, group: str) -> Path:
+def rebuild_group(
+    ledger_path: Path | str | PostgresURL, out: Path, group: str, *, links: bool = True
+) -> Path:
     """Write the results sheet of run group ``group``: every input row once, in input
-    order, each from its own shard's latest run."""
+    order, each from its own shard's latest run (``links=False``: without the interview
+    links)."""
     where = location(ledger_path)
     with open_existing(where) as ledger:
         lines, runs = ledger.group_lines(group)
@@ -81,8 +98,10 @@ def rebuild_group(ledger_path: Path | str | PostgresURL, out: Path, group: str) 
         counts=counts,
         exit_code=(1 if problems else 0) if whole else 3,
         notes=notes,
+        known_problems=sum(1 for ln in lines if ln.known_since and ln.status.is_problem),
+        fail_on="",  # the ledger does not keep it
     )
-    return write_results(out, lines, summary)
+    return write_results(out, lines, summary, links=links)
 
 
 def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -91,6 +110,7 @@ def run_history(ledger_path: Path | str | PostgresURL, *, limit: int = 20) -> li
         return [
             {
                 "run_id": r.run_id,
+                "kind": r.kind,
                 "state": r.state,
                 "started_at": r.started_at,
                 "finished_at": r.finished_at,

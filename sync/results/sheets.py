@@ -3,21 +3,16 @@
 ``write_results(path, lines, summary)`` picks the format from the extension:
 
 ``.xlsx``
-    Sheet "Results": ``RESULT_COLUMNS`` as a bold, filled, frozen header with an
-    autofilter, then one row per ``ResultLine`` in the order given. ``interview_url``
-    is a clickable link, ``source_row``, ``http_status`` and ``attempts`` are
-    numbers, and every other cell is a string cell (``sync.results.cells``): a
-    candidate named ``=HYPERLINK("http://x","y")`` reads back exactly as typed and
-    is never a formula. The ``status`` cell is green for an accept, amber for a
-    recruiter action or an unsent row, red for a problem. Sheet "Summary": the
-    sections of ``sync.results.summary``.
-
-    Written with XlsxWriter in constant-memory mode: rows stream to a temporary
-    file, so memory stays flat however many lines there are, and ``write_string``
-    never turns text into a formula (openpyxl's write-only mode was measured
-    about twice as slow and twice as large for 100,000 lines). Excel holds at
-    most 65,530 links per sheet: past that, ``interview_url`` cells are plain
-    text (still the full URL) and the Summary notes it.
+    A workbook of four sheets (``sync.results.workbook``): "Results" (one row
+    per line, ``RESULT_COLUMNS``; a positions run: ``POSITION_COLUMNS``, one
+    line per job, and its Statuses sheet in a job's words), "Problems" (the rows that need a person,
+    grouped by cause, with the fix), "Summary" (the run in one sentence, its
+    counts, inputs and notes) and "Statuses" (what every status means and
+    what to do). Every cell is a number or a string cell, never a formula
+    (``sync.results.cells``). ``--results`` (``RunSummary.results``) may list
+    only the problem rows or the selected ones on "Results" (``sync.results.shown``);
+    the other sheets count every row. A problem an earlier run reported reads
+    ``invalid (known since 2026-11-29)``, amber; an excluded row is grey.
 
 ``.csv``
     UTF-8 with a BOM (so Excel detects the encoding), comma-separated, quoted as
@@ -25,35 +20,54 @@
     gets a leading apostrophe, numbers are plain digits. The summary goes beside
     it as ``<stem>.summary.txt`` (``results.csv`` -> ``results.summary.txt``).
 
+``links=False`` (``--interview-links omit``) leaves the ``interview_url`` column
+(a positions run: ``recruiter_link``) out: the tokenised links are credentials,
+and a sheet may be forwarded. For the
+same reason no sheet names a local folder: a path in a reason or a note shows
+its last part only (``not found in /home/ana/cvs`` reads ``not found in cvs``).
+
 Every file is written to a temporary file in the same folder and moved into
 place with ``os.replace``, so a crash leaves the previous file or the new one,
 never half a sheet; the folder is created if missing. Files are created 0600
-(owner only): they hold names, e-mails and interview URLs.
+(owner only): they hold names, e-mails and interview URLs. Whether an existing
+file is kept first is the caller's choice (``sync.results.files``).
+
+How any table becomes a sheet, and the atomic private write, is
+``sync.results.tables``, shared with the outcomes sheet (``sync.outcomes.sheets``);
+this module knows what a results line shows.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import secrets
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from operator import attrgetter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter  # type: ignore[import-untyped]
 
 from sync.errors import InputError, UsageError
 from sync.records import ResultLine, RunSummary, Status
-from sync.results.cells import cell_text, is_number, linkable, neutralise_csv
+from sync.results.cells import cell_text
+from sync.results.guides import write_problems_sheet, write_statuses_sheet
+from sync.results.problems import group_problems
+from sync.results.shown import KNOWN, KNOWN_COLOUR, colour_key, shown_lines, shown_rows
 from sync.results.summary import (
-    Section,
     count_statuses,
+    summary_headline,
     summary_sections,
     summary_text,
     summary_text_path,
+)
+from sync.results.tables import (
+    MAX_WIDTH,
+    REASON_WIDTH,
+    SUFFIXES,
+    Table,
+    atomic,
+    open_workbook,
+    sheet_suffix,
+    unlinked_note,
+    write_csv_table,
+    write_summary_sheet,
+    write_table,
 )
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -62,6 +76,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "candidate_name",
     "candidate_email",
     "position",
+    "position_id",
     "status",
     "reason",
     "interview_url",
@@ -71,51 +86,98 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "attempts",
     "notes",
 )
+#: The sheet of a positions run, one line per job: (header, the ``ResultLine`` field shown).
+POSITION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source_file", "source_file"),
+    ("source_row", "source_row"),
+    ("job", "identity"),  # the job's key
+    ("position", "position"),
+    ("status", "status"),
+    ("reason", "reason"),
+    ("interview_def_set_id", "position_def_set_id"),
+    ("recruiter_link", "interview_url"),  # a signed link to the interview's results
+    ("http_status", "http_status"),
+    ("attempts", "attempts"),
+)
 NUMBER_COLUMNS = frozenset({"source_row", "http_status", "attempts"})
-SUFFIXES = (".xlsx", ".csv")
 
-EXCEL_LINKS_PER_SHEET = 65_530  # XlsxWriter's bound on hyperlinks in one worksheet
-MAX_WIDTH = 60  # widest column of the Results sheet, in characters
+LINKS_OMITTED = (
+    "interview links left out (--interview-links omit): they are credentials; the ledger"
+    " keeps them, and `jobmojito-sync report` writes a sheet with them"
+)
 
-# Excel's own "Good", "Neutral" and "Bad" cell styles; other statuses stay plain.
+# Excel's own "Good", "Neutral" and "Bad" styles for accepted, waiting and problem rows;
+# a colour of its own for every other status, so that each reads at a glance.
 _GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 _AMBER = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
 _BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+_DECLINED = {"bg_color": "#FCE4D6", "font_color": "#843C0C"}  # a decision, not a problem
+_GREY = {"bg_color": "#F2F2F2", "font_color": "#7F7F7F"}  # not selected: greyed out
 STATUS_COLOURS: dict[str, dict[str, str]] = {
     Status.AI_ACCEPT.value: _GOOD,
     Status.RECRUITER_ACCEPT.value: _GOOD,
+    Status.ALREADY_APPLIED.value: {"bg_color": "#E2EFDA", "font_color": "#375623"},
     Status.RECRUITER_ACTION.value: _AMBER,
     Status.NOT_SENT.value: _AMBER,
+    Status.AI_REJECT.value: _DECLINED,
+    Status.RECRUITER_REJECT.value: _DECLINED,
     **{s.value: _BAD for s in Status if s.is_problem},
+    Status.DUPLICATE.value: {"bg_color": "#E4DFEC", "font_color": "#5B3C88"},
+    Status.SKIPPED.value: {"bg_color": "#EDEDED", "font_color": "#404040"},
+    Status.DRY_RUN.value: {"bg_color": "#DDEBF7", "font_color": "#1F4E78"},
+    Status.EXCLUDED.value: _GREY,
+    Status.OTHER_SHARD.value: _GREY,
+    Status.CREATED.value: _GOOD,
+    Status.ADOPTED.value: _GOOD,
+    Status.UPDATED.value: _GOOD,
+    Status.CHANGED.value: _AMBER,
+    Status.GONE.value: _AMBER,
 }
 
-_values = attrgetter(*RESULT_COLUMNS)
+
+def result_columns(*, links: bool = True) -> tuple[str, ...]:
+    """The Results columns: ``RESULT_COLUMNS``, without ``interview_url`` unless ``links``."""
+    return RESULT_COLUMNS if links else tuple(c for c in RESULT_COLUMNS if c != "interview_url")
 
 
-def write_results(path: Path, lines: Sequence[ResultLine], summary: RunSummary) -> Path:
+def _layout(summary: RunSummary, *, links: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The Results sheet's (headers, the ``ResultLine`` field under each): a positions
+    run's or the candidates', without the links unless ``links``."""
+    if not summary.positions:
+        columns = result_columns(links=links)
+        return columns, columns
+    pairs = [(h, f) for h, f in POSITION_COLUMNS if links or f != "interview_url"]
+    return tuple(h for h, _ in pairs), tuple(f for _, f in pairs)
+
+
+def write_results(
+    path: Path, lines: Sequence[ResultLine], summary: RunSummary, *, links: bool = True
+) -> Path:
     """Write the results sheet (``.xlsx`` or ``.csv``, by extension) atomically; return ``path``.
 
-    The Summary's counts are those of ``lines``, so the two sheets cannot disagree.
-    Raises ``UsageError`` for any other extension; ``OSError`` if the file cannot be
-    written (the previous file, if any, is then left as it was).
+    The Summary's counts are those of ``lines``, so the sheets cannot disagree; the
+    Results sheet lists those ``summary.results`` asks for (``sync.results.shown``).
+    ``links=False`` leaves the interview links out. Raises ``UsageError`` for any
+    other extension; ``OSError`` if the file cannot be written (the previous
+    file, if any, is then left as it was).
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(
-            f"{path}: the results file must end in .xlsx or .csv, not {suffix or '(nothing)'!r}"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = sheet_suffix(path, "results")
     counts = count_statuses(lines)
+    columns, fields = _layout(summary, links=links)
+    shown, notes = shown_lines(lines, summary.results)
+    if not links:
+        notes.append(LINKS_OMITTED)
     if suffix == ".xlsx":
-        with _atomic(path) as tmp:
-            _write_xlsx(tmp, lines, summary, counts)
+        with atomic(path) as tmp:
+            _write_xlsx(tmp, lines, shown, summary, counts, (columns, fields), notes)
     else:
-        with _atomic(path) as tmp:
-            _write_csv(tmp, lines)
-        sections = summary_sections(summary, counts, extra_notes=[])
-        with _atomic(summary_text_path(path)) as tmp:
-            tmp.write_text(summary_text(path, sections), encoding="utf-8")
+        with atomic(path) as tmp:
+            write_csv_table(tmp, columns, shown_rows(shown, fields), reason="reason")
+        sections = summary_sections(summary, counts, extra_notes=notes)
+        with atomic(summary_text_path(path)) as tmp:
+            head = summary_headline(summary, counts)
+            tmp.write_text(summary_text(path, sections, head), encoding="utf-8")
     return path
 
 
@@ -140,145 +202,63 @@ def read_results(path: Path) -> list[dict[str, str]]:
 # --- writing -----------------------------------------------------------------
 
 
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A fresh temporary path beside ``path``; moved over ``path`` if the block succeeds."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # Names, e-mails and tokenised interview URLs: readable by the owner only, whatever
-    # the umask, and so is a sheet that replaces one an older version left readable.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    try:
-        yield tmp
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        tmp.replace(path)  # os.replace: atomic on POSIX and Windows
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_csv(path: Path, lines: Iterable[ResultLine]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(RESULT_COLUMNS)
-        for line in lines:
-            writer.writerow(
-                [str(v) if is_number(v) else neutralise_csv(cell_text(v)) for v in _values(line)]
-            )
-
-
 def _write_xlsx(
-    path: Path, lines: Sequence[ResultLine], summary: RunSummary, counts: dict[str, int]
+    path: Path,
+    lines: Sequence[ResultLine],
+    shown: Sequence[ResultLine],
+    summary: RunSummary,
+    counts: dict[str, int],
+    layout: tuple[tuple[str, ...], tuple[str, ...]],
+    notes: list[str],
 ) -> None:
-    # XlsxWriter keeps row data and package parts in temporary files; a folder of
-    # our own makes sure they (candidate data) go away even when writing fails.
-    with tempfile.TemporaryDirectory(
-        prefix="jobmojito-results-", ignore_cleanup_errors=True
-    ) as scratch:
-        workbook = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "tmpdir": scratch,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
-        workbook.set_properties(
-            {"title": "jobmojito-sync results", "subject": f"run {cell_text(summary.run_id)}"}
-        )
-        header = workbook.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "border_color": "#8EA9DB"}
-        )
-        title = workbook.add_format({"bold": True, "font_size": 13})
+    """The workbook: ``shown`` on the Results sheet, every one of ``lines`` counted
+    (``layout``: the headers, and the field each shows)."""
+    columns, fields = layout
+    link = columns[fields.index("interview_url")] if "interview_url" in fields else None
+    subject = f"run {cell_text(summary.run_id)}"
+    title = "jobmojito-sync results"
+    with open_workbook(path, title=title, subject=subject) as (workbook, formats):
+        header = formats["header"]
         colours = {status: workbook.add_format(fmt) for status, fmt in STATUS_COLOURS.items()}
-        unlinked = _write_results_sheet(workbook.add_worksheet("Results"), lines, header, colours)
-        notes = []
-        if unlinked:
-            notes.append(
-                f"interview_url: Excel allows {EXCEL_LINKS_PER_SHEET:,} links per sheet; "
-                f"{unlinked:,} later URLs are plain text"
-            )
-        sections = summary_sections(summary, counts, extra_notes=notes)
-        _write_summary_sheet(
-            workbook.add_worksheet("Summary"), sections, title=title, header=header, colours=colours
+        colours[KNOWN] = workbook.add_format(KNOWN_COLOUR)
+        results = workbook.add_worksheet("Results")
+        table = Table(
+            "Results",
+            columns,
+            shown_rows(shown, fields),
+            numbers=NUMBER_COLUMNS,
+            link=link,
+            coloured="status",
+            colour_key=colour_key,
+            reason="reason",
         )
-        workbook.close()
-
-
-def _write_results_sheet(ws: Any, lines: Sequence[ResultLine], header: Any, colours: Any) -> int:
-    """Fill the Results sheet; return how many URLs were left unlinked (Excel's limit)."""
-    widths = [len(name) + 3 for name in RESULT_COLUMNS]  # room for the filter button
-    for col, name in enumerate(RESULT_COLUMNS):
-        ws.write_string(0, col, name, header)
-    numeric = [name in NUMBER_COLUMNS for name in RESULT_COLUMNS]
-    status_col = RESULT_COLUMNS.index("status")
-    url_col = RESULT_COLUMNS.index("interview_url")
-    write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
-    links = unlinked = 0
-    row = 0
-    for row, line in enumerate(lines, start=1):
-        for col, value in enumerate(_values(line)):
-            if value is None or value == "":
-                continue
-            if numeric[col] and is_number(value):
-                write_number(row, col, value)
-                continue
-            text = cell_text(value)
-            if len(text) > widths[col]:
-                widths[col] = len(text)
-            if col == status_col:
-                write_string(row, col, text, colours.get(text))
-            elif col == url_col and linkable(text):
-                if links < EXCEL_LINKS_PER_SHEET:
-                    links += 1
-                    write_url(row, col, text, None, text)
-                else:
-                    unlinked += 1
-                    write_string(row, col, text)
-            else:
-                write_string(row, col, text)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, min(width + 2, MAX_WIDTH))
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, row, len(RESULT_COLUMNS) - 1)
-    return unlinked
-
-
-def _write_summary_sheet(
-    ws: Any, sections: list[Section], *, title: Any, header: Any, colours: Any
-) -> None:
-    ws.write_string(0, 0, "jobmojito-sync run summary", title)
-    widths = [12, 12]
-    row = 2
-    for name, columns, rows in sections:
-        ws.write_string(row, 0, name, header)
-        for col, column in enumerate(columns[1:], start=1):
-            ws.write_string(row, col, column, header)
-        row += 1
-        for values in rows:
-            for col, value in enumerate(values):
-                if is_number(value):
-                    ws.write_number(row, col, value)
-                    continue
-                text = cell_text(value)
-                if not text:
-                    continue
-                widths[min(col, 1)] = max(widths[min(col, 1)], len(text))
-                coloured = name == "Rows by status" and col == 0 and values[-1] != 0
-                fmt = colours.get(text) if coloured else None
-                ws.write_string(row, col, text, fmt)
-            row += 1
-        row += 1
-    ws.set_column(0, 0, min(widths[0] + 2, MAX_WIDTH))
-    ws.set_column(1, 1, min(widths[1] + 2, 80))
+        unlinked = write_table(results, table, header, colours)
+        write_problems_sheet(
+            workbook.add_worksheet("Problems"),
+            group_problems(lines),
+            header=header,
+            colours=colours,
+            widest=REASON_WIDTH,
+        )
+        if unlinked:
+            notes = [*notes, unlinked_note(link or "interview_url", unlinked)]
+        sections = summary_sections(summary, counts, extra_notes=notes)
+        write_summary_sheet(
+            workbook.add_worksheet("Summary"),
+            summary_headline(summary, counts),
+            sections,
+            formats=formats,
+            colours=colours,
+        )
+        write_statuses_sheet(
+            workbook.add_worksheet("Statuses"),
+            counts,
+            header=header,
+            colours=colours,
+            wrapped=formats["wrapped"],
+            jobs=summary.positions,
+        )
+        results.activate()
 
 
 # --- reading -------------------------------------------------------------------
@@ -313,4 +293,12 @@ def _read_text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["RESULT_COLUMNS", "read_results", "write_results"]
+__all__ = [
+    "MAX_WIDTH",
+    "POSITION_COLUMNS",
+    "RESULT_COLUMNS",
+    "STATUS_COLOURS",
+    "read_results",
+    "result_columns",
+    "write_results",
+]

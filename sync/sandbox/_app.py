@@ -27,11 +27,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from sync.jobmojito import spec
 from sync.sandbox._config import SandboxConfig
 from sync.sandbox._faults import AFTER_WORK_KINDS, Fault, FaultPlan
 from sync.sandbox._languages import platform_languages
 from sync.sandbox._ratelimit import TokenBucket, retry_after_header
+from sync.sandbox._requests import Answer, request_fields
 from sync.sandbox._state import SandboxState
 
 API_PREFIX = "/functions/v1/"
@@ -53,7 +53,6 @@ GATEWAY_ERRORS: dict[str, tuple[int, str, str]] = {
     ),
 }
 
-Answer = tuple[int, dict[str, Any]]
 #: A function's work on the request's validated fields (its JSON body, or its query).
 Handler = Callable[[dict[str, Any], Request], Awaitable[Answer]]
 
@@ -88,6 +87,12 @@ class SandboxApp:
             "job-interview-create-from-array": ("POST", self._create_from_array),
             "merchant-status": ("GET", self._merchant_status),
             "platform-languages-list": ("GET", self._languages),
+            "job-interview-update": ("POST", self._update),
+            "job-interview-token": ("POST", self._signed_url),
+            "merchant-avatar-list": ("GET", self._avatar_list),
+            "merchant-interview-list": ("GET", self._interview_list),
+            "merchant-result-list": ("GET", self._result_list),
+            "job-interview-details": ("GET", self._interview_details),
         }
         self._languages_body = platform_languages()
 
@@ -245,7 +250,7 @@ class SandboxApp:
 
     async def _validated_then(self, handler: Handler, name: str, request: Request) -> Answer:
         """The handler's answer on the request's fields, or 422 where the document says no."""
-        fields = await _fields(request, name)
+        fields = await request_fields(request, name)
         if isinstance(fields, tuple):
             return fields
         return await handler(fields, request)
@@ -254,16 +259,37 @@ class SandboxApp:
         return self.state.enrol(fields)
 
     async def _create(self, fields: dict[str, Any], request: Request) -> Answer:
-        return 200, self.state.create_interview(fields, source="ai")
+        return self.state.create_interview(fields, source="ai")
 
     async def _create_from_array(self, fields: dict[str, Any], request: Request) -> Answer:
-        return 200, self.state.create_interview(fields, source="array")
+        return self.state.create_interview(fields, source="array")
+
+    async def _update(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.update_interview(fields)
+
+    async def _signed_url(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.signed_url(fields)
+
+    async def _avatar_list(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.avatar_list(fields)
+
+    async def _interview_list(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.interview_list(fields)
 
     async def _merchant_status(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, self.state.merchant_status(fields.get("merchant_id"))
 
     async def _languages(self, fields: dict[str, Any], request: Request) -> Answer:
         return 200, {"languages": self._languages_body}
+
+    async def _result_list(self, fields: dict[str, Any], request: Request) -> Answer:
+        return self.state.result_list(fields, delay=self.config.progress_seconds)
+
+    async def _interview_details(self, fields: dict[str, Any], request: Request) -> Answer:
+        config = self.config
+        return self.state.interview_details(
+            fields, delay=config.progress_seconds, sign_always=config.signed_urls_always
+        )
 
     # ------------------------------------------------------------ controls
 
@@ -278,6 +304,13 @@ class SandboxApp:
             body = {"reset": True}
         elif (method, name) == ("GET", "config"):
             body = self.config.model_dump(mode="json")
+        elif (method, name) == ("POST", "advance"):
+            try:
+                data = json.loads(await request.body() or b"{}")
+                self.state.advance(float(data["seconds"]))
+                body = {"advanced": float(data["seconds"])}
+            except (ValueError, TypeError, KeyError):
+                status, body = 422, {"error": 'give {"seconds": <number>}'}
         elif (method, name) in {("POST", "config"), ("POST", "faults")}:
             try:
                 data = json.loads(await request.body() or b"{}")
@@ -319,39 +352,6 @@ def _fault_response(fault: Fault, runtime: _Runtime) -> Response:
     if fault.kind == "500":  # the function's own error body
         body = {"error": message}
     return JSONResponse(body, status, headers)
-
-
-async def _fields(request: Request, function: str) -> dict[str, Any] | Answer:
-    """The request's fields, checked against the vendor's OpenAPI document, or a 422.
-
-    A GET's fields are its query parameters, typed as the document declares them; any
-    other method's are its JSON body, as sent (nothing trimmed, re-cased or defaulted:
-    the document describes no such rewriting). The first problem is answered as the
-    API does: ``{"error": message, "name": field}``.
-    """
-    method = request.method
-    if method == "GET":
-        query = dict(request.query_params)
-        problem = spec.validate_query(function, method, query)
-        if problem is None:
-            return spec.coerce_query(function, method, query)
-    else:
-        try:
-            data = json.loads(await request.body(), parse_constant=_not_json)
-        except ValueError:  # also a body that is not UTF-8
-            return 422, {"error": "Request body is not valid JSON", "name": "body"}
-        problem = spec.validate_request(function, method, data)
-        if problem is None:
-            if isinstance(data, dict):
-                return data
-            problem = ("body", "Request body must be a JSON object")
-    name, message = problem
-    return 422, {"error": message, "name": name}
-
-
-def _not_json(constant: str) -> Any:
-    """``NaN`` and ``Infinity`` are Python's extensions, not JSON: refused, as the API does."""
-    raise ValueError(f"{constant} is not JSON")
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -58,6 +58,11 @@ class SandboxConfig(BaseModel):
     fault_paths: tuple[str, ...] = CREATE_ENDPOINTS
     seed: int = 0
     credits: int = Field(default=1000, ge=0)
+    #: Seconds within which an enrolled candidate starts, and then finishes, the interview
+    #: (``sync.sandbox._progress``); 0: every interview's fate is final at once.
+    progress_seconds: float = Field(default=60.0, ge=0)
+    #: Attach signed recording URLs to job-interview-details even unasked (a leaky API).
+    signed_urls_always: bool = False
 
     @field_validator("faults", mode="before")
     @classmethod
@@ -76,7 +81,13 @@ class SandboxConfig(BaseModel):
 
     @model_validator(mode="after")
     def _check_paths(self) -> SandboxConfig:
-        known = {*CREATE_ENDPOINTS, "merchant-status", "platform-languages-list"}
+        known = {
+            *CREATE_ENDPOINTS,
+            "merchant-status",
+            "platform-languages-list",
+            "merchant-result-list",
+            "job-interview-details",
+        }
         unknown = sorted(set(self.fault_paths) - known)
         if unknown:
             raise ValueError(f"unknown endpoint in fault_paths: {', '.join(unknown)}")

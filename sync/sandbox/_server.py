@@ -127,6 +127,10 @@ class RunningSandbox:
         """Play these faults on the next requests to fault paths, e.g. ``inject("drop")``."""
         self.app.inject(*faults)
 
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the candidates' interviews, without sleeping."""
+        self.app.state.advance(seconds)
+
 
 @contextlib.contextmanager
 def run_sandbox(config: SandboxConfig | None = None) -> Iterator[RunningSandbox]:
@@ -198,5 +202,7 @@ def _banner(config: SandboxConfig, port: int) -> str:
         f"JobMojito sandbox serving {base}\n"
         f"  token: {config.token}   rate limit: {rate}   latency: {config.latency_ms:g} ms"
         f" (+{config.latency_jitter_ms:g} jitter)   faults: {faults}   seed: {config.seed}\n"
+        f"  interviews progress within {config.progress_seconds:g} s of enrolment"
+        f' (POST /__sandbox/advance {{"seconds": N}} moves the clock on)\n'
         f"  stats: {_root_url(config.host, port)}/__sandbox/stats   Ctrl-C to stop"
     )

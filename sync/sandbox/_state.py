@@ -1,5 +1,15 @@
 """What the sandbox remembers: positions, interviews, enrolments, credits and counters.
 
+An interview made by ``job-interview-create`` (or ``-from-array``) is a
+single-stage position: its ``interview_def_set_id`` is also the
+``position_def_set_id`` an enrolment may name, and its ``code`` the
+``position_external_id`` that finds it. Every definition is listed by
+``merchant-interview-list`` with its ``code`` (``sync.sandbox._catalogue``).
+
+How the enrolled candidates take their interviews (``progress``: the results list
+and the details) is ``sync.sandbox._progress``; the state only hands it each
+enrolment and answers the two read endpoints under its lock.
+
 Every method runs under one lock and never awaits, so a check-then-insert (is this
 candidate already enrolled for this position?) cannot interleave with another
 request, whatever the concurrency. Methods return ``(http_status, body)``; the app
@@ -9,8 +19,6 @@ turns that into a response.
 from __future__ import annotations
 
 import base64
-import hashlib
-import math
 import random
 import threading
 import time
@@ -19,26 +27,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SANDBOX_MERCHANT_ID = "28106cba-1c27-4e53-b149-32113e5e8e31"
+from sync.sandbox._catalogue import SANDBOX_MERCHANT_ID, TEMPLATE_IDS
+from sync.sandbox._decisions import (
+    ALREADY_APPLIED_REASON,
+    RECRUITER_REJECT_REASON,
+    REJECT_REASON,
+    email_key,
+    expected_decision,
+    interview_size,
+)
+from sync.sandbox._definitions import CANDIDATE_ENDPOINT, Definitions
+from sync.sandbox._progress import InterviewProgress, Taker
+
 SANDBOX_PROFILE_ID = "9b2c1e54-7a3d-4f8e-9c10-2b6a4d5e7f01"
 INTERVIEW_URL_BASE = "https://sandbox.jobmojito.local/interview/"
-REJECT_REASON = "The candidate's resume does not match the position's requirements"
-RECRUITER_REJECT_REASON = "The recruiter rejected the candidate for this position"
-ALREADY_APPLIED_REASON = "The candidate has already applied for this position"
 
-#: Decisions the sandbox can make for a new enrolment.
-DECISIONS: tuple[str, ...] = (
-    "ai_accept",
-    "recruiter_accept",
-    "recruiter_action",
-    "ai_reject",
-    "recruiter_reject",
-)
-
-DEFAULT_MAX_DURATION = 1200  # seconds, as the OpenAPI document says
-DEFAULT_INTERVIEW_LENGTH = 8
-MAX_INTERVIEW_LENGTH = 40
-SECONDS_PER_QUESTION = 90
 #: Required by for-candidate-with-token when no ``position_def_set_id`` is given.
 POSITION_FIELDS = (
     "position_name",
@@ -46,32 +49,6 @@ POSITION_FIELDS = (
     "position_country_code",
     "mojito_language_code",
 )
-
-
-def email_key(email: str) -> str:
-    """The candidate half of an enrolment's identity: the trimmed, lower-cased e-mail."""
-    return email.strip().lower()
-
-
-def expected_decision(email: str) -> str:
-    """The decision the sandbox makes for a new candidate with this e-mail.
-
-    A ``+tag`` in the local part naming a decision forces it
-    (``ann+ai_reject@example.com`` is rejected); otherwise a stable hash of the
-    normalised e-mail picks ``ai_accept`` (60 %), ``recruiter_action`` (25 %) or
-    ``ai_reject`` (15 %).
-    """
-    key = email_key(email)
-    local = key.partition("@")[0]
-    for tag in local.split("+")[1:]:
-        if tag in DECISIONS:
-            return tag
-    bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % 100
-    if bucket < 60:
-        return "ai_accept"
-    if bucket < 85:
-        return "recruiter_action"
-    return "ai_reject"
 
 
 def _norm(value: object) -> str:
@@ -120,7 +97,7 @@ class _Counters:
     per_second: Counter[int] = field(default_factory=Counter)  # arrivals by wall-clock second
 
 
-class SandboxState:
+class SandboxState(Definitions):
     """The merchant's world as the sandbox sees it. Thread-safe; see the module docstring."""
 
     def __init__(self, *, credits: int = 1000, seed: int = 0) -> None:
@@ -143,7 +120,9 @@ class SandboxState:
             self.interviews: dict[str, Interview] = {}
             self.enrolments: dict[tuple[str, str], Enrolment] = {}
             self.credits = self._initial_credits
+            self._reset_definitions()
             self._counters = _Counters()
+            self.progress = InterviewProgress(self._seed)
 
     def set_credits(self, credits: int) -> None:
         """Set the monthly credits left (and the plan's monthly allowance) to ``credits``."""
@@ -165,17 +144,7 @@ class SandboxState:
         return {"embed_id": interview.embed[0], "embed_signing_key": interview.embed[1]}
 
     def _new_interview(self, name: str, source: str, fields: dict[str, Any]) -> Interview:
-        sent = fields.get("max_duration")  # a number or null, per the document
-        max_duration = DEFAULT_MAX_DURATION
-        if isinstance(sent, int | float) and math.isfinite(sent) and sent:
-            max_duration = int(sent)
-        try:
-            requested = int(float(fields.get("interview_length") or DEFAULT_INTERVIEW_LENGTH))
-        except (TypeError, ValueError, OverflowError):  # a number or a string, per the document
-            requested = DEFAULT_INTERVIEW_LENGTH
-        questions = len(fields.get("questions") or ()) or max(
-            1, min(requested, MAX_INTERVIEW_LENGTH, max_duration // SECONDS_PER_QUESTION)
-        )
+        max_duration, questions = interview_size(fields)
         interview = Interview(self._uuid(), name, source, max_duration, questions)
         self.interviews[interview.id] = interview
         return interview
@@ -213,6 +182,7 @@ class SandboxState:
             )
             self.enrolments[key] = enrolment
             self._counters.enrolments_created += 1
+            self._taken(enrolment, position, fields)
             reason = {"ai_reject": REJECT_REASON, "recruiter_reject": RECRUITER_REJECT_REASON}
             body = self._candidate_body(
                 enrolment, enrolment.decision, reason.get(enrolment.decision)
@@ -241,6 +211,7 @@ class SandboxState:
             if found is None:
                 error = {"error": "position_def_set_id not found", "name": "position_def_set_id"}
                 return 404, error
+            self.positions_found["position_def_set_id"] += 1
             return found
         # The document: the four are "required when position_def_set_id is not provided",
         # a position_external_id notwithstanding (it only finds the position).
@@ -250,6 +221,7 @@ class SandboxState:
                 return 422, {"error": message, "name": name}
         external_id = fields.get("position_external_id")
         if external_id and external_id in self._by_external:
+            self.positions_found["position_external_id"] += 1
             return self.positions[self._by_external[external_id]]
         by_fields = (
             _norm(fields["position_name"]),
@@ -257,6 +229,7 @@ class SandboxState:
             _norm(fields["position_country_code"]),
         )
         if not external_id and by_fields in self._by_fields:
+            self.positions_found["position_fields"] += 1
             return self.positions[self._by_fields[by_fields]]
         interview = self._new_interview(fields["position_name"], "position", fields)
         position = Position(
@@ -273,19 +246,54 @@ class SandboxState:
             self._by_external[external_id] = position.id
         else:
             self._by_fields[by_fields] = position.id
+        self.positions_found["created"] += 1
+        self._define(position.id, fields["position_name"], external_id, CANDIDATE_ENDPOINT, {
+            "mojito_language_code": fields["mojito_language_code"],
+            "template_id": fields.get("interview_template_id"),
+        })  # fmt: skip
         return position
 
-    def create_interview(self, fields: dict[str, Any], *, source: str) -> dict[str, Any]:
-        """``job-interview-create`` (``source="ai"``) or ``-from-array`` (``"array"``)."""
+    def create_interview(
+        self, fields: dict[str, Any], *, source: str
+    ) -> tuple[int, dict[str, Any]]:
+        """``job-interview-create`` (``source="ai"``) or ``-from-array`` (``"array"``).
+
+        The interview is a single-stage position: enrolments find it by its id
+        (``position_def_set_id``) or its ``code`` (``position_external_id``). A code
+        already in use makes a second interview all the same: the document
+        promises no reuse.
+        """
         with self._lock:
+            if fields["interview_template_id"] not in TEMPLATE_IDS:
+                error = "interview_template_id does not name a template of this merchant"
+                return 422, {"error": error, "name": "interview_template_id"}
             interview = self._new_interview(fields["name"], source, fields)
+            code = fields.get("code") or None
+            position = Position(
+                id=interview.id,
+                interview_def_set_id=interview.id,
+                external_id=code,
+                name=fields["name"],
+                location=fields["location"],
+                country_code="",
+                language_code=fields["mojito_language_code"],
+            )
+            self.positions[position.id] = position
+            if code:
+                self._by_external.setdefault(code, position.id)
+            endpoint = "job-interview-create" + ("-from-array" if source == "array" else "")
+            definition = self._define(interview.id, fields["name"], code, endpoint, fields)
+            definition.questions = [
+                {**{k: v for k, v in q.items() if k != "id"}, "id": self._uuid()}
+                for q in fields.get("questions") or ()
+            ]
             body: dict[str, Any] = {"interview_def_set_id": interview.id}
             if source == "ai":
                 body["questions_generated"] = interview.questions
                 body["max_duration"] = interview.max_duration
             if fields.get("is_embedded"):
                 body.update(self._embed(interview))
-            return body
+            return 200, body
 
     def merchant_status(self, merchant_id: str | None = None) -> dict[str, Any]:
         """``merchant-status``: every required field; credits run down with enrolments."""
@@ -314,6 +322,30 @@ class SandboxState:
                 "invitations_limit": limit,
                 "invitations_available": max(0, limit - candidates),
             }
+
+    # ------------------------------------------------------- interview results
+
+    def _taken(self, enrolment: Enrolment, position: Position, fields: dict[str, Any]) -> None:
+        self.progress.enrolled(
+            Taker.of(enrolment, position.name, fields, enrolled_at=self.progress.now())
+        )
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the interviews (the sandbox's clock), without sleeping."""
+        with self._lock:
+            self.progress.advance(seconds)
+
+    def result_list(self, fields: dict[str, Any], *, delay: float) -> tuple[int, dict[str, Any]]:
+        """``merchant-result-list`` on validated query fields: one page, filtered and ordered."""
+        with self._lock:
+            return 200, self.progress.result_list(fields, delay=delay)
+
+    def interview_details(
+        self, fields: dict[str, Any], *, delay: float, sign_always: bool
+    ) -> tuple[int, dict[str, Any]]:
+        """``job-interview-details`` of one started result; 404 for any other id."""
+        with self._lock:
+            return self.progress.interview_details(fields, delay=delay, sign_always=sign_always)
 
     # -------------------------------------------------------------- stats
 
@@ -350,6 +382,7 @@ class SandboxState:
                 "duplicates_answered": c.duplicates_answered,
                 "positions": len(self.positions),
                 "interviews": len(self.interviews),
+                **self._definition_stats(),
                 "credits_remaining": self.credits,
                 "per_second": {str(k): v for k, v in sorted(c.per_second.items())},
                 "busiest_second": max(c.per_second.values(), default=0),
