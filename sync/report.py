@@ -8,7 +8,8 @@ shielded from signals) and makes the report, the last step of every run;
 lifecycles (``sync.run``, ``sync.positions.run``) end here, so neither imports
 the other's module for it; they also share how a live run opens its ledger
 (``open_for_run``: a failure of the machine is a one-line error) and records
-its end when it stops on an error (``record_end``: if the ledger still can).
+its end when it stops on an error (``RunEnd``, ``record_end``: if the ledger still
+can).
 """
 
 from __future__ import annotations
@@ -205,6 +206,41 @@ def record_end(ledger: Ledger, run_id: str, exit_code: int) -> None:
         ledger.finish_run(run_id, exit_code=exit_code, counts={})
 
 
+class RunEnd:
+    """How a live run's errors end it, in both lifecycles (``with RunEnd(...) as end:``
+    around everything after the run started). A ``SyncError`` is recorded as the run's
+    end and raised; a failure of the machine (a full disk, a damaged ledger) becomes
+    its one-line ``SyncError``, once sending began (``end.sending``) an abort saying
+    that ``jobmojito-sync report`` writes the ``sheet`` again, recorded if the ledger
+    still can. Anything else goes up as it is (a bug: exit 70)."""
+
+    def __init__(self, ledger: Ledger, run_id: str, where: Location, sheet: str) -> None:
+        self.ledger, self.run_id, self.where, self.sheet = ledger, run_id, where, sheet
+        self.sending = False  # set once the run starts sending
+
+    def __enter__(self) -> RunEnd:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        if isinstance(exc, SyncError):
+            record_end(self.ledger, self.run_id, exc.exit_code)
+            return
+        if not isinstance(exc, OPERATIONAL):
+            return
+        error = operational(exc, sending_began=self.sending)
+        if error is None:
+            return
+        if self.sending:
+            error = AbortError(
+                f"{error}. The {self.sheet} was not written: `jobmojito-sync report"
+                f" --ledger {self.where}` writes it again from the ledger"
+            )
+        record_end(self.ledger, self.run_id, error.exit_code)
+        raise error from None
+
+
 def exit_code_for(counts: dict[str, int], aborted: bool, *, forgiven: int = 0) -> int:
     """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``);
     ``forgiven`` problem rows (known from earlier runs, with ``--fail-on new``) do not
@@ -220,4 +256,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["SyncReport", "exit_code_for", "finish_report", "now", "open_for_run", "record_end"]
+__all__ = [
+    "RunEnd",
+    "SyncReport",
+    "exit_code_for",
+    "finish_report",
+    "now",
+    "open_for_run",
+    "record_end",
+]

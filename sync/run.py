@@ -47,7 +47,7 @@ import structlog
 
 from sync import __version__
 from sync.checks import check_outputs, check_sending
-from sync.errors import AbortError, Declined, Interrupted, SyncError, UsageError
+from sync.errors import AbortError, Declined, Interrupted, UsageError
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import Inputs, read_inputs
 from sync.interrupts import Signalled, interrupted, interrupts
@@ -67,7 +67,7 @@ from sync.readers import ResumeStore
 from sync.readers.frames import is_frame
 from sync.records import PlannedRow, ResultLine, Status, Table
 from sync.redact import register_secret
-from sync.report import SyncReport, exit_code_for, finish_report, now, open_for_run, record_end
+from sync.report import RunEnd, SyncReport, exit_code_for, finish_report, now, open_for_run
 from sync.resolve import resolve_options
 from sync.send import send_rows
 from sync.shards import run_group, select_shard
@@ -380,8 +380,7 @@ def _live_run(
             group=group,
             shard=shard,
         )
-        sending = False
-        try:
+        with RunEnd(ledger, run_id, ledger_path, "results sheet") as end:
             try:
                 last_run = since_last_run(ledger) if options.since == "last-run" else None
                 prepared = prepare(
@@ -416,7 +415,7 @@ def _live_run(
                 )
                 notes = [*prepared.warnings, inputs.mapping_reason]
                 planned = prepared
-                sending = bool(prepared.to_send)
+                end.sending = bool(prepared.to_send)
                 job_key = job_key_reader(inputs.mapping, inputs.applicants)
                 aborted = _send(options, prepared.to_send, ledger, run_id, progress, job_key, group)
             ledger.record_problems(run_id)  # before the lines: they say which are known
@@ -435,20 +434,6 @@ def _live_run(
                 prepared=planned,
                 group=group,
             )
-        except SyncError as exc:
-            record_end(ledger, run_id, exc.exit_code)
-            raise
-        except OPERATIONAL as exc:
-            error = operational(exc, sending_began=sending)
-            if error is None:
-                raise
-            if sending:
-                error = AbortError(
-                    f"{error}. The results sheet was not written: `jobmojito-sync report"
-                    f" --ledger {ledger_path}` writes it again from the ledger"
-                )
-            record_end(ledger, run_id, error.exit_code)
-            raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
 

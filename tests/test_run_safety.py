@@ -32,8 +32,9 @@ from hardening import (
 )
 
 from sync.cli import cli as cli_group
-from sync.errors import LedgerError, LedgerLockedError
+from sync.errors import LedgerError, LedgerLockedError, SyncError
 from sync.ledger import SQLiteLedger, open_ledger
+from sync.results.history import run_history
 from sync.run import run_sync
 from sync.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 
@@ -293,6 +294,35 @@ class TestOperationalFailures:
         assert "the disk is full" in report.aborted
         rows = read_csv(tmp_path / "r.csv")
         assert len(rows) == 4 and rows[0]["status"] == "ai_accept"
+
+    def test_a_ledger_that_fails_after_sending_says_how_to_get_the_sheet(
+        self, tmp_path: Path, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Sending done, the sheet not yet rendered from the ledger: one line, exit 3,
+        naming the command that writes the sheet again, and the run recorded as ended."""
+        write_applicants(tmp_path / "a.csv", ["Ana", "Bo"])
+        lines = SQLiteLedger.result_lines
+        failing = [True]
+
+        def unreadable(self: SQLiteLedger, run_id: str) -> object:
+            if failing[0]:
+                raise sqlite3.OperationalError("database or disk is full")
+            return lines(self, run_id)
+
+        monkeypatch.setattr(SQLiteLedger, "result_lines", unreadable)
+        ledger = tmp_path / "l.sqlite"
+        with pytest.raises(SyncError) as caught:
+            run_sync(applicants=tmp_path / "a.csv", mapping="generic", out=tmp_path / "r.csv",
+                     ledger=ledger, base_url=sandbox.base_url, token=TOKEN)  # fmt: skip
+        assert caught.value.exit_code == 3
+        said = str(caught.value)
+        assert "the disk is full" in said
+        assert f"`jobmojito-sync report --ledger {ledger}` writes it again" in said
+        assert not (tmp_path / "r.csv").exists()
+        failing[0] = False
+        [run] = run_history(ledger)
+        assert (run["state"], run["exit_code"]) == ("finished", 3)
+        assert sandbox.stats()["enrolments_created"] == 2  # sent: the ledger holds them
 
 
 class TestSignals:

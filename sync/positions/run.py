@@ -32,7 +32,7 @@ import structlog
 
 from sync import __version__
 from sync.checks import check_outputs, check_sending
-from sync.errors import AbortError, Declined, Interrupted, MappingError, SyncError, UsageError
+from sync.errors import AbortError, Declined, Interrupted, MappingError, UsageError
 from sync.failures import OPERATIONAL, operational
 from sync.inputs import read_input
 from sync.interrupts import Signalled, interrupted, interrupts
@@ -47,7 +47,7 @@ from sync.positions.templates import looks_like_id
 from sync.progress import Progress
 from sync.records import POSITIONS_RUN, ResultLine, Status, Table
 from sync.redact import register_secret
-from sync.report import SyncReport, finish_report, now, open_for_run, record_end
+from sync.report import RunEnd, SyncReport, finish_report, now, open_for_run
 from sync.resolve import resolve_options
 from sync.text import file_name
 
@@ -226,8 +226,7 @@ def _live_run(
             tool_version=__version__,
             results_path=str(options.positions_path()),
         )
-        sending = False
-        try:
+        with RunEnd(ledger, run_id, where, "positions sheet") as end:
             try:
                 prepared = _prepare(options, mapping, jobs, questions, ledger)
                 if hooks.on_prepared is not None:
@@ -252,7 +251,7 @@ def _live_run(
                     to_send=len(prepared.to_send),
                     ledger=str(where),
                 )
-                sending = bool(prepared.to_send)
+                end.sending = bool(prepared.to_send)
                 aborted, sent_notes = send_jobs(options, planned, ledger, run_id, progress)
                 notes = [*prepared.warnings, *sent_notes]
             if aborted is not None:
@@ -261,20 +260,6 @@ def _live_run(
             report = _finish(
                 options, mapping, jobs, questions, lines, run_id, started, notes, aborted, where
             )
-        except SyncError as exc:
-            record_end(ledger, run_id, exc.exit_code)
-            raise
-        except OPERATIONAL as exc:
-            error = operational(exc, sending_began=sending)
-            if error is None:
-                raise
-            if sending:
-                error = AbortError(
-                    f"{error}. The positions sheet was not written: `jobmojito-sync report"
-                    f" --ledger {where}` writes it again from the ledger"
-                )
-            record_end(ledger, run_id, error.exit_code)
-            raise error from None
         ledger.finish_run(run_id, exit_code=report.exit_code, counts=report.counts)
     return report
 
