@@ -374,9 +374,9 @@ class TestSignals:
                                 stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
         try:
             deadline = time.monotonic() + 60
-            while not _children(proc.pid) and time.monotonic() < deadline:
+            while not _parse_worker(proc.pid) and time.monotonic() < deadline:
                 time.sleep(0.05)  # the parse worker starts when planning reads the resume
-            assert _children(proc.pid), "the resume was never parsed"
+            assert _parse_worker(proc.pid), "the resume was never parsed"
             time.sleep(0.5)
             if sig == signal.SIGINT:
                 os.killpg(proc.pid, sig)  # Ctrl-C: the whole process group
@@ -394,6 +394,19 @@ class TestSignals:
         assert f"interrupted ({sig.name})" in rows[0]["reason"]
         assert [r["candidate_email"] for r in rows] == ["ana@example.com", "bo@example.com"]
         assert creates(sandbox) == 0
+
+
+def _parse_worker(pid: int) -> bool:
+    """Whether the resume parser's worker process runs under ``pid`` (not merely another
+    child, such as multiprocessing's resource tracker, which starts first)."""
+    for child in _children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            return True
+    return False
 
 
 def _children(pid: int) -> list[int]:
