@@ -137,6 +137,54 @@ class TestWorkbooks:
         with pytest.raises(InputError, match="only 3 hold a value"):
             check_extent(extent, "gap.ods", "S")
 
+    @pytest.mark.parametrize(
+        ("cells", "used", "first", "last"),
+        [
+            # every cell placed (as Excel writes it); one stray far away; empty <c/> ignored
+            (
+                '<row r="2"><c r="B2" t="s"><v>0</v></c><c r="C2"/></row>'
+                '<row r="9"><c r="AB9"><v>1</v></c></row>',
+                2,
+                (1, 1),
+                (8, 27),
+            ),
+            # no r at all (some writers leave it out): counted along rows and cells
+            (
+                "<row><c><v>1</v></c><c><v>2</v></c></row><row><c/><c><v>3</v></c></row>",
+                3,
+                (0, 0),
+                (1, 1),
+            ),
+            # placed and unplaced mixed: the unplaced one follows its neighbour
+            ('<row r="3"><c r="D3"><v>1</v></c><c><v>2</v></c></row>', 2, (2, 3), (2, 4)),
+        ],
+        ids=["placed", "unplaced", "mixed"],
+    )
+    def test_the_extent_of_cells_with_and_without_their_place(
+        self, cells: str, used: int, first: tuple[int, int], last: tuple[int, int]
+    ) -> None:
+        sheet = (
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{cells}</sheetData></worksheet>"
+        )
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w") as archive:
+            archive.writestr(
+                "xl/workbook.xml",
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            )
+            archive.writestr(
+                "xl/_rels/workbook.xml.rels",
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+            )
+            archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        extent = sheet_extent(data.getvalue(), "xlsx", 0)
+        assert extent is not None
+        assert (extent.used, extent.first, extent.last) == (used, first, last)
+
     def test_a_table_below_and_right_of_a1_keeps_its_row_numbers_and_columns(
         self, tmp_path: Path
     ) -> None:
