@@ -55,19 +55,26 @@ def _inputs(options: SyncOptions) -> Iterable[tuple[str, Path]]:
 
 
 def check_outputs(
-    options: SyncOptions, *, frames: Iterable[str] = (), sheets: Sequence[Path] | None = None
+    options: SyncOptions,
+    *,
+    frames: Iterable[str] = (),
+    sheets: Sequence[tuple[str, Path]] | None = None,
 ) -> None:
     """Refuse outputs that are inputs, and prove the results files can be written.
 
     ``frames`` names the inputs given as DataFrames (their option value is no file);
-    ``sheets`` the results files the run writes (default: ``--out``, and the positions
-    sheet with ``--create-positions``).
+    ``sheets`` the files the run writes, each with the name a message gives it
+    (default: ``--out``, the positions sheet with ``--create-positions`` and the
+    outcomes sheet with ``--with-outcomes``).
     """
     if sheets is None:
-        sheets = [options.out, *([options.positions_path()] if options.create_positions else [])]
+        sheets = [("--out", options.out)]
+        if options.create_positions:
+            sheets.append(("the positions sheet", options.positions_path()))
+        if options.with_outcomes:
+            sheets.append(("the outcomes sheet", options.outcomes_path()))
     outputs: list[tuple[str, Path]] = []
-    for out in sheets:
-        label = "--out" if out == options.out else "the positions sheet"
+    for label, out in sheets:
         outputs.append((label, out))
         if out.suffix.lower() == ".csv":
             outputs.append((f"the summary beside {label}", summary_text_path(out)))
@@ -79,11 +86,13 @@ def check_outputs(
                 f"{label} {path} is the ledger: writing the results would destroy the record"
                 " of every run; give the results another name"
             )
-    if len(sheets) > 1 and same_file(sheets[0], sheets[1]):
-        raise UsageError(
-            f"--positions-out {sheets[1]} is --out: the positions sheet and the results sheet"
-            " would overwrite each other; give them different names"
-        )
+    for i, (label, path) in enumerate(sheets):
+        for other, earlier in sheets[:i]:
+            if same_file(path, earlier):
+                raise UsageError(
+                    f"{label} {path} is {other}: the two sheets would overwrite each other;"
+                    " give them different names"
+                )
     for label, path in [*outputs, ("the ledger", ledger)]:
         for what, given in inputs:
             if same_file(path, given):
@@ -91,10 +100,11 @@ def check_outputs(
                     f"{label} {path} is the {what} {given}: the run would overwrite its own"
                     " input; write it elsewhere"
                 )
+    paths = [path for _, path in sheets]
     for label, out in outputs:
-        if out in sheets and out.is_dir():
+        if out in paths and out.is_dir():
             raise UsageError(f"{label} {out} is a folder; give a file name ending in .xlsx or .csv")
-    for out in sheets:
+    for _, out in sheets:
         _probe(out.parent if str(out.parent) else Path(), what=f"the results file {out}")
 
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+import signal
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,11 @@ from helpers import candidate, process_env, read_sheet, run_process, write_expor
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
-from sync.errors import ResultsIncomplete
+from sync.errors import ResultsIncomplete, UsageError
 from sync.jobmojito.models import MerchantResult, MerchantResultList
 from sync.ledger import open_ledger
 from sync.outcomes import NOT_STARTED, run_outcomes
+from sync.outcomes import run as outcomes_run
 from sync.outcomes.lines import outcome_of
 from sync.run import run_sync
 from sync.sandbox import RunningSandbox, SandboxConfig
@@ -405,3 +409,55 @@ class TestNightlyJob:
                           **api(sandbox, tmp_path))  # fmt: skip
         assert report.outcomes is None
         assert sandbox.stats()["requests"] == 0
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT at Python's default for the test (a suite started in the background has it
+    ignored, and then no test of Ctrl-C proves anything)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class TestTheSheetAndTheLedgerAgree:
+    """The outcomes sheet and what the ledger remembers of it are written together."""
+
+    @pytest.mark.usefixtures("ctrl_c_raises")
+    def test_ctrl_c_while_writing_waits_for_both(
+        self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        enrol(sandbox, tmp_path, 4)
+        sandbox.advance(2 * DELAY)
+        real = outcomes_run.write_outcomes
+
+        def interrupted_while_writing(*args: Any, **kwargs: Any) -> Any:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the sheet is being written
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(outcomes_run, "write_outcomes", interrupted_while_writing)
+        first = run_outcomes(outcomes_out=tmp_path / "o.xlsx", changed_since="last-run",
+                             **api(sandbox, tmp_path))  # fmt: skip
+        assert len(sheet(tmp_path / "o.xlsx")) == len(first.lines) == 4
+        monkeypatch.setattr(outcomes_run, "write_outcomes", real)
+        again = run_outcomes(outcomes_out=tmp_path / "again.xlsx", changed_since="last-run",
+                             **api(sandbox, tmp_path))  # fmt: skip
+        assert again.lines == []  # the first sheet's lines were remembered
+
+    def test_an_outcomes_sheet_that_is_an_input_or_the_results_is_refused(
+        self, sandbox: RunningSandbox, tmp_path: Path
+    ) -> None:
+        export = write_applicants(tmp_path / "applicants.csv", 2)
+        before = export.read_bytes()
+        for target, said in (
+            (export, "is the --applicants"),
+            (tmp_path / "results.csv", "would overwrite each other"),
+        ):
+            with pytest.raises(UsageError, match=said):
+                run_sync(applicants=export, mapping="generic", out=tmp_path / "results.csv",
+                         yes=True, with_outcomes=True, outcomes_out=target,
+                         **api(sandbox, tmp_path))  # fmt: skip
+        assert sandbox.stats()["requests"] == 0
+        assert export.read_bytes() == before

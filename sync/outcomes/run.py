@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 import structlog
 
 from sync import __version__
-from sync.checks import check_sending
+from sync.checks import check_outputs, check_sending
 from sync.dispatch import DispatchSettings, RowOutcome
 from sync.errors import (
     EXIT_ABORTED,
@@ -38,6 +38,7 @@ from sync.errors import (
     LedgerError,
     SyncError,
 )
+from sync.interrupts import deferred, interrupts
 from sync.ledger import Ledger, Location, PostgresURL, find_ledger
 from sync.ledger.base import EnrolledCandidate, utc_now
 from sync.options import SyncOptions
@@ -192,6 +193,7 @@ def execute_outcomes(options: SyncOptions) -> OutcomeReport:
             " config file, or token_command); nothing was read"
         )
     check_sending(options)  # a token a header can carry, a URL it may travel to
+    check_outputs(options, sheets=[("the outcomes sheet", out)])  # never an input, writable
     where = options.ledger_location()
     found = find_ledger(where)  # reading never creates a ledger
     if found is None:
@@ -285,20 +287,29 @@ def _run(
     sections = summary.sections(
         options, run_id, layout, started, exit_code, gathered, imports, out, notes
     )
-    files = write_outcomes(
-        out,
-        gathered.written,
-        gathered.matching.unmatched,
-        sections,
-        details=options.details,
-        imports=imports,
-        run_id=run_id,
-    )
-    now = utc_now()
-    ledger.record_outcomes(
-        run_id,
-        [line.seen(now=now) for line in gathered.written if line.identity not in gathered.unread],
-    )
+    # The sheet, then what it holds remembered: a Ctrl-C in between would write a sheet the
+    # ledger does not know, so signals wait for both (and are said afterwards).
+    with interrupts(), deferred() as held:
+        files = write_outcomes(
+            out,
+            gathered.written,
+            gathered.matching.unmatched,
+            sections,
+            details=options.details,
+            imports=imports,
+            run_id=run_id,
+        )
+        now = utc_now()
+        ledger.record_outcomes(
+            run_id,
+            [
+                line.seen(now=now)
+                for line in gathered.written
+                if line.identity not in gathered.unread
+            ],
+        )
+    if held:
+        log.warning("signal held until the outcomes were written", signals=list(held))
     return OutcomeReport(
         run_id=run_id,
         exit_code=exit_code,

@@ -146,7 +146,7 @@ def run_positions(
             )
         if not options.dry_run:
             check_sending(options)
-        check_outputs(options, sheets=[out])
+        check_outputs(options, sheets=[("the positions sheet", out)])
         mapping = load_mapping(options.mapping)
     if mapping.positions is None:
         raise MappingError(
