@@ -24,6 +24,7 @@ import pytest
 from conftest import SANDBOX_TOKEN, new_schema_url
 from helpers import process_env, read_sheet, sync_command, write_applicants
 
+from sync.airflow.options import LEDGER_NAME
 from sync.ledger import open_existing
 from sync.records import Status
 from sync.run import run_sync
@@ -265,3 +266,34 @@ class TestWhatAShardLeavesToTheWholeGroup:
 
         with pytest.raises(UsageError, match="every shard would make the positions"):
             af.make_dag("d", applicants="a.csv", out_dir=tmp_path, shards=2, create_positions=True)
+
+
+class TestTheGroupsLastTask:
+    """``merge_results`` (a sharded DAG's last task): the group's one sheet from the
+    ledger, and a ledger mistake as the task's failure, as every task of the DAG says it."""
+
+    def test_one_sheet_for_the_group_then_an_unknown_group_fails_the_task(
+        self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from sync.airflow import task
+
+        class Fail(Exception):
+            pass
+
+        class Retry(Exception):
+            pass
+
+        monkeypatch.setattr(task, "_exceptions", lambda: (Fail, Retry))
+        out_dir = tmp_path / "out"
+        write_applicants(tmp_path / "applicants.csv", 12)
+        for i in (1, 2):
+            run_sync(applicants=tmp_path / "applicants.csv", mapping="generic", yes=True,
+                     out=tmp_path / f"s{i}.csv", ledger=out_dir / LEDGER_NAME,
+                     base_url=sandbox.base_url, token=TOKEN, shard=f"{i}/2",
+                     group="nightly-2026-11-30")  # fmt: skip
+        merged = task.merge_results(out_dir=out_dir, group="nightly-2026-11-30",
+                                    run_date="2026-11-30")  # fmt: skip
+        assert merged["rows"] == 12 and merged["counts"].get("other_shard", 0) == 0
+        assert Path(merged["results_path"]) == out_dir / "results_2026-11-30.xlsx"
+        with pytest.raises(Fail, match="no run group 'elsewhere'"):
+            task.merge_results(out_dir=out_dir, group="elsewhere", run_date="2026-11-30")

@@ -164,7 +164,7 @@ def task_options(
         "jobs": str(jobs) if jobs else None,
         "mapping": mapping,
         "out": folder / results_file_name(run_date, pattern=results_name, shard=shard),
-        "ledger": _ledger_flag(ledger, folder),
+        "ledger": ledger_flag(ledger, folder),
         "progress": False,
         "log_format": "json",
         "yes": True,
@@ -172,8 +172,9 @@ def task_options(
     return {k: v for k, v in flags.items() if v is not None}
 
 
-def _ledger_flag(ledger: str | Path | None, folder: Path) -> str | Path:
-    """The ledger as a flag: a URL as text (a path would turn its // into /), a file
+def ledger_flag(ledger: str | Path | None, folder: Path) -> str | Path:
+    """The ledger as a task passes it on (``task_options``, ``outcomes_task_options``,
+    ``merge_results``): a URL as text (a path would turn its // into /), a file
     as a path, else the stable file in ``out_dir``."""
     if ledger and is_postgres_url(str(ledger)):
         return str(ledger)
@@ -196,7 +197,7 @@ def outcomes_task_options(
         **options,
         "outcomes_out": folder
         / results_file_name(run_date, pattern=outcomes_name, what="outcomes_name"),
-        "ledger": _ledger_flag(ledger, folder),
+        "ledger": ledger_flag(ledger, folder),
         "progress": False,
         "log_format": "json",
         "yes": True,

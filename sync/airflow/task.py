@@ -15,12 +15,12 @@ from typing import Any, NoReturn
 from sync.airflow.options import (
     AIRFLOW_MISSING,
     DEFAULT_FAIL_ON_PROBLEMS,
-    LEDGER_NAME,
     OUTCOMES_NAME,
     RESULTS_NAME,
     RETRYABLE_EXIT_CODES,
     check_share,
     connection_ledger_url,
+    ledger_flag,
     outcomes_task_options,
     outcomes_verdict,
     results_file_name,
@@ -161,7 +161,7 @@ def merge_results(
     (a shard that failed shows its rows as its last try left them). Returns a small
     summary for XCom (counts, rows, the sheet's path; no row data).
     """
-    fail, retry = _exceptions()
+    _exceptions()  # Airflow must be there before anything runs
     from collections import Counter
 
     from sync.ledger import location
@@ -172,9 +172,9 @@ def merge_results(
         import structlog
 
         log = structlog.get_logger("sync.airflow")
-        try:
+        with _task_errors("jobmojito-sync"):
             folder = Path(out_dir)
-            flag = ledger or folder / LEDGER_NAME
+            flag = ledger_flag(ledger, folder)
             chosen = _task_ledger(flag, ledger, ledger_conn_id)
             where = location(
                 chosen["ledger_url"].get_secret_value() if chosen["ledger_url"] else flag
@@ -182,10 +182,6 @@ def merge_results(
             out = folder / results_file_name(run_date, pattern=results_name)
             path = rebuild_group(where, out, group)
             counts = dict(Counter(line["status"] for line in read_results(path)))
-        except LedgerUnavailableError as exc:
-            raise retry(f"jobmojito-sync: {exc}; the task will retry") from None
-        except SyncError as exc:
-            raise fail(f"jobmojito-sync (exit {exc.exit_code}): {exc}") from None
         summary = {
             "group": group,
             "results_path": str(path),
