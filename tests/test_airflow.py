@@ -27,7 +27,7 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -214,6 +214,34 @@ class AirflowHome:
             "NO_COLOR": "1",
         }
 
+    @classmethod
+    def migrated(
+        cls,
+        base: Path,
+        dag_template: str,
+        airflow_bin: Path,
+        sandbox: RunningSandbox,
+        *,
+        dag_file: str,
+        attributes: dict[str, Any] | None = None,
+        **keys: str,
+    ) -> Self:
+        """A migrated AIRFLOW_HOME under ``base`` whose dags folder holds ``dag_template``
+        (formatted with ``samples``, ``out`` and ``keys``) as ``dag_file``; ``attributes``
+        are set before ``airflow db migrate`` runs (a subclass's ``env`` may need them)."""
+        home, out = base / "home", base / "out"
+        (home / "dags").mkdir(parents=True)
+        out.mkdir()
+        (home / "dags" / dag_file).write_text(
+            dag_template.format(samples=str(SAMPLES), out=str(out), **keys), encoding="utf-8"
+        )
+        made = cls(home, out, airflow_bin, sandbox, 0.0)
+        for name, value in (attributes or {}).items():
+            setattr(made, name, value)
+        code, output, made.migrate_seconds = made.airflow("db", "migrate")
+        assert code == 0, f"airflow db migrate failed:\n{_tail(output, 40)}"
+        return made
+
     def airflow(self, *args: str) -> tuple[int, str, float]:
         started = time.monotonic()
         try:
@@ -273,18 +301,10 @@ def af(
     airflow_bin: Path, sandbox_server: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> AirflowHome:
     """A migrated AIRFLOW_HOME whose dags folder holds the test DAG file."""
-    base = tmp_path_factory.mktemp("airflow")
-    home, out = base / "home", base / "out"
-    (home / "dags").mkdir(parents=True)
-    out.mkdir()
-    (home / "dags" / "jobmojito_sync_test.py").write_text(
-        DAG_FILE.format(samples=str(SAMPLES), out=str(out), dag_id=DAG_ID, bad_dag_id=BAD_DAG_ID),
-        encoding="utf-8",
-    )
-    af = AirflowHome(home, out, airflow_bin, sandbox_server, 0.0)
-    code, output, af.migrate_seconds = af.airflow("db", "migrate")
-    assert code == 0, f"airflow db migrate failed:\n{_tail(output, 40)}"
-    return af
+    return AirflowHome.migrated(
+        tmp_path_factory.mktemp("airflow"), DAG_FILE, airflow_bin, sandbox_server,
+        dag_file="jobmojito_sync_test.py", dag_id=DAG_ID, bad_dag_id=BAD_DAG_ID,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")

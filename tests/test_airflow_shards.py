@@ -97,18 +97,11 @@ def home(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_url: str,
 ) -> ShardedHome:
-    base = tmp_path_factory.mktemp("airflow-shards")
-    dags, out = base / "home" / "dags", base / "out"
-    dags.mkdir(parents=True)
-    out.mkdir()
-    (dags / f"{DAG_ID}.py").write_text(
-        DAG_FILE.format(dag_id=DAG_ID, samples=str(SAMPLES), out=str(out)), encoding="utf-8"
-    )
-    home = ShardedHome(base / "home", out, airflow_bin, sandbox_server, 0.0)
-    home.ledger = new_schema_url(postgres_url, "airflow")
-    code, output, home.migrate_seconds = home.airflow("db", "migrate")
-    assert code == 0, f"airflow db migrate failed:\n{_tail(output, 40)}"
-    return home
+    return ShardedHome.migrated(
+        tmp_path_factory.mktemp("airflow-shards"), DAG_FILE, airflow_bin, sandbox_server,
+        dag_file=f"{DAG_ID}.py", dag_id=DAG_ID,
+        attributes={"ledger": new_schema_url(postgres_url, "airflow")},
+    )  # fmt: skip
 
 
 def kill_a_worker_mid_shard(home: ShardedHome) -> int:

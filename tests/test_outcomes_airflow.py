@@ -59,17 +59,10 @@ def af(
     sandbox_server: RunningSandbox,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AirflowHome:
-    base = tmp_path_factory.mktemp("airflow-outcomes")
-    home, out = base / "home", base / "out"
-    (home / "dags").mkdir(parents=True)
-    out.mkdir()
-    (home / "dags" / "outcomes_test.py").write_text(
-        DAG_FILE.format(dag_id=DAG_ID, samples=str(SAMPLES), out=str(out)), encoding="utf-8"
-    )
-    af = AirflowHome(home, out, airflow_bin, sandbox_server, 0.0)
-    code, output, _ = af.airflow("db", "migrate")
-    assert code == 0, f"airflow db migrate failed:\n{_tail(output, 40)}"
-    return af
+    return AirflowHome.migrated(
+        tmp_path_factory.mktemp("airflow-outcomes"), DAG_FILE, airflow_bin, sandbox_server,
+        dag_file="outcomes_test.py", dag_id=DAG_ID,
+    )  # fmt: skip
 
 
 def task_record(af: AirflowHome, task_id: str) -> tuple[str | None, dict[str, Any] | None]:
