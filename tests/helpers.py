@@ -187,6 +187,36 @@ def write_config(folder: Path, text: str) -> Path:
     return path
 
 
+def pdf_page(content: str) -> bytes:
+    """A real one-page PDF (Helvetica) whose page is the ``content`` stream, offsets
+    computed; the stream's text is Latin-1."""
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def text_pdf(*lines: str) -> bytes:
+    """A real one-page PDF with a text layer: ``lines``, one under another."""
+    escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines)
+    return pdf_page("BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({t}) '" for t in escaped) + " ET")
+
+
 def read_sheet(path: Path) -> list[dict[str, str]]:
     """A results sheet's lines as text by column (CSV with its BOM, or the XLSX's
     Results sheet), read with csv/openpyxl rather than the code under test."""

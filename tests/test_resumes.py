@@ -9,40 +9,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from helpers import text_pdf
 from pypdf import PdfWriter
 
 from sync.errors import FieldProblem
 from sync.readers.resumes import ResumeStore
 from sync.run import run_sync
-
-
-def make_pdf(*lines: str) -> bytes:
-    """A real one-page PDF with a text layer (Helvetica), offsets computed."""
-    content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(
-        "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
-        for line in lines
-    ) + " ET"  # fmt: skip
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        " /Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode())
-    out.write(f"startxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
 
 
 def scanned_pdf() -> bytes:
@@ -54,7 +26,7 @@ def scanned_pdf() -> bytes:
 
 
 def encrypted_pdf() -> bytes:
-    writer = PdfWriter(clone_from=io.BytesIO(make_pdf("Secret CV")))
+    writer = PdfWriter(clone_from=io.BytesIO(text_pdf("Secret CV")))
     writer.encrypt(user_password="open-sesame", algorithm="RC4-128")
     buf = io.BytesIO()
     writer.write(buf)
@@ -83,7 +55,7 @@ RTF = (
 def folder(tmp_path: Path) -> Path:
     d = tmp_path / "resumes"
     d.mkdir()
-    (d / "ana.pdf").write_bytes(make_pdf("Ana Silva", "Backend engineer (Python)"))
+    (d / "ana.pdf").write_bytes(text_pdf("Ana Silva", "Backend engineer (Python)"))
     (d / "bo.docx").write_bytes(make_docx("Bo Li", "Head of Sales"))
     (d / "jose.rtf").write_bytes(RTF)
     (d / "scan.pdf").write_bytes(scanned_pdf())
@@ -91,7 +63,7 @@ def folder(tmp_path: Path) -> Path:
     (d / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog garbage")
     (d / "fake.docx").write_bytes(b"this is not a word file")
     (d / "Chloé Dubois CV.txt").write_text("Chloé Dubois\nLyon", encoding="utf-8")
-    (d / "renamed.txt").write_bytes(make_pdf("Really a PDF"))  # sniffed by its bytes
+    (d / "renamed.txt").write_bytes(text_pdf("Really a PDF"))  # sniffed by its bytes
     return d
 
 
@@ -188,7 +160,7 @@ class TestZip:
     def archive(self, tmp_path: Path) -> Path:
         path = tmp_path / "cv.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("export/resumes/Ana_Silva_Resume.pdf", make_pdf("Ana from the zip"))
+            zf.writestr("export/resumes/Ana_Silva_Resume.pdf", text_pdf("Ana from the zip"))
             zf.writestr("export/resumes/bo.docx", make_docx("Bo from the zip"))
             zf.writestr("../evil.txt", "outside")
             zf.writestr("/etc/passwd.txt", "root")
@@ -222,7 +194,7 @@ def test_dry_run_end_to_end_with_a_resume_zip(tmp_path: Path) -> None:
     """The real pipeline: applicants naming files in a zip; each row's outcome and reason."""
     archive = tmp_path / "cv.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("cv/Ana Silva.pdf", make_pdf("Ana Silva", "Python"))
+        zf.writestr("cv/Ana Silva.pdf", text_pdf("Ana Silva", "Python"))
         zf.writestr("cv/bo.docx", make_docx("Bo Li"))
         zf.writestr("cv/scan.pdf", scanned_pdf())
         zf.writestr("cv/locked.pdf", encrypted_pdf())

@@ -31,6 +31,7 @@ from hardening import (
     read_csv,
     write_applicants,
 )
+from helpers import pdf_page
 
 from sync.cli import cli as cli_group
 from sync.errors import LedgerError, LedgerLockedError, SyncError
@@ -332,28 +333,8 @@ class TestSignals:
 
     @staticmethod
     def slow_pdf(ops: int) -> bytes:
-        stream = b"BT /F1 12 Tf " + b"1 0 0 1 10 10 Tm (ab) Tj " * ops + b"ET"
-        objects = [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        ]
-        out = bytearray(b"%PDF-1.4\n")
-        offsets = []
-        for number, body in enumerate(objects, 1):
-            offsets.append(len(out))
-            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-        xref = len(out)
-        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-        out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-            len(objects) + 1,
-            xref,
-        )
-        return bytes(out)
+        """A one-page PDF whose text takes ``ops`` operators: slow to read."""
+        return pdf_page("BT /F1 12 Tf " + "1 0 0 1 10 10 Tm (ab) Tj " * ops + "ET")
 
     @pytest.mark.slow
     @pytest.mark.parametrize(("sig", "dry"), [(signal.SIGINT, False), (signal.SIGTERM, True)])
