@@ -23,7 +23,7 @@ own words: ``JOB_GUIDE`` says what each status a job can have means, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sync.records import Status
@@ -272,22 +272,13 @@ def headline(counts: Mapping[str, int], *, dry_run: bool = False, jobs: bool = F
             parts.append(f"{total} sent: {said}")
         else:
             parts.append("nothing sent")
-    skipped = counts.get(Status.SKIPPED.value, 0)
-    if skipped:
-        parts.append(f"{skipped} enrolled by an earlier run (skipped)")
-    excluded = counts.get(Status.EXCLUDED.value, 0)
-    if excluded:
-        parts.append(f"{excluded} excluded by condition")
-    not_sent = counts.get(Status.NOT_SENT.value, 0)
-    if not_sent:
-        parts.append(f"{not_sent} not sent yet (run again)")
-    others = counts.get(Status.OTHER_SHARD.value, 0)
-    if others:
-        parts.append(f"{others} other shards' (--shard)")
-    attention = sum(counts.get(s.value, 0) for s in ATTENTION)
-    if attention:
-        parts.append(_rows(attention, "needs attention", "need attention"))
-    return "; ".join(parts)
+    words = (
+        (Status.SKIPPED, "enrolled by an earlier run (skipped)"),
+        (Status.EXCLUDED, "excluded by condition"),
+        (Status.NOT_SENT, "not sent yet (run again)"),
+        (Status.OTHER_SHARD, "other shards' (--shard)"),
+    )
+    return _ending(parts, counts, words)
 
 
 def _jobs_headline(counts: Mapping[str, int], *, dry_run: bool) -> str:
@@ -307,7 +298,15 @@ def _jobs_headline(counts: Mapping[str, int], *, dry_run: bool) -> str:
         (Status.GONE, "gone from the export (kept)"),
         (Status.NOT_SENT, "not sent yet (run again)"),
     )
-    parts.extend(f"{counts[s.value]} {text}" for s, text in words if counts.get(s.value))
+    return _ending(parts, counts, words)
+
+
+def _ending(
+    parts: list[str], counts: Mapping[str, int], words: Sequence[tuple[Status, str]]
+) -> str:
+    """A headline's ``parts``, then each status of ``words`` that occurred in its words,
+    then how many rows need attention; one sentence."""
+    parts = [*parts, *(f"{counts[s.value]} {text}" for s, text in words if counts.get(s.value))]
     attention = sum(counts.get(s.value, 0) for s in ATTENTION)
     if attention:
         parts.append(_rows(attention, "needs attention", "need attention"))
