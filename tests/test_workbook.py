@@ -347,3 +347,22 @@ class TestPreviousSheetKept:
         assert kept == tmp_path / "results.1.xlsx"
         assert kept.read_bytes() == target.read_bytes()
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+class TestHeadline:
+    """A run in one sentence: only what happened, in the words of each status."""
+
+    def test_every_part_a_candidates_run_can_have(self) -> None:
+        from sync.results import headline
+
+        counts = {"ai_accept": 3, "recruiter_action": 2, "skipped": 4, "excluded": 5,
+                  "not_sent": 1, "other_shard": 6, "invalid": 2}  # fmt: skip
+        assert headline(counts) == (
+            "5 sent: 3 accepted by the AI, 2 wait for a recruiter; 4 enrolled by an earlier"
+            " run (skipped); 5 excluded by condition; 1 not sent yet (run again); 6 other"
+            " shards' (--shard); 2 need attention"
+        )
+        assert headline({"dry_run": 2}, dry_run=True) == "dry run: 2 would be sent"
+        assert headline({"skipped": 6}, jobs=True) == (
+            "no interview made; 6 made by an earlier run (skipped)"
+        )
