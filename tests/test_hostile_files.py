@@ -157,8 +157,24 @@ class TestWorkbooks:
             ),
             # placed and unplaced mixed: the unplaced one follows its neighbour
             ('<row r="3"><c r="D3"><v>1</v></c><c><v>2</v></c></row>', 2, (2, 3), (2, 4)),
+            # a text longer than a chunk read does not hide the stray cell after it
+            (
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>' + "x" * 3_000_000 + "</t></is></c>"
+                '</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+                2,
+                (0, 0),
+                (1048575, 16383),
+            ),
+            # the same where the text's cell leaves r out (counted cell by cell)
+            (
+                '<row r="1"><c t="inlineStr"><is><t>' + "x" * 3_000_000 + "</t></is></c>"
+                '</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+                2,
+                (0, 0),
+                (1048575, 16383),
+            ),
         ],
-        ids=["placed", "unplaced", "mixed"],
+        ids=["placed", "unplaced", "mixed", "long-text", "long-text-unplaced"],
     )
     def test_the_extent_of_cells_with_and_without_their_place(
         self, cells: str, used: int, first: tuple[int, int], last: tuple[int, int]

@@ -140,8 +140,10 @@ def sheet_extent(data: bytes, fmt: str, index: int) -> Extent | None:
 # ---------------------------------------------------------------- XML, in chunks
 
 
-def _tags(stream: IO[bytes], pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
-    """Every match of ``pattern`` (a whole tag) in the stream, read a chunk at a time."""
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream read a chunk at a time, each piece cut before a tag the chunk ends
+    inside of, so that no tag is split between two. Text after a whole tag is not a
+    tag: a cell's text longer than a chunk passes through, piece by piece."""
     tail = b""
     while True:
         chunk = stream.read(_CHUNK)
@@ -149,14 +151,19 @@ def _tags(stream: IO[bytes], pattern: re.Pattern[bytes]) -> Iterator[re.Match[by
             break
         buffer = tail + chunk
         cut = buffer.rfind(b"<")
-        if cut < 0:
-            tail = b""
-            continue
-        yield from pattern.finditer(buffer, 0, cut)
+        if cut < 0 or buffer.find(b">", cut) >= 0:
+            cut = len(buffer)  # the last tag is whole: nothing to carry over
+        yield buffer[:cut]
         tail = buffer[cut:]
         if len(tail) > _CHUNK:  # one tag this long is not a spreadsheet
             raise ValueError("tag too long")
-    yield from pattern.finditer(tail)
+    yield tail
+
+
+def _tags(stream: IO[bytes], pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """Every match of ``pattern`` (a whole tag) in the stream, read a chunk at a time."""
+    for piece in _chunks(stream):
+        yield from pattern.finditer(piece)
 
 
 _XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
@@ -184,28 +191,18 @@ def _xlsx_placed(stream: IO[bytes]) -> Extent | None:
     fraction of a second); ``None`` as soon as a cell does not say (then cells are
     counted from their rows, ``_xlsx_walked``)."""
     span = _Span()
-    tail = b""
-    while True:
-        chunk = stream.read(_CHUNK)
-        buffer = tail + chunk
-        cut = buffer.rfind(b"<") if chunk else len(buffer)
-        if cut < 0:
-            cut = 0
-        body, tail = buffer[:cut], buffer[cut:]
-        if len(tail) > _CHUNK:  # one tag this long is not a spreadsheet
-            raise ValueError("tag too long")
-        found = _ANY_CELL.findall(body)
-        held = [(letters, digits) for letters, digits, closed in found if not closed]
+    for piece in _chunks(stream):
+        found = _ANY_CELL.findall(piece)
         if any(not letters for letters, _, _ in found):
             return None
+        held = [(letters, digits) for letters, digits, closed in found if not closed]
         if held:
             rows = [max(int(digits) - 1, 0) for _, digits in held]
             cols = [_column(letters) for letters in {letters for letters, _ in held}]
             span.used += len(held)
             span.top, span.bottom = min(span.top, min(rows)), max(span.bottom, max(rows))
             span.left, span.right = min(span.left, min(cols)), max(span.right, max(cols))
-        if not chunk:
-            return span.extent()
+    return span.extent()
 
 
 def _xlsx_walked(archive: zipfile.ZipFile, part: str) -> Extent:
