@@ -30,7 +30,7 @@ from sync.interrupts import deferred
 from sync.ledger import Ledger, Location, open_ledger
 from sync.options import SyncOptions
 from sync.records import POSITIONS_RUN, ResultLine, RunSummary, Status
-from sync.results import count_statuses, keep_previous, write_results
+from sync.results import count_known_problems, count_statuses, keep_previous, write_results
 
 log = structlog.get_logger("sync")
 
@@ -135,7 +135,7 @@ def finish_report(
     whose shard ``options`` name."""
     counts = count_statuses(lines)
     fail_on = options.fail_on or "any"  # sync.resolve fills it in
-    known = sum(1 for line in lines if line.known_since and line.status.is_problem)
+    known = count_known_problems(lines)
     forgiven = known if fail_on == "new" else 0
     code = exit_code_for(counts, aborted=aborted is not None, forgiven=forgiven)
     summary = RunSummary(

@@ -24,12 +24,13 @@ from sync.results.history import rebuild_results, run_history
 from sync.results.problems import Cause, group_problems
 from sync.results.sheets import RESULT_COLUMNS, read_results, write_results
 from sync.results.statuses import STATUS_GUIDE, headline
-from sync.results.summary import count_statuses, summary_text_path
+from sync.results.summary import count_known_problems, count_statuses, summary_text_path
 
 __all__ = [
     "RESULT_COLUMNS",
     "STATUS_GUIDE",
     "Cause",
+    "count_known_problems",
     "count_statuses",
     "group_problems",
     "headline",

@@ -17,7 +17,7 @@ from sync.errors import LedgerError
 from sync.ledger import PostgresURL, location, open_existing
 from sync.records import POSITIONS_RUN, RunSummary, Status
 from sync.results.sheets import write_results
-from sync.results.summary import count_statuses
+from sync.results.summary import count_known_problems, count_statuses
 
 
 def rebuild_results(
@@ -56,7 +56,7 @@ def rebuild_results(
         counts=counts,
         exit_code=info.exit_code if info.exit_code is not None else 3,
         notes=[f"rebuilt from the ledger {where}; run state: {info.state}"],
-        known_problems=sum(1 for ln in lines if ln.known_since and ln.status.is_problem),
+        known_problems=count_known_problems(lines),
         fail_on="",  # the ledger does not keep it
         positions=info.mapping.endswith(POSITIONS_RUN),
     )
@@ -98,7 +98,7 @@ def rebuild_group(
         counts=counts,
         exit_code=(1 if problems else 0) if whole else 3,
         notes=notes,
-        known_problems=sum(1 for ln in lines if ln.known_since and ln.status.is_problem),
+        known_problems=count_known_problems(lines),
         fail_on="",  # the ledger does not keep it
     )
     return write_results(out, lines, summary, links=links)

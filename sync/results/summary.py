@@ -54,6 +54,11 @@ def count_statuses(lines: Iterable[ResultLine]) -> dict[str, int]:
     return {status: counts[status] for status in order}
 
 
+def count_known_problems(lines: Iterable[ResultLine]) -> int:
+    """Problem lines an earlier run on the ledger reported first (``known_since``)."""
+    return sum(1 for line in lines if line.known_since and line.status.is_problem)
+
+
 def summary_sections(
     summary: RunSummary, counts: dict[str, int], *, extra_notes: list[str]
 ) -> list[Section]:
