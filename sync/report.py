@@ -3,10 +3,11 @@
 ``SyncReport`` is the value ``run_sync`` returns (and ``jobmojito-sync
 positions`` too: one line per job); ``finish_report`` writes the results sheet
 (``sync.results``: the previous one kept unless ``--overwrite``, the writing
-shielded from signals) and makes the report, the last step of every run;
-``exit_code_for`` is the one rule from outcome counts to exit code. Both
-lifecycles (``sync.run``, ``sync.positions.run``) end here, so neither imports
-the other's module for it; they also share how a live run opens its ledger
+shielded from signals) and makes the report, the last step of every run, its
+exit code by ``sync.results.exit_code_for`` (the one rule from outcome counts to
+exit code, which a sheet rebuilt from the ledger uses too). Both lifecycles
+(``sync.run``, ``sync.positions.run``) end here, so neither imports the other's
+module for it; they also share how a live run opens its ledger
 (``open_for_run``: a failure of the machine is a one-line error) and records
 its end when it stops on an error (``RunEnd``, ``record_end``: if the ledger still
 can).
@@ -24,13 +25,19 @@ from typing import Any
 import structlog
 
 from sync import __version__
-from sync.errors import EXIT_ABORTED, AbortError, SyncError
+from sync.errors import AbortError, SyncError
 from sync.failures import OPERATIONAL, operational
 from sync.interrupts import deferred
 from sync.ledger import Ledger, Location, open_ledger
 from sync.options import SyncOptions
 from sync.records import POSITIONS_RUN, ResultLine, RunSummary, Status
-from sync.results import count_known_problems, count_statuses, keep_previous, write_results
+from sync.results import (
+    count_known_problems,
+    count_statuses,
+    exit_code_for,
+    keep_previous,
+    write_results,
+)
 
 log = structlog.get_logger("sync")
 
@@ -239,16 +246,6 @@ class RunEnd:
             )
         record_end(self.ledger, self.run_id, error.exit_code)
         raise error from None
-
-
-def exit_code_for(counts: dict[str, int], aborted: bool, *, forgiven: int = 0) -> int:
-    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``);
-    ``forgiven`` problem rows (known from earlier runs, with ``--fail-on new``) do not
-    make it 1."""
-    if aborted:
-        return EXIT_ABORTED
-    problems = sum(counts.get(s.value, 0) for s in Status if s.is_problem)
-    return 1 if problems > forgiven else 0
 
 
 def now() -> str:

@@ -24,7 +24,12 @@ from sync.results.history import rebuild_results, run_history
 from sync.results.problems import Cause, group_problems
 from sync.results.sheets import RESULT_COLUMNS, read_results, write_results
 from sync.results.statuses import STATUS_GUIDE, headline
-from sync.results.summary import count_known_problems, count_statuses, summary_text_path
+from sync.results.summary import (
+    count_known_problems,
+    count_statuses,
+    exit_code_for,
+    summary_text_path,
+)
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -32,6 +37,7 @@ __all__ = [
     "Cause",
     "count_known_problems",
     "count_statuses",
+    "exit_code_for",
     "group_problems",
     "headline",
     "keep_previous",

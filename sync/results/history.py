@@ -15,9 +15,9 @@ from typing import Any
 from sync import __version__
 from sync.errors import LedgerError
 from sync.ledger import PostgresURL, location, open_existing
-from sync.records import POSITIONS_RUN, RunSummary, Status
+from sync.records import POSITIONS_RUN, RunSummary
 from sync.results.sheets import write_results
-from sync.results.summary import count_known_problems, count_statuses
+from sync.results.summary import count_known_problems, count_statuses, exit_code_for
 
 
 def rebuild_results(
@@ -86,7 +86,6 @@ def rebuild_group(
     ]
     counts = count_statuses(lines)
     whole = len(ran) == shards and all(r.state == "finished" for r in runs)
-    problems = any(counts.get(s.value, 0) for s in Status if s.is_problem)
     summary = RunSummary(
         run_id=f"group {group}",
         tool_version=__version__,
@@ -96,7 +95,7 @@ def rebuild_group(
         finished_at=max(str(r.finished_at or "") for r in runs),
         dry_run=False,
         counts=counts,
-        exit_code=(1 if problems else 0) if whole else 3,
+        exit_code=exit_code_for(counts, aborted=not whole),
         notes=notes,
         known_problems=count_known_problems(lines),
         fail_on="",  # the ledger does not keep it

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sync.errors import EXIT_MEANINGS
+from sync.errors import EXIT_ABORTED, EXIT_MEANINGS
 from sync.records import ResultLine, RunSummary, Status
 from sync.results.cells import cell_text
 from sync.results.statuses import headline
@@ -57,6 +57,16 @@ def count_statuses(lines: Iterable[ResultLine]) -> dict[str, int]:
 def count_known_problems(lines: Iterable[ResultLine]) -> int:
     """Problem lines an earlier run on the ledger reported first (``known_since``)."""
     return sum(1 for line in lines if line.known_since and line.status.is_problem)
+
+
+def exit_code_for(counts: dict[str, int], aborted: bool, *, forgiven: int = 0) -> int:
+    """The run's exit code from its outcome counts (``sync.errors.EXIT_MEANINGS``), the one
+    rule for a run and for a group's sheet rebuilt from the ledger; ``forgiven`` problem
+    rows (known from earlier runs, with ``--fail-on new``) do not make it 1."""
+    if aborted:
+        return EXIT_ABORTED
+    problems = sum(counts.get(s.value, 0) for s in Status if s.is_problem)
+    return 1 if problems > forgiven else 0
 
 
 def summary_sections(
